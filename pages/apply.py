@@ -1,0 +1,195 @@
+"""Public Apply page: the call, the rubric, the deadline, and the application form."""
+
+import pandas as pd
+import streamlit as st
+
+from pitchjudge.errors import DeadlinePassed, DuplicateApplication, PitchJudgeError
+from pitchjudge.formatting import format_datetime, format_number, time_left
+from pitchjudge.services import applications, contests, rubric
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import inert, show_form_errors
+
+FORM_KEY = "apply_form"
+SUBMITTED_TOKEN_KEY = "apply_submitted_token"
+SUBMITTED_NAME_KEY = "apply_submitted_name"
+
+_ = state.gettext()
+settings = state.get_settings()
+contest = state.current_contest()
+lang = state.language()
+
+if contest is None:
+    st.title(_("Apply"))
+    st.info(_("No contest is open yet. Come back soon!"))
+    st.stop()
+
+with state.db_session(read_only=True) as session:
+    categories = list(contests.list_categories(session=session, contest_id=contest.id))
+    criteria = list(rubric.list_criteria(session=session, contest_id=contest.id))
+
+st.title(inert(contest.name))
+window = contests.applications_status(contest)
+
+facts = st.columns(3)
+if contest.applications_close_at:
+    facts[0].markdown(
+        f"**{_('Deadline')}**  \n"
+        + format_datetime(contest.applications_close_at, timezone=contest.timezone, language=lang)
+    )
+    left = time_left(contest.applications_close_at, language=lang)
+    facts[1].metric(_("Time left"), left or _("Closed"))
+if categories:
+    facts[2].markdown(f"**{_('Categories')}**  \n" + " · ".join(inert(c.name) for c in categories))
+
+if contest.description:
+    with st.container(border=True):
+        # The call text is the organiser's, written in Markdown on purpose (HTML stays off).
+        st.markdown(contest.description)
+
+if criteria:
+    with st.expander(_("How the jury will judge (the rubric)"), icon="📏"):
+        shares = rubric.weight_percentages(criteria)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    _("Criterion"): [c.name for c in criteria],
+                    _("What the jury looks for"): [c.description for c in criteria],
+                    _("Weight"): [f"{share:.0f} %" for share in shares],
+                    _("Scale"): [
+                        f"{format_number(c.scale_min)}–{format_number(c.scale_max)}"
+                        for c in criteria
+                    ],
+                    _("Levels"): [
+                        " · ".join(
+                            f"{format_number(d['value'])} = {d['label']}"
+                            for d in c.descriptors or []
+                        )
+                        for c in criteria
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+token = st.session_state.get(SUBMITTED_TOKEN_KEY)
+if token:
+    link = applications.private_link(settings.base_url, token)
+    st.success(
+        _("Thank you! The application of {name} is registered.").format(
+            name=inert(st.session_state.get(SUBMITTED_NAME_KEY, ""))
+        ),
+        icon="🎉",
+    )
+    st.warning(
+        _(
+            "Keep this private link: it is the only way back to your application, to edit it, "
+            "replace the deck or withdraw until the deadline. Anyone with the link can do so."
+        ),
+        icon="🔑",
+    )
+    st.code(link, language=None)
+    cols = st.columns(2)
+    if cols[0].button(_("Open my application"), type="primary", key="open_mine"):
+        st.switch_page("pages/my_application.py", query_params={"token": token})
+    if cols[1].button(_("Submit another application"), key="apply_again"):
+        del st.session_state[SUBMITTED_TOKEN_KEY]
+        st.rerun()
+    st.stop()
+
+if window == "not_yet":
+    opening = format_datetime(
+        contest.applications_open_at, timezone=contest.timezone, language=lang
+    )
+    st.info(_("Applications open on {date}.").format(date=opening), icon="⏳")
+    st.stop()
+if window == "closed":
+    st.warning(_("The deadline has passed: applications are closed."), icon="🔒")
+    st.stop()
+
+LABELS = {
+    "startup_name": _("Startup name"),
+    "one_liner": _("One-liner"),
+    "category_id": _("Category"),
+    "website": _("Website"),
+    "founders": _("Founders"),
+    "contact_email": _("Contact email"),
+    "description": _("Description"),
+    "deck": _("Pitch deck (PDF)"),
+}
+
+st.header(_("Apply"))
+with st.form(FORM_KEY, enter_to_submit=False):
+    left, right = st.columns(2)
+    startup_name = left.text_input(LABELS["startup_name"] + " *", max_chars=120, key="f_name")
+    one_liner = right.text_input(
+        LABELS["one_liner"] + " *",
+        max_chars=200,
+        key="f_one_liner",
+        placeholder=_("What you do, for whom, in one sentence"),
+    )
+    category = left.selectbox(
+        LABELS["category_id"] + (" *" if categories else ""),
+        options=[c.id for c in categories],
+        format_func={c.id: c.name for c in categories}.get,
+        index=None,
+        placeholder=_("Choose a category"),
+        key="f_category",
+        disabled=not categories,
+    )
+    website = right.text_input(
+        LABELS["website"], max_chars=300, key="f_website", placeholder="https://"
+    )
+    founders = left.text_input(
+        LABELS["founders"] + " *",
+        max_chars=500,
+        key="f_founders",
+        placeholder=_("Names and roles, e.g. Camille Martin (CEO)"),
+    )
+    email = right.text_input(LABELS["contact_email"] + " *", max_chars=254, key="f_email")
+    description = st.text_area(
+        LABELS["description"] + " *",
+        max_chars=5000,
+        key="f_description",
+        height=160,
+        placeholder=_("The problem, your solution, your traction so far"),
+    )
+    deck = st.file_uploader(
+        LABELS["deck"] + " *",
+        type=["pdf"],
+        key="f_deck",
+        help=_("A PDF of at most {mb} MB and {pages} pages.").format(
+            mb=settings.max_deck_mb, pages=settings.max_deck_pages
+        ),
+    )
+    submitted = st.form_submit_button(_("Submit my application"), type="primary")
+
+if submitted:
+    data = applications.ApplicationInput(
+        startup_name=startup_name,
+        one_liner=one_liner,
+        category_id=category,
+        website=website,
+        founders=founders,
+        contact_email=email,
+        description=description,
+    )
+    try:
+        with st.spinner(_("Checking your deck…")):
+            result = applications.submit_application(
+                engine=state.get_engine(),
+                contest_id=contest.id,
+                data=data,
+                deck=deck.getvalue() if deck is not None else None,
+                filename=deck.name if deck is not None else "",
+                store_dir=settings.deck_store,
+                limits=settings.deck_limits,
+            )
+    except (DeadlinePassed, DuplicateApplication) as error:
+        state.show_error(error)
+    except PitchJudgeError as error:
+        show_form_errors(error, _, LABELS)
+    else:
+        st.session_state[SUBMITTED_TOKEN_KEY] = result.token
+        st.session_state[SUBMITTED_NAME_KEY] = result.pitch.startup_name
+        st.rerun()

@@ -1,0 +1,152 @@
+"""Organiser: the contest's name, call text, dates, language and categories."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+import streamlit as st
+
+from pitchjudge.errors import PitchJudgeError
+from pitchjudge.i18n import LANGUAGES
+from pitchjudge.models import utcnow
+from pitchjudge.services import contests
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import show_form_errors
+
+NOTICE_KEY = "contest_notice"
+
+state.require_organiser()
+_ = state.gettext()
+settings = state.get_settings()
+contest = state.current_contest()
+
+st.title(_("Contest"))
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    st.success(notice, icon="✅")
+
+LABELS = {
+    "name": _("Contest name"),
+    "description": _("Call for applications"),
+    "language": _("Language"),
+    "timezone": _("Timezone"),
+    "applications_open_at": _("Applications open"),
+    "applications_close_at": _("Deadline"),
+}
+
+timezone = contest.timezone if contest else settings.timezone
+zone = ZoneInfo(timezone)
+now_local = utcnow().astimezone(zone)
+open_local = (
+    contest.applications_open_at.astimezone(zone)
+    if contest and contest.applications_open_at
+    else now_local
+)
+close_local = (
+    contest.applications_close_at.astimezone(zone)
+    if contest and contest.applications_close_at
+    else (now_local + timedelta(days=30)).replace(hour=23, minute=59)
+)
+
+zones = sorted(available_timezones())
+with st.form("contest_form", enter_to_submit=False):
+    name = st.text_input(
+        LABELS["name"] + " *", value=contest.name if contest else "", max_chars=200
+    )
+    description = st.text_area(
+        LABELS["description"],
+        value=contest.description if contest else "",
+        height=220,
+        help=_("Shown on the Apply page. Markdown is allowed (bold, lists, links)."),
+    )
+    left, right = st.columns(2)
+    language = left.selectbox(
+        LABELS["language"],
+        options=list(LANGUAGES),
+        index=list(LANGUAGES).index(contest.language if contest else settings.language),
+        format_func=LANGUAGES.__getitem__,
+    )
+    timezone_choice = right.selectbox(
+        LABELS["timezone"], options=zones, index=zones.index(timezone) if timezone in zones else 0
+    )
+    left.markdown(f"**{LABELS['applications_open_at']}**")
+    open_date = left.date_input(_("Opening date"), value=open_local.date(), format="DD/MM/YYYY")
+    open_time = left.time_input(
+        _("Opening time"),
+        value=open_local.time().replace(second=0, microsecond=0),
+        step=timedelta(minutes=15),
+    )
+    right.markdown(f"**{LABELS['applications_close_at']}**")
+    close_date = right.date_input(_("Deadline date"), value=close_local.date(), format="DD/MM/YYYY")
+    close_time = right.time_input(
+        _("Deadline time"),
+        value=close_local.time().replace(second=0, microsecond=0),
+        step=timedelta(minutes=1),
+    )
+    st.caption(_("Dates and times are in the contest's timezone."))
+    saved = st.form_submit_button(_("Save") if contest else _("Create the contest"), type="primary")
+
+if saved:
+    chosen_zone = ZoneInfo(timezone_choice)
+    data = contests.ContestInput(
+        name=name,
+        description=description,
+        language=language,
+        timezone=timezone_choice,
+        applications_open_at=datetime.combine(open_date, open_time or time(0), chosen_zone),
+        applications_close_at=datetime.combine(close_date, close_time or time(23, 59), chosen_zone),
+    )
+    try:
+        with state.db_session() as session:
+            if contest is None:
+                contests.create_contest(session=session, data=data)
+            else:
+                contests.update_contest(session=session, contest_id=contest.id, data=data)
+    except PitchJudgeError as error:
+        show_form_errors(error, _, LABELS)
+    else:
+        st.session_state[NOTICE_KEY] = _("The contest is saved.")
+        st.rerun()
+
+if contest is None:
+    st.stop()
+
+st.header(_("Categories"))
+with state.db_session(read_only=True) as session:
+    categories = list(contests.list_categories(session=session, contest_id=contest.id))
+if not categories:
+    st.info(_("No categories yet: applicants will not be asked to choose one."))
+for category in categories:
+    cols = st.columns([4, 1, 1], vertical_alignment="bottom")
+    new_name = cols[0].text_input(
+        _("Category"), value=category.name, key=f"category_name_{category.id}"
+    )
+    if cols[1].button(
+        _("Rename"), key=f"category_rename_{category.id}", disabled=new_name == category.name
+    ):
+        try:
+            with state.db_session() as session:
+                contests.rename_category(session=session, category_id=category.id, name=new_name)
+        except PitchJudgeError as error:
+            state.show_error(error)
+        else:
+            st.rerun()
+    if cols[2].button(_("Delete"), key=f"category_delete_{category.id}"):
+        try:
+            with state.db_session() as session:
+                contests.delete_category(session=session, category_id=category.id)
+        except PitchJudgeError as error:
+            state.show_error(error)
+        else:
+            st.rerun()
+
+with st.form("category_add", clear_on_submit=True):
+    cols = st.columns([4, 2], vertical_alignment="bottom")
+    added = cols[0].text_input(_("New category"))
+    if cols[1].form_submit_button(_("Add the category")):
+        try:
+            with state.db_session() as session:
+                contests.add_category(session=session, contest_id=contest.id, name=added)
+        except PitchJudgeError as error:
+            state.show_error(error)
+        else:
+            st.rerun()

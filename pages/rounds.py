@@ -1,0 +1,143 @@
+"""Organiser: the contest's rounds, their order and their status."""
+
+import streamlit as st
+
+from pitchjudge.errors import PitchJudgeError
+from pitchjudge.models import AssignmentMode, RoundStatus
+from pitchjudge.services import contests
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import inert, show_form_errors
+
+NOTICE_KEY = "rounds_notice"
+
+state.require_organiser()
+_ = state.gettext()
+contest = state.current_contest()
+st.title(_("Rounds"))
+if contest is None:
+    st.info(_("Create the contest first (page Contest)."))
+    st.stop()
+
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    st.success(notice, icon="✅")
+
+STATUS = {
+    RoundStatus.DRAFT: (_("Draft"), "gray"),
+    RoundStatus.OPEN: (_("Open"), "green"),
+    RoundStatus.CLOSED: (_("Closed"), "orange"),
+    RoundStatus.LOCKED: (_("Locked"), "violet"),
+}
+ACTIONS = {
+    RoundStatus.OPEN: _("Open for judging"),
+    RoundStatus.CLOSED: _("Close"),
+    RoundStatus.LOCKED: _("Lock the results"),
+}
+MODES = {
+    AssignmentMode.ALL: _("Every judge scores every pitch"),
+    AssignmentMode.K_PER_PITCH: _("A few judges per pitch"),
+}
+
+
+def run(action, message: str) -> None:
+    try:
+        with state.db_session() as session:
+            action(session)
+    except PitchJudgeError as error:
+        state.show_error(error)
+    else:
+        st.session_state[NOTICE_KEY] = message
+        st.rerun()
+
+
+with state.db_session(read_only=True) as session:
+    rounds = list(contests.list_rounds(session=session, contest_id=contest.id))
+
+if not rounds:
+    st.info(_('No round yet. A contest usually has a "Pre-selection" and a "Final".'))
+
+for index, round_ in enumerate(rounds):
+    label, colour = STATUS[RoundStatus(round_.status)]
+    with st.container(border=True):
+        head, badge = st.columns([5, 1], vertical_alignment="center")
+        mode = MODES[AssignmentMode(round_.assignment_mode)]
+        if round_.judges_per_pitch:
+            mode += f" ({round_.judges_per_pitch})"
+        head.markdown(f"**{index + 1}. {inert(round_.name)}** — {mode}")
+        with badge:
+            st.badge(label, color=colour)
+        cols = st.columns(5)
+        if cols[0].button(_("Move up"), key=f"round_up_{round_.id}", disabled=index == 0):
+            run(
+                lambda s, rid=round_.id: contests.move_round(session=s, round_id=rid, offset=-1),
+                _("The order is saved."),
+            )
+        if cols[1].button(
+            _("Move down"), key=f"round_down_{round_.id}", disabled=index == len(rounds) - 1
+        ):
+            run(
+                lambda s, rid=round_.id: contests.move_round(session=s, round_id=rid, offset=1),
+                _("The order is saved."),
+            )
+        for column, target in zip(
+            cols[2:4], contests.ROUND_TRANSITIONS[round_.status], strict=False
+        ):
+            text = (
+                _("Reopen")
+                if (round_.status, target) == (RoundStatus.CLOSED, RoundStatus.OPEN)
+                else ACTIONS[target]
+            )
+            if column.button(
+                text,
+                key=f"round_{target}_{round_.id}",
+                type="primary" if target == RoundStatus.OPEN else "secondary",
+            ):
+                run(
+                    lambda s, rid=round_.id, t=target: contests.set_round_status(
+                        session=s, round_id=rid, status=t
+                    ),
+                    _("{round} is now {status}.").format(
+                        round=round_.name, status=STATUS[target][0].lower()
+                    ),
+                )
+        if round_.status == RoundStatus.DRAFT and cols[4].button(
+            _("Delete"), key=f"round_delete_{round_.id}"
+        ):
+            run(
+                lambda s, rid=round_.id: contests.delete_round(session=s, round_id=rid),
+                _("The round is deleted."),
+            )
+
+st.header(_("New round"))
+LABELS = {
+    "name": _("Round name"),
+    "judges_per_pitch": _("Judges per pitch"),
+    "assignment_mode": _("Assignment"),
+}
+with st.form("round_new", enter_to_submit=False):
+    name = st.text_input(LABELS["name"], placeholder=_("e.g. Pre-selection, Final"))
+    mode = st.radio(
+        LABELS["assignment_mode"], options=list(MODES), format_func=MODES.get, horizontal=True
+    )
+    k = st.number_input(
+        LABELS["judges_per_pitch"],
+        min_value=1,
+        max_value=50,
+        value=3,
+        help=_("Used when a few judges score each pitch."),
+    )
+    if st.form_submit_button(_("Create the round"), type="primary"):
+        try:
+            with state.db_session() as session:
+                contests.create_round(
+                    session=session,
+                    contest_id=contest.id,
+                    name=name,
+                    assignment_mode=mode,
+                    judges_per_pitch=int(k),
+                )
+        except PitchJudgeError as error:
+            show_form_errors(error, _, LABELS)
+        else:
+            st.session_state[NOTICE_KEY] = _("The round is created.")
+            st.rerun()

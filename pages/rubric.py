@@ -1,0 +1,241 @@
+"""Organiser: the rubric editor (criteria, weights, scales, level descriptors, order)."""
+
+import pandas as pd
+import streamlit as st
+
+from pitchjudge.errors import PitchJudgeError
+from pitchjudge.formatting import format_number
+from pitchjudge.i18n import LANGUAGES
+from pitchjudge.services import rubric
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import show_form_errors
+
+NOTICE_KEY = "rubric_notice"
+CONFIRM_TEMPLATE_KEY = "rubric_confirm_template"
+
+state.require_organiser()
+_ = state.gettext()
+contest = state.current_contest()
+st.title(_("Rubric"))
+if contest is None:
+    st.info(_("Create the contest first (page Contest)."))
+    st.stop()
+
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    st.success(notice, icon="✅")
+
+with state.db_session(read_only=True) as session:
+    criteria = list(rubric.list_criteria(session=session, contest_id=contest.id))
+    locked = rubric.rubric_is_locked(session=session, contest_id=contest.id)
+
+LABELS = {
+    "name": _("Criterion name"),
+    "description": _("Description"),
+    "weight": _("Weight"),
+    "scale_min": _("Minimum"),
+    "scale_max": _("Maximum"),
+    "scale_step": _("Step"),
+    "descriptors": _("Level descriptors"),
+}
+
+if locked:
+    st.warning(
+        _(
+            "Judges have already given marks: criteria can no longer be added, removed or "
+            "rescaled. You can still edit names, descriptions, descriptors and weights."
+        ),
+        icon="🔒",
+    )
+
+
+def run(action, message: str) -> None:
+    """Run a rubric change, show its error or reload the page with `message`."""
+    try:
+        with state.db_session() as session:
+            action(session)
+    except PitchJudgeError as error:
+        show_form_errors(error, _, LABELS)
+    else:
+        st.session_state[NOTICE_KEY] = message
+        st.rerun()
+
+
+if criteria:
+    shares = rubric.weight_percentages(criteria)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "#": range(1, len(criteria) + 1),
+                _("Criterion"): [c.name for c in criteria],
+                _("Weight"): [format_number(c.weight) for c in criteria],
+                _("Share"): shares,
+                _("Scale"): [
+                    f"{format_number(c.scale_min)}–{format_number(c.scale_max)} "
+                    f"({_('step')} {format_number(c.scale_step)})"
+                    for c in criteria
+                ],
+            }
+        ),
+        column_config={
+            _("Share"): st.column_config.ProgressColumn(
+                _("Share"), format="%.0f %%", min_value=0, max_value=100
+            )
+        },
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.info(_("The rubric is empty. Start from the template or add criteria one by one."))
+
+
+def criterion_form(prefix: str, initial: rubric.CriterionInput | None) -> rubric.CriterionInput:
+    """The fields of one criterion; returns what was typed (checked by the service)."""
+    initial = initial or rubric.CriterionInput(name="")
+    name = st.text_input(LABELS["name"], value=initial.name, max_chars=120, key=f"{prefix}_name")
+    description = st.text_area(
+        LABELS["description"], value=initial.description, height=80, key=f"{prefix}_description"
+    )
+    cols = st.columns(4)
+    weight = cols[0].number_input(
+        LABELS["weight"],
+        value=float(initial.weight),
+        min_value=0.0,
+        step=1.0,
+        key=f"{prefix}_weight",
+    )
+    scale_min = cols[1].number_input(
+        LABELS["scale_min"],
+        value=float(initial.scale_min),
+        step=1.0,
+        key=f"{prefix}_min",
+        disabled=locked,
+    )
+    scale_max = cols[2].number_input(
+        LABELS["scale_max"],
+        value=float(initial.scale_max),
+        step=1.0,
+        key=f"{prefix}_max",
+        disabled=locked,
+    )
+    scale_step = cols[3].number_input(
+        LABELS["scale_step"],
+        value=float(initial.scale_step),
+        min_value=0.0,
+        step=0.25,
+        key=f"{prefix}_step",
+        disabled=locked,
+    )
+    descriptors_text = st.text_area(
+        LABELS["descriptors"],
+        value=rubric.format_descriptors(initial.descriptors),
+        height=130,
+        key=f"{prefix}_descriptors",
+        help=_('Optional, one per line: "1 = no evidence", "5 = outstanding".'),
+    )
+    try:
+        descriptors = rubric.parse_descriptors(descriptors_text)
+    except PitchJudgeError as error:
+        st.error(error.localized(_))
+        descriptors = []
+    return rubric.CriterionInput(
+        name=name,
+        description=description,
+        weight=weight,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        scale_step=scale_step,
+        descriptors=descriptors,
+    )
+
+
+for index, criterion in enumerate(criteria):
+    share = rubric.weight_percentages(criteria)[index]
+    with st.expander(f"{index + 1}. {criterion.name} — {share:.0f} %"):
+        with st.form(f"criterion_{criterion.id}", enter_to_submit=False):
+            data = criterion_form(
+                f"c{criterion.id}",
+                rubric.CriterionInput(
+                    name=criterion.name,
+                    description=criterion.description,
+                    weight=criterion.weight,
+                    scale_min=criterion.scale_min,
+                    scale_max=criterion.scale_max,
+                    scale_step=criterion.scale_step,
+                    descriptors=criterion.descriptors or [],
+                ),
+            )
+            save = st.form_submit_button(_("Save the criterion"), type="primary")
+        if save:
+            run(
+                lambda s, cid=criterion.id, d=data: rubric.update_criterion(
+                    session=s, criterion_id=cid, data=d
+                ),
+                _("The criterion is saved."),
+            )
+        cols = st.columns(3)
+        if cols[0].button(_("Move up"), key=f"up_{criterion.id}", icon="⬆️", disabled=index == 0):
+            run(
+                lambda s, cid=criterion.id: rubric.move_criterion(
+                    session=s, criterion_id=cid, offset=-1
+                ),
+                _("The order is saved."),
+            )
+        if cols[1].button(
+            _("Move down"),
+            key=f"down_{criterion.id}",
+            icon="⬇️",
+            disabled=index == len(criteria) - 1,
+        ):
+            run(
+                lambda s, cid=criterion.id: rubric.move_criterion(
+                    session=s, criterion_id=cid, offset=1
+                ),
+                _("The order is saved."),
+            )
+        if cols[2].button(_("Delete"), key=f"delete_{criterion.id}", icon="🗑️", disabled=locked):
+            run(
+                lambda s, cid=criterion.id: rubric.delete_criterion(session=s, criterion_id=cid),
+                _("The criterion is deleted."),
+            )
+
+if not locked:
+    st.header(_("Add a criterion"))
+    with st.form("criterion_new", enter_to_submit=False):
+        new = criterion_form("new", rubric.CriterionInput(name="", descriptors=[]))
+        add = st.form_submit_button(_("Add the criterion"), type="primary")
+    if add:
+        run(
+            lambda s: rubric.add_criterion(session=s, contest_id=contest.id, data=new),
+            _("The criterion is added."),
+        )
+
+    st.header(_("Template"))
+    st.write(
+        _(
+            "“Classic startup pitch”: Team; Problem & market; Product & innovation; Business "
+            "model; Traction; Pitch & answers to questions — on a 1–5 scale with level "
+            "descriptors."
+        )
+    )
+    cols = st.columns([2, 3], vertical_alignment="bottom")
+    template_language = cols[0].selectbox(
+        _("Template language"),
+        options=list(LANGUAGES),
+        index=list(LANGUAGES).index(contest.language),
+        format_func=LANGUAGES.__getitem__,
+        key="rubric_template_language",
+    )
+    confirmed = True
+    if criteria:
+        confirmed = cols[1].checkbox(
+            _("Replace the {count} current criteria").format(count=len(criteria)),
+            key=CONFIRM_TEMPLATE_KEY,
+        )
+    if st.button(_("Use the classic template"), disabled=not confirmed, key="rubric_template"):
+        run(
+            lambda s: rubric.apply_template(
+                session=s, contest_id=contest.id, language=template_language
+            ),
+            _("The classic template is in place."),
+        )

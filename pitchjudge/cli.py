@@ -1,0 +1,152 @@
+"""The `pitchjudge` console command: set up the database, seed the demo, manage the password."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from pitchjudge import __version__
+from pitchjudge.config import Settings, load_settings
+from pitchjudge.db import make_engine, migrate, session_scope
+from pitchjudge.errors import ConfigError, InvalidDeck
+
+
+def _banner(password: str) -> str:
+    line = "=" * 64
+    return (
+        f"{line}\n  Organiser password (generated, shown once): {password}\n"
+        f"  Set PITCHJUDGE_ADMIN_PASSWORD to choose your own, or run\n"
+        f"  `pitchjudge reset-admin-password` to generate a new one.\n{line}"
+    )
+
+
+def prepare_database(settings: Settings):
+    """Migrate the database and make sure an organiser password exists; returns the engine."""
+    from pitchjudge.services.auth import ensure_admin_password
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        generated = ensure_admin_password(session=session, settings=settings)
+    if generated:
+        print(_banner(generated), flush=True)
+    return engine
+
+
+def _cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
+    prepare_database(settings)
+    print(f"Database ready: {settings.database_url}")
+    return 0
+
+
+def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.demo import database_is_empty, seed_demo, wipe
+
+    engine = prepare_database(settings)
+    if not database_is_empty(engine):
+        if args.if_empty:
+            print("The database already holds a contest: demo not seeded.")
+            return 0
+        if not args.force:
+            print(
+                "The database already holds a contest. Run `pitchjudge demo --force` to delete "
+                "everything in it and seed the demo again.",
+                file=sys.stderr,
+            )
+            return 1
+        wipe(engine)
+    result = seed_demo(engine=engine, settings=settings, progress=print)
+    print(
+        f"Demo contest seeded: {result.pitches} applications, {result.judges} judges.\n"
+        f"One applicant's private link: {settings.base_url}/my_application?token="
+        f"{result.sample_token}"
+    )
+    return 0
+
+
+def _cmd_reset_password(settings: Settings, _args: argparse.Namespace) -> int:
+    from pitchjudge.services.auth import reset_admin_password
+
+    if settings.admin_password:
+        print("PITCHJUDGE_ADMIN_PASSWORD is set: change it there instead.", file=sys.stderr)
+        return 1
+    engine = prepare_database(settings)
+    with session_scope(engine) as session:
+        password = reset_admin_password(session=session)
+    print(_banner(password))
+    return 0
+
+
+def _cmd_hash_password(_settings: Settings, _args: argparse.Namespace) -> int:
+    from pitchjudge.security import hash_password
+
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\n")
+    if len(password) < 8:
+        print("The password must be at least 8 characters long.", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
+
+
+def _cmd_check_deck(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.decks import inspect_deck
+
+    try:
+        with open(args.file, "rb") as handle:
+            facts = inspect_deck(handle.read(), settings.deck_limits)
+    except InvalidDeck as error:
+        print(f"{args.file}: refused: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: {facts.page_count} pages, {facts.size_bytes} bytes, sha256 {facts.sha256}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pitchjudge",
+        description="PitchJudge: pitch-contest judging. Settings come from the environment "
+        "and .env (see the README).",
+    )
+    parser.add_argument("--version", action="version", version=f"pitchjudge {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "init", help="create or upgrade the database and make sure an organiser password exists"
+    ).set_defaults(run=_cmd_init)
+    demo = commands.add_parser("demo", help="seed the demo contest into the configured database")
+    group = demo.add_mutually_exclusive_group()
+    group.add_argument(
+        "--force", action="store_true", help="delete everything in a non-empty database first"
+    )
+    group.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="seed only if the database holds no contest (exit 0 otherwise)",
+    )
+    demo.set_defaults(run=_cmd_demo)
+    commands.add_parser(
+        "reset-admin-password", help="generate a new organiser password (when none is configured)"
+    ).set_defaults(run=_cmd_reset_password)
+    commands.add_parser(
+        "hash-password", help="print an argon2 hash to put in PITCHJUDGE_ADMIN_PASSWORD"
+    ).set_defaults(run=_cmd_hash_password)
+    check = commands.add_parser("check-deck", help="check a PDF deck as the Apply page would")
+    check.add_argument("file")
+    check.set_defaults(run=_cmd_check_deck)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    return args.run(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Settings: one object read from the environment and `.env`, checked once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from pitchjudge.decks import DeckLimits
+from pitchjudge.errors import ConfigError
+from pitchjudge.i18n import LANGUAGES
+
+#: Every setting: name → (default, one-line description). The README's table is checked against it.
+SETTINGS_DOC: dict[str, tuple[str, str]] = {
+    "PITCHJUDGE_DATABASE_URL": (
+        "sqlite:///data/pitchjudge.db",
+        "SQLAlchemy URL of the database (SQLite file or postgresql+psycopg://…).",
+    ),
+    "PITCHJUDGE_DATA_DIR": ("data", "Folder for the deck store (PDFs and rendered pages)."),
+    "PITCHJUDGE_ADMIN_PASSWORD": (
+        "(generated)",
+        "Organiser password, plain or an argon2 hash ($argon2id$…). Unset: generated on first "
+        "start, printed once, its hash kept in the database.",
+    ),
+    "PITCHJUDGE_MAX_DECK_MB": ("20", "Largest deck accepted, in megabytes."),
+    "PITCHJUDGE_MAX_DECK_PAGES": ("40", "Most pages a deck may have."),
+    "PITCHJUDGE_LANGUAGE": ("fr", "Default UI language (fr or en) before a contest sets its own."),
+    "PITCHJUDGE_TIMEZONE": ("Europe/Paris", "Default timezone for new contests (IANA name)."),
+    "PITCHJUDGE_BASE_URL": (
+        "http://localhost:8501",
+        "Public address of the app, used to build private links.",
+    ),
+    "PITCHJUDGE_DECK_TIMEOUT_S": ("60", "Longest time the PDF worker may spend on one deck."),
+    "PITCHJUDGE_DECK_MEMORY_MB": ("1024", "Memory limit of the PDF worker process."),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The application's settings, already validated."""
+
+    database_url: str = "sqlite:///data/pitchjudge.db"
+    data_dir: Path = Path("data")
+    admin_password: str | None = None
+    max_deck_mb: int = 20
+    max_deck_pages: int = 40
+    language: str = "fr"
+    timezone: str = "Europe/Paris"
+    base_url: str = "http://localhost:8501"
+    deck_timeout_s: float = 60.0
+    deck_memory_mb: int = 1024
+    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def deck_store(self) -> Path:
+        """Where decks are stored, content-addressed; never served by the web server."""
+        return self.data_dir / "decks"
+
+    @property
+    def max_deck_bytes(self) -> int:
+        return self.max_deck_mb * 1024 * 1024
+
+    @property
+    def deck_limits(self) -> DeckLimits:
+        """The deck checker's limits."""
+        return DeckLimits(
+            max_bytes=self.max_deck_bytes,
+            max_pages=self.max_deck_pages,
+            worker_timeout_s=self.deck_timeout_s,
+            worker_memory_mb=self.deck_memory_mb,
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(
+            "{name} must be a whole number, not {value!r}.", name=name, value=raw
+        ) from None
+    if not low <= value <= high:
+        raise ConfigError(
+            "{name} must be between {low} and {high}, not {value}.",
+            name=name,
+            low=low,
+            high=high,
+            value=value,
+        )
+    return value
+
+
+def _database_url(env: Mapping[str, str], data_dir_default: str) -> str:
+    name = "PITCHJUDGE_DATABASE_URL"
+    url = env.get(name, "").strip() or f"sqlite:///{data_dir_default}/pitchjudge.db"
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not (url.startswith("sqlite://") or url.startswith("postgresql+psycopg://")):
+        raise ConfigError(
+            "{name} must start with sqlite:/// or postgresql+psycopg://, not {value!r}.",
+            name=name,
+            value=url.split(":", 1)[0] + ":…",
+        )
+    return url
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Build the settings from `environ` (default: the process environment) over `.env`."""
+    env: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        env.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    language = env.get("PITCHJUDGE_LANGUAGE", "").strip() or "fr"
+    if language not in LANGUAGES:
+        raise ConfigError(
+            "PITCHJUDGE_LANGUAGE must be one of {choices}, not {value!r}.",
+            choices=", ".join(LANGUAGES),
+            value=language,
+        )
+    timezone = env.get("PITCHJUDGE_TIMEZONE", "").strip() or "Europe/Paris"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "PITCHJUDGE_TIMEZONE must be an IANA timezone such as Europe/Paris, not {value!r}.",
+            value=timezone,
+        ) from None
+    data_dir_raw = env.get("PITCHJUDGE_DATA_DIR", "").strip() or "data"
+    data_dir = Path(data_dir_raw)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(
+            "PITCHJUDGE_DATA_DIR must be a folder; {value} is a file.", value=data_dir_raw
+        )
+    base_url = (env.get("PITCHJUDGE_BASE_URL", "").strip() or "http://localhost:8501").rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            "PITCHJUDGE_BASE_URL must start with http:// or https://, not {value!r}.",
+            value=base_url,
+        )
+    admin_password = env.get("PITCHJUDGE_ADMIN_PASSWORD") or None
+    if admin_password is not None and len(admin_password) < 8:
+        raise ConfigError("PITCHJUDGE_ADMIN_PASSWORD must be at least 8 characters long.")
+    return Settings(
+        database_url=_database_url(env, data_dir_raw.rstrip("/")),
+        data_dir=data_dir,
+        admin_password=admin_password,
+        max_deck_mb=_int(env, "PITCHJUDGE_MAX_DECK_MB", 20, 1, 500),
+        max_deck_pages=_int(env, "PITCHJUDGE_MAX_DECK_PAGES", 40, 1, 500),
+        language=language,
+        timezone=timezone,
+        base_url=base_url,
+        deck_timeout_s=float(_int(env, "PITCHJUDGE_DECK_TIMEOUT_S", 60, 5, 600)),
+        deck_memory_mb=_int(env, "PITCHJUDGE_DECK_MEMORY_MB", 1024, 256, 16384),
+    )

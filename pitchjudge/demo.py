@@ -1,0 +1,134 @@
+"""The demo contest: 24 startups with real PDF decks, the classic rubric, two rounds, six judges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import SQLModel, func, select
+
+from pitchjudge.config import Settings
+from pitchjudge.db import session_scope
+from pitchjudge.demo_content import DEMO_CATEGORIES, DEMO_JUDGES, DEMO_STARTUPS, make_demo_deck
+from pitchjudge.models import AppSecret, AssignmentMode, Contest, Judge, Pitch, utcnow
+from pitchjudge.services import applications, contests, rubric
+
+DEMO_CONTEST_NAME = "Prix Lyon Startup Web 2027"
+DEMO_CALL = """\
+**Lyon Startup Web** ouvre l'appel à candidatures de son prix annuel.
+
+Vous avez créé une startup du numérique dans la métropole lyonnaise il y a moins de cinq ans ?
+Présentez-la au jury : 24 dossiers sont attendus, 8 finalistes pitcheront sur scène le
+**14 mars** devant 300 personnes.
+
+- **Dotation** : 10 000 € pour le lauréat, un accompagnement de six mois, une place au
+  salon Lyon Tech.
+- **Éligibilité** : entreprise immatriculée, au moins un fondateur à temps plein.
+- **Dossier** : une présentation PDF de 15 pages au plus, et quelques lignes sur le projet.
+"""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    contest_id: int
+    pitches: int
+    judges: int
+    sample_token: str
+
+
+def database_is_empty(engine: Engine) -> bool:
+    """Whether the database holds no contest yet."""
+    with session_scope(engine, read_only=True) as session:
+        return session.exec(select(func.count()).select_from(Contest)).one() == 0
+
+
+def wipe(engine: Engine) -> None:
+    """Delete every row of every table but the generated secrets (used by `demo --force`)."""
+    with session_scope(engine) as session:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name not in (AppSecret.__tablename__,):
+                session.exec(table.delete())  # type: ignore[call-overload]
+
+
+def seed_demo(
+    *,
+    engine: Engine,
+    settings: Settings,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Create the demo contest through the same services the pages use."""
+    now = now or utcnow()
+    say = progress or (lambda _message: None)
+    with session_scope(engine) as session:
+        contest = contests.create_contest(
+            session=session,
+            data=contests.ContestInput(
+                name=DEMO_CONTEST_NAME,
+                description=DEMO_CALL,
+                language="fr",
+                timezone=settings.timezone,
+                applications_open_at=now - timedelta(days=30),
+                applications_close_at=(now + timedelta(days=21)).replace(
+                    hour=22, minute=59, second=0, microsecond=0
+                ),
+            ),
+        )
+        category_ids = {
+            name: contests.add_category(session=session, contest_id=contest.id, name=name).id
+            for name in DEMO_CATEGORIES
+        }
+        rubric.apply_template(session=session, contest_id=contest.id, language="fr")
+        contests.create_round(
+            session=session,
+            contest_id=contest.id,
+            name="Présélection",
+            assignment_mode=AssignmentMode.K_PER_PITCH,
+            judges_per_pitch=3,
+        )
+        contests.create_round(session=session, contest_id=contest.id, name="Finale")
+        for name, email, affiliation in DEMO_JUDGES:
+            session.add(
+                Judge(contest_id=contest.id, name=name, email=email, affiliation=affiliation)
+            )
+        contest_id = contest.id
+    say(f"Contest «{DEMO_CONTEST_NAME}» created; generating {len(DEMO_STARTUPS)} decks …")
+
+    limits = settings.deck_limits
+
+    def submit(index: int) -> str:
+        startup = DEMO_STARTUPS[index]
+        submitted = applications.submit_application(
+            engine=engine,
+            contest_id=contest_id,
+            data=applications.ApplicationInput(
+                startup_name=startup.startup_name,
+                one_liner=startup.one_liner,
+                category_id=category_ids[startup.category],
+                website=startup.website,
+                founders=startup.founders,
+                contact_email=startup.contact_email,
+                description=startup.description,
+            ),
+            deck=make_demo_deck(startup),
+            filename=f"{startup.startup_name}.pdf",
+            store_dir=settings.deck_store,
+            limits=limits,
+            # Spread over the weeks the call has been open, oldest first.
+            now=now - timedelta(days=29 - index, hours=index % 7),
+        )
+        say(f"  {index + 1:>2}/{len(DEMO_STARTUPS)} {startup.startup_name}")
+        return submitted.token
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        tokens = list(pool.map(submit, range(len(DEMO_STARTUPS))))
+    with session_scope(engine, read_only=True) as session:
+        pitches = session.exec(
+            select(func.count()).select_from(Pitch).where(Pitch.contest_id == contest_id)
+        ).one()
+    return DemoResult(
+        contest_id=contest_id, pitches=pitches, judges=len(DEMO_JUDGES), sample_token=tokens[0]
+    )

@@ -1,0 +1,94 @@
+"""Domain errors: each carries an English message id and parameters so pages can translate it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class PitchJudgeError(Exception):
+    """Base class for errors a person should read; `str()` gives English, `localized()` the UI language."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(self._format(msgid))
+
+    def _format(self, template: str, params: dict[str, Any] | None = None) -> str:
+        try:
+            return template.format(**(self.params if params is None else params))
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def localized(self, gettext: Callable[[str], str]) -> str:
+        """The message translated with `gettext`, parameters filled in (a `label` is translated too)."""
+        params = dict(self.params)
+        if isinstance(params.get("label"), str):
+            params["label"] = gettext(params["label"])
+        return self._format(gettext(self.msgid), params)
+
+
+class ValidationError(PitchJudgeError, ValueError):
+    """Input that breaks a rule; `field` names the form field when there is one."""
+
+    def __init__(self, msgid: str, *, field: str | None = None, **params: Any) -> None:
+        self.field = field
+        super().__init__(msgid, **params)
+
+
+class InvalidDeck(ValidationError):
+    """A deck that is not an acceptable PDF (not a PDF, broken, encrypted, too big …)."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        super().__init__(msgid, field="deck", **params)
+
+
+class NotFound(PitchJudgeError, LookupError):
+    """The thing asked for does not exist (or the caller may not know it exists)."""
+
+
+class AccessDenied(PitchJudgeError, PermissionError):
+    """A missing, wrong, forged or revoked token or password."""
+
+
+class DeadlinePassed(PitchJudgeError):
+    """A write that the contest's application window no longer accepts."""
+
+
+class RubricLocked(PitchJudgeError):
+    """A rubric change that would corrupt marks already given."""
+
+
+class RoundStateError(PitchJudgeError):
+    """An action that the round's status does not allow."""
+
+
+class TooManyAttempts(AccessDenied):
+    """Sign-in refused for a while after repeated failures."""
+
+    def __init__(self, msgid: str, *, retry_after: int, **params: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(msgid, retry_after=retry_after, **params)
+
+
+class ConfigError(PitchJudgeError, ValueError):
+    """A setting with a bad value; the message names the setting."""
+
+
+class FormInvalid(ValidationError):
+    """Several field errors found at once, so a form can show them all together."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        self.errors = errors
+        super().__init__("Please correct the highlighted fields.")
+
+    def by_field(self) -> dict[str | None, ValidationError]:
+        """The first error of each field."""
+        found: dict[str | None, ValidationError] = {}
+        for error in self.errors:
+            found.setdefault(error.field, error)
+        return found
+
+
+class DuplicateApplication(PitchJudgeError):
+    """The same startup already applied from the same email address."""

@@ -1,0 +1,63 @@
+"""Display helpers with no Streamlit: dates in the contest's timezone, sizes, inert text."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time, format_timedelta
+from babel.dates import format_datetime as _babel_datetime
+
+from pitchjudge.models import utcnow
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=\"'&^])")
+
+
+def escape_markdown(text: str | None) -> str:
+    """`text` made inert for st.markdown: no formatting, links, HTML, LaTeX or colour directives."""
+    if not text:
+        return ""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    # Single newlines would collapse into spaces: make them hard line breaks.
+    return escaped.replace("\n", "  \n")
+
+
+def format_datetime(value: datetime | None, *, timezone: str, language: str) -> str:
+    """A timestamp as people of `language` write it, in `timezone`, with the zone's name."""
+    if value is None:
+        return "—"
+    local = value.astimezone(ZoneInfo(timezone))
+    day = format_date(local, format="full", locale=language)
+    return f"{day}, {format_time(local, format='short', locale=language)} ({timezone})"
+
+
+def format_datetime_short(value: datetime | None, *, timezone: str, language: str) -> str:
+    """A compact timestamp for tables, in `timezone`."""
+    if value is None:
+        return "—"
+    return _babel_datetime(value, format="short", locale=language, tzinfo=ZoneInfo(timezone))
+
+
+def time_left(deadline: datetime, *, language: str, now: datetime | None = None) -> str:
+    """'in 3 days' / 'dans 3 jours' until `deadline` (empty once it has passed)."""
+    delta = deadline - (now or utcnow())
+    if delta.total_seconds() <= 0:
+        return ""
+    return format_timedelta(
+        delta, granularity="minute", threshold=1.5, add_direction=True, locale=language
+    )
+
+
+def format_size(size_bytes: int | None) -> str:
+    """A file size in KB or MB."""
+    if size_bytes is None:
+        return "—"
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes / 1024:.0f} KB"
+    return f"{size_bytes / 1024 / 1024:.1f} MB"
+
+
+def format_number(value: float) -> str:
+    """1.0 → '1', 0.5 → '0.5'."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

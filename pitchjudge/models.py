@@ -1,0 +1,341 @@
+"""The data model of the whole product: every table of PRODUCT.md's glossary, with its constraints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.types import JSON
+from sqlmodel import Field, SQLModel
+
+# Named constraints let Alembic alter them later (SQLite batch mode needs names).
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC (the database stores UTC; pages show the contest's timezone)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous: pass a timezone-aware value")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class RoundStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    LOCKED = "locked"
+
+
+class AssignmentMode(StrEnum):
+    ALL = "all"  # every judge scores every pitch (typical final)
+    K_PER_PITCH = "k_per_pitch"  # k judges per pitch (typical pre-selection)
+
+
+class PitchStatus(StrEnum):
+    SUBMITTED = "submitted"
+    SHORTLISTED = "shortlisted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ScorecardStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Contest(SQLModel, table=True):
+    """One edition of a pitch contest."""
+
+    __table_args__ = (
+        CheckConstraint("language IN ('fr', 'en')", name="language"),
+        CheckConstraint(
+            "applications_close_at IS NULL OR applications_open_at IS NULL "
+            "OR applications_close_at > applications_open_at",
+            name="window",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    language: str = Field(default="fr", max_length=5)
+    timezone: str = Field(default="Europe/Paris", max_length=64)
+    applications_open_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    applications_close_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Category(SQLModel, table=True):
+    """A category applicants choose from (e.g. "Climat & énergie")."""
+
+    __table_args__ = (UniqueConstraint("contest_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    position: int = 0
+
+
+class Round(SQLModel, table=True):
+    """A judging stage of a contest; status draft → open → closed → locked."""
+
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed', 'locked')", name="status"),
+        CheckConstraint("assignment_mode IN ('all', 'k_per_pitch')", name="assignment_mode"),
+        CheckConstraint("judges_per_pitch IS NULL OR judges_per_pitch >= 1", name="k"),
+        UniqueConstraint("contest_id", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    position: int = 0
+    status: str = Field(default=RoundStatus.DRAFT, max_length=10)
+    assignment_mode: str = Field(default=AssignmentMode.ALL, max_length=20)
+    judges_per_pitch: int | None = None
+    #: The aggregation rule's settings (method, trim, rounding, tie-breaks), as JSON.
+    rule: dict | None = Field(default=None, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Criterion(SQLModel, table=True):
+    """One line of the rubric: name, description, weight, scale and optional level descriptors."""
+
+    __table_args__ = (
+        CheckConstraint("scale_min < scale_max", name="scale_order"),
+        CheckConstraint("scale_step > 0", name="scale_step"),
+        CheckConstraint("weight > 0", name="weight"),
+        # Target of the composite key that keeps every mark on its criterion's scale.
+        UniqueConstraint("id", "scale_min", "scale_max", name="uq_criterion_scale"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    name: str = Field(max_length=120)
+    description: str = Field(default="", sa_type=Text)
+    weight: float = 1.0
+    scale_min: float = 0.0
+    scale_max: float = 10.0
+    scale_step: float = 1.0
+    #: Level descriptors: [{"value": 1, "label": "no evidence"}, …].
+    descriptors: list | None = Field(default=None, sa_type=JSON)
+
+
+class Pitch(SQLModel, table=True):
+    """One startup's application (a.k.a. pitch)."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('submitted', 'shortlisted', 'rejected', 'withdrawn')", name="status"
+        ),
+        Index("ix_pitch_contest_email", "contest_id", "contact_email"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True, ondelete="CASCADE")
+    category_id: int | None = Field(default=None, foreign_key="category.id", ondelete="SET NULL")
+    startup_name: str = Field(max_length=120)
+    one_liner: str = Field(max_length=200)
+    website: str = Field(default="", max_length=300)
+    founders: str = Field(default="", max_length=500)
+    contact_email: str = Field(max_length=254)
+    description: str = Field(default="", sa_type=Text)
+    status: str = Field(default=PitchStatus.SUBMITTED, max_length=12)
+    #: sha256 of the applicant's private-link token; the token itself is never stored.
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Deck(SQLModel, table=True):
+    """A PDF uploaded for a pitch; the newest not-replaced one is the current deck."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    sha256: str = Field(max_length=64, index=True)
+    size_bytes: int
+    page_count: int
+    filename: str = Field(default="deck.pdf", max_length=255)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    replaced_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Judge(SQLModel, table=True):
+    """A person invited to score, reached through a personal access link."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    email: str = Field(default="", max_length=254)
+    affiliation: str = Field(default="", max_length=200)
+    active: bool = True
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    token_issued_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Conflict(SQLModel, table=True):
+    """A judge may not see or score a pitch."""
+
+    __table_args__ = (
+        UniqueConstraint("judge_id", "pitch_id"),
+        CheckConstraint("declared_by IN ('organiser', 'judge')", name="declared_by"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="judge.id", index=True, ondelete="CASCADE")
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    reason: str = Field(default="", max_length=500)
+    declared_by: str = Field(default="organiser", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Assignment(SQLModel, table=True):
+    """Judge × pitch to score in a round."""
+
+    __table_args__ = (UniqueConstraint("round_id", "judge_id", "pitch_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    judge_id: int = Field(foreign_key="judge.id", index=True, ondelete="CASCADE")
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Scorecard(SQLModel, table=True):
+    """One judge's comment, private note and status for one pitch in one round."""
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "judge_id", "pitch_id"),
+        CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    judge_id: int = Field(foreign_key="judge.id", index=True, ondelete="CASCADE")
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    status: str = Field(default=ScorecardStatus.DRAFT, max_length=10)
+    comment: str = Field(default="", sa_type=Text)  # for the applicant
+    private_note: str = Field(default="", sa_type=Text)  # for the jury only
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Mark(SQLModel, table=True):
+    """One judge's value for one criterion of one pitch in one round.
+
+    The criterion's scale is copied in and tied to the criterion by a composite foreign key,
+    so the database itself refuses a value off the scale and a rescaling under existing marks.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "judge_id", "pitch_id", "criterion_id"),
+        CheckConstraint("value >= scale_min AND value <= scale_max", name="on_scale"),
+        ForeignKeyConstraint(
+            ["criterion_id", "scale_min", "scale_max"],
+            ["criterion.id", "criterion.scale_min", "criterion.scale_max"],
+            name="fk_mark_criterion_scale",
+            onupdate="RESTRICT",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    judge_id: int = Field(foreign_key="judge.id", index=True, ondelete="CASCADE")
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    # The composite key above is the criterion's foreign key: it also keeps the scale honest,
+    # and refuses to delete a criterion that has marks.
+    criterion_id: int = Field(index=True)
+    scale_min: float
+    scale_max: float
+    value: float
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Adjustment(SQLModel, table=True):
+    """Bonus or penalty points for a pitch in a round (e.g. an overtime penalty)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    points: float
+    reason: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who changed what, from which value to which, and when."""
+
+    __table_args__ = (Index("ix_auditevent_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    contest_id: int | None = Field(default=None, index=True)
+    actor: str = Field(max_length=20)  # organiser | judge | applicant | system
+    actor_id: int | None = None
+    entity: str = Field(max_length=30)  # pitch | deck | criterion | mark | scorecard | round …
+    entity_id: int | None = None
+    action: str = Field(max_length=30)  # create | update | delete | status | withdraw …
+    field: str | None = Field(default=None, max_length=60)
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str | None = Field(default=None, sa_type=Text)
+
+
+class SignInAttempt(SQLModel, table=True):
+    """A failed organiser sign-in; kept in the database so every replica slows the same guesser."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    client: str = Field(default="", max_length=100, index=True)
+
+
+class AppSecret(SQLModel, table=True):
+    """Secrets generated by the app itself (e.g. the organiser password's hash)."""
+
+    name: str = Field(primary_key=True, max_length=60)
+    value: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

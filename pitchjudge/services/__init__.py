@@ -1,0 +1,1 @@
+"""Services: the verbs of PitchJudge. They check every rule and raise domain errors."""

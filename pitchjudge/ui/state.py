@@ -1,0 +1,96 @@
+"""Per-process resources (settings, engine) and per-session state (language, role)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from pitchjudge.cli import prepare_database
+from pitchjudge.config import Settings, load_settings
+from pitchjudge.db import session_scope
+from pitchjudge.errors import ConfigError, PitchJudgeError
+from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext
+from pitchjudge.models import Contest
+from pitchjudge.services import contests
+
+# Session-state keys shared across pages (one place, named once).
+LANGUAGE_KEY = "ui_language"
+ORGANISER_KEY = "organiser_signed_in"
+CONTEST_KEY = "contest_snapshot"
+
+
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    return load_settings()
+
+
+def get_settings() -> Settings:
+    """The settings; a bad value stops the page with a message naming the setting."""
+    try:
+        return _settings()
+    except ConfigError as error:
+        st.error(f"Configuration error: {error}")
+        st.stop()
+        raise
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(database_url: str) -> Engine:
+    return prepare_database(get_settings())
+
+
+def get_engine() -> Engine:
+    """The database engine, migrated, shared by every session of this process."""
+    return _engine(get_settings().database_url)
+
+
+@contextmanager
+def db_session(*, read_only: bool = False) -> Iterator[Session]:
+    """A database session for one page action (commit on success, rollback on error)."""
+    with session_scope(get_engine(), read_only=read_only) as session:
+        yield session
+
+
+def current_contest() -> Contest | None:
+    """The contest the app shows (a detached copy, safe to read after the session closes)."""
+    with db_session(read_only=True) as session:
+        return contests.current_contest(session=session)
+
+
+def language() -> str:
+    """The visitor's language: their own choice, else the contest's, else the default setting."""
+    chosen = st.session_state.get(LANGUAGE_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    requested = st.query_params.get("lang")
+    if requested in LANGUAGES:
+        return requested
+    contest = st.session_state.get(CONTEST_KEY)
+    if contest is not None and contest.language in LANGUAGES:
+        return contest.language
+    return get_settings().language
+
+
+def gettext() -> Gettext:
+    """The translate function for this visitor."""
+    return get_gettext(language())
+
+
+def is_organiser() -> bool:
+    return bool(st.session_state.get(ORGANISER_KEY))
+
+
+def require_organiser() -> None:
+    """Stop a page for anyone but a signed-in organiser (navigation hides it; this enforces it)."""
+    if not is_organiser():
+        st.error(gettext()("This page is for organisers. Sign in first."))
+        st.stop()
+
+
+def show_error(error: PitchJudgeError) -> None:
+    """A domain error as a translated message."""
+    st.error(error.localized(gettext()))

@@ -1,0 +1,79 @@
+"""Widgets shared by several pages: inert user text, the deck viewer, field errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from pitchjudge import decks
+from pitchjudge.errors import FormInvalid, PitchJudgeError
+from pitchjudge.formatting import escape_markdown
+from pitchjudge.i18n import Gettext
+from pitchjudge.models import PitchStatus
+
+STATUS_COLOURS = {
+    PitchStatus.SUBMITTED: "blue",
+    PitchStatus.SHORTLISTED: "green",
+    PitchStatus.REJECTED: "gray",
+    PitchStatus.WITHDRAWN: "orange",
+}
+
+
+def inert(text: str | None) -> str:
+    """User text ready for st.markdown, shown exactly as typed (no Markdown, no HTML)."""
+    return escape_markdown(text)
+
+
+def status_label(status: str, _: Gettext) -> str:
+    """The translated name of an application status."""
+    labels = {
+        PitchStatus.SUBMITTED: _("Submitted"),
+        PitchStatus.SHORTLISTED: _("Shortlisted"),
+        PitchStatus.REJECTED: _("Not selected"),
+        PitchStatus.WITHDRAWN: _("Withdrawn"),
+    }
+    return labels.get(status, status)
+
+
+def status_badge(status: str, _: Gettext) -> None:
+    st.badge(status_label(status, _), color=STATUS_COLOURS.get(status, "gray"))
+
+
+def show_form_errors(error: PitchJudgeError, _: Gettext, labels: dict[str, str]) -> None:
+    """Every problem of a refused form, each prefixed with the field it is about."""
+    errors = error.errors if isinstance(error, FormInvalid) else [error]
+    lines = []
+    for item in errors:
+        field = getattr(item, "field", None)
+        prefix = f"**{labels[field]}** — " if field in labels else ""
+        lines.append(f"- {prefix}{inert(item.localized(_))}")
+    st.error(_("Please correct the following:") + "\n\n" + "\n".join(lines))
+
+
+def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
+    """The deck's pages as images, one at a time with a page picker, readable on a laptop."""
+    pages = decks.deck_page_paths(store_dir, sha256)
+    if not pages:
+        st.warning(_("The pages of this deck are not available."))
+        return
+    if len(pages) > 1:
+        number = st.select_slider(
+            _("Page"),
+            options=list(range(1, len(pages) + 1)),
+            key=f"{key}_page",
+            format_func=lambda n: f"{n} / {len(pages)}",
+        )
+    else:
+        number = 1
+    st.image(str(pages[number - 1]), width="stretch")
+    pdf_path = decks.deck_pdf_path(store_dir, sha256)
+    if pdf_path.exists():
+        st.download_button(
+            _("Download the PDF"),
+            data=pdf_path.read_bytes(),
+            file_name="deck.pdf",
+            mime="application/pdf",
+            key=f"{key}_download",
+            on_click="ignore",
+        )

@@ -1,0 +1,67 @@
+"""PitchJudge's entry point: settings, language, and the pages each role may see."""
+
+import streamlit as st
+
+from pitchjudge.i18n import LANGUAGES
+from pitchjudge.ui import state
+
+st.set_page_config(page_title="PitchJudge", page_icon="🎤", layout="wide")
+
+settings = state.get_settings()
+state.get_engine()
+st.session_state[state.CONTEST_KEY] = state.current_contest()
+_ = state.gettext()
+
+with st.sidebar:
+    st.selectbox(
+        _("Language"),
+        options=list(LANGUAGES),
+        index=list(LANGUAGES).index(state.language()),
+        format_func=LANGUAGES.__getitem__,
+        key=state.LANGUAGE_KEY,
+    )
+
+apply_page = st.Page(
+    "pages/apply.py",
+    title=_("Apply"),
+    icon="📝",
+    url_path="apply",
+    default=not state.is_organiser(),
+)
+my_application = st.Page(
+    "pages/my_application.py", title=_("My application"), icon="🔑", url_path="my_application"
+)
+sign_in = st.Page("pages/sign_in.py", title=_("Organiser sign-in"), icon="🔒", url_path="sign_in")
+
+if state.is_organiser():
+    pages = {
+        _("Organiser"): [
+            st.Page(
+                "pages/applications.py",
+                title=_("Applications"),
+                icon="📂",
+                url_path="applications",
+                default=True,
+            ),
+            st.Page("pages/contest.py", title=_("Contest"), icon="🏆", url_path="contest"),
+            st.Page("pages/rubric.py", title=_("Rubric"), icon="📏", url_path="rubric"),
+            st.Page("pages/rounds.py", title=_("Rounds"), icon="🔁", url_path="rounds"),
+        ],
+        _("Public pages"): [apply_page, my_application],
+        "": [
+            st.Page(
+                "pages/sign_in.py",
+                title=_("Organiser sign-in"),
+                url_path="sign_in",
+                visibility="hidden",
+            )
+        ],
+    }
+    with st.sidebar:
+        if st.button(_("Sign out"), icon="🚪", key="sign_out"):
+            st.session_state[state.ORGANISER_KEY] = False
+            st.rerun()
+else:
+    pages = {"": [apply_page, my_application, sign_in]}
+
+st.navigation(pages).run()

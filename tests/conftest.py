@@ -1,0 +1,88 @@
+"""Shared fixtures: a real SQLite file and, when configured, a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
+from pitchjudge.config import Settings, load_settings
+from pitchjudge.db import make_engine, migrate
+
+POSTGRES_URL = os.environ.get("PITCHJUDGE_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("PITCHJUDGE_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating every time would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    """The PostgreSQL test database, migrated once; skipped when none is configured."""
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("PITCHJUDGE_REQUIRE_POSTGRES=1 but PITCHJUDGE_TEST_POSTGRES_URL is unset")
+        pytest.skip("PostgreSQL not configured (set PITCHJUDGE_TEST_POSTGRES_URL)")
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    """A fresh, migrated database: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "pitchjudge.db"
+        shutil.copy(sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        _truncate(engine)
+        yield engine
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    """A fresh SQLite file only (for tests about SQLite itself or too slow to run twice)."""
+    path = tmp_path / "pitchjudge.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings pointing at this test's own folder."""
+    return load_settings(
+        {
+            "PITCHJUDGE_DATABASE_URL": f"sqlite:///{tmp_path}/pitchjudge.db",
+            "PITCHJUDGE_DATA_DIR": str(tmp_path / "data"),
+            "PITCHJUDGE_ADMIN_PASSWORD": "correct horse battery",
+        },
+        env_file=None,
+    )

@@ -24,14 +24,14 @@ with st.sidebar:
 apply_page = st.Page(
     "pages/apply.py",
     title=_("Apply"),
-    icon="📝",
+    icon=":material/edit_note:",
     url_path="apply",
     default=not state.is_organiser(),
 )
 my_application = st.Page(
-    "pages/my_application.py", title=_("My application"), icon="🔑", url_path="my_application"
+    "pages/my_application.py", title=_("My application"), icon=":material/key:", url_path="my_application"
 )
-sign_in = st.Page("pages/sign_in.py", title=_("Organiser sign-in"), icon="🔒", url_path="sign_in")
+sign_in = st.Page("pages/sign_in.py", title=_("Organiser sign-in"), icon=":material/lock:", url_path="sign_in")
 
 if state.is_organiser():
     pages = {
@@ -39,13 +39,13 @@ if state.is_organiser():
             st.Page(
                 "pages/applications.py",
                 title=_("Applications"),
-                icon="📂",
+                icon=":material/folder_open:",
                 url_path="applications",
                 default=True,
             ),
-            st.Page("pages/contest.py", title=_("Contest"), icon="🏆", url_path="contest"),
-            st.Page("pages/rubric.py", title=_("Rubric"), icon="📏", url_path="rubric"),
-            st.Page("pages/rounds.py", title=_("Rounds"), icon="🔁", url_path="rounds"),
+            st.Page("pages/contest.py", title=_("Contest"), icon=":material/emoji_events:", url_path="contest"),
+            st.Page("pages/rubric.py", title=_("Rubric"), icon=":material/rule:", url_path="rubric"),
+            st.Page("pages/rounds.py", title=_("Rounds"), icon=":material/repeat:", url_path="rounds"),
         ],
         _("Public pages"): [apply_page, my_application],
         "": [
@@ -58,7 +58,7 @@ if state.is_organiser():
         ],
     }
     with st.sidebar:
-        if st.button(_("Sign out"), icon="🚪", key="sign_out"):
+        if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             st.session_state[state.ORGANISER_KEY] = False
             st.rerun()
 else:

@@ -29,7 +29,7 @@ if contest is None:
 
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    st.success(notice, icon="✅")
+    st.success(notice, icon=":material/check_circle:")
 
 with state.db_session(read_only=True) as session:
     categories = list(contests.list_categories(session=session, contest_id=contest.id))
@@ -77,7 +77,7 @@ st.download_button(
     data=applications.applications_csv(rows),
     file_name="applications.csv",
     mime="text/csv",
-    icon="⬇️",
+    icon=":material/download:",
     on_click="ignore",
     key="applications_csv",
 )

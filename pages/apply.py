@@ -47,7 +47,7 @@ if contest.description:
         st.markdown(contest.description)
 
 if criteria:
-    with st.expander(_("How the jury will judge (the rubric)"), icon="📏"):
+    with st.expander(_("How the jury will judge (the rubric)"), icon=":material/rule:"):
         shares = rubric.weight_percentages(criteria)
         st.dataframe(
             pd.DataFrame(
@@ -79,14 +79,14 @@ if token:
         _("Thank you! The application of {name} is registered.").format(
             name=inert(st.session_state.get(SUBMITTED_NAME_KEY, ""))
         ),
-        icon="🎉",
+        icon=":material/celebration:",
     )
     st.warning(
         _(
             "Keep this private link: it is the only way back to your application, to edit it, "
             "replace the deck or withdraw until the deadline. Anyone with the link can do so."
         ),
-        icon="🔑",
+        icon=":material/key:",
     )
     st.code(link, language=None)
     cols = st.columns(2)
@@ -101,10 +101,10 @@ if window == "not_yet":
     opening = format_datetime(
         contest.applications_open_at, timezone=contest.timezone, language=lang
     )
-    st.info(_("Applications open on {date}.").format(date=opening), icon="⏳")
+    st.info(_("Applications open on {date}.").format(date=opening), icon=":material/schedule:")
     st.stop()
 if window == "closed":
-    st.warning(_("The deadline has passed: applications are closed."), icon="🔒")
+    st.warning(_("The deadline has passed: applications are closed."), icon=":material/lock:")
     st.stop()
 
 LABELS = {
@@ -128,10 +128,9 @@ with st.form(FORM_KEY, enter_to_submit=False):
         key="f_one_liner",
         placeholder=_("What you do, for whom, in one sentence"),
     )
-    category = left.selectbox(
+    category_name = left.selectbox(
         LABELS["category_id"] + (" *" if categories else ""),
-        options=[c.id for c in categories],
-        format_func={c.id: c.name for c in categories}.get,
+        options=[c.name for c in categories],
         index=None,
         placeholder=_("Choose a category"),
         key="f_category",
@@ -168,7 +167,7 @@ if submitted:
     data = applications.ApplicationInput(
         startup_name=startup_name,
         one_liner=one_liner,
-        category_id=category,
+        category_id={c.name: c.id for c in categories}.get(category_name),
         website=website,
         founders=founders,
         contact_email=email,

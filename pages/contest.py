@@ -22,7 +22,7 @@ contest = state.current_contest()
 st.title(_("Contest"))
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    st.success(notice, icon="✅")
+    st.success(notice, icon=":material/check_circle:")
 
 LABELS = {
     "name": _("Contest name"),

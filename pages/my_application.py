@@ -27,7 +27,7 @@ if not token:
             "Open this page with the private link you received when you applied. "
             "You can also paste the link here."
         ),
-        icon="🔑",
+        icon=":material/key:",
     )
     pasted = st.text_input(_("Private link"), key=TOKEN_INPUT_KEY)
     if pasted:
@@ -47,7 +47,7 @@ except AccessDenied as error:
 
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    st.success(notice, icon="✅")
+    st.success(notice, icon=":material/check_circle:")
 
 category_names = {c.id: c.name for c in categories}
 window = contests.applications_status(contest)
@@ -60,9 +60,9 @@ with badge:
 st.markdown(f"*{inert(pitch.one_liner)}*")
 
 if pitch.status == PitchStatus.WITHDRAWN:
-    st.warning(_("You withdrew this application. It will not be judged."), icon="↩️")
+    st.warning(_("You withdrew this application. It will not be judged."), icon=":material/undo:")
 elif window == "closed":
-    st.info(_("The deadline has passed: your application can no longer be changed."), icon="🔒")
+    st.info(_("The deadline has passed: your application can no longer be changed."), icon=":material/lock:")
 elif contest.applications_close_at:
     st.info(
         _("You can change your application until {date} ({left}).").format(
@@ -71,7 +71,7 @@ elif contest.applications_close_at:
             ),
             left=time_left(contest.applications_close_at, language=lang),
         ),
-        icon="⏳",
+        icon=":material/schedule:",
     )
 
 LABELS = {
@@ -125,19 +125,32 @@ edit_tab, deck_tab, withdraw_tab = st.tabs(
 
 with edit_tab, st.form("mine_edit", enter_to_submit=False):
     left, right = st.columns(2)
-    startup_name = left.text_input(LABELS["startup_name"], value=pitch.startup_name, max_chars=120)
-    one_liner = right.text_input(LABELS["one_liner"], value=pitch.one_liner, max_chars=200)
-    category_ids = [c.id for c in categories]
-    category = left.selectbox(
+    startup_name = left.text_input(
+        LABELS["startup_name"],
+        value=pitch.startup_name,
+        max_chars=120,
+        key="mine_edit_startup_name",
+    )
+    one_liner = right.text_input(
+        LABELS["one_liner"], value=pitch.one_liner, max_chars=200, key="mine_edit_one_liner"
+    )
+    names = [c.name for c in categories]
+    current = category_names.get(pitch.category_id)
+    category_name = left.selectbox(
         LABELS["category_id"],
-        options=category_ids,
-        index=category_ids.index(pitch.category_id) if pitch.category_id in category_ids else None,
-        format_func=category_names.get,
+        options=names,
+        index=names.index(current) if current in names else None,
         disabled=not categories,
     )
-    website = right.text_input(LABELS["website"], value=pitch.website, max_chars=300)
-    founders = left.text_input(LABELS["founders"], value=pitch.founders, max_chars=500)
-    email = right.text_input(LABELS["contact_email"], value=pitch.contact_email, max_chars=254)
+    website = right.text_input(
+        LABELS["website"], value=pitch.website, max_chars=300, key="mine_edit_website"
+    )
+    founders = left.text_input(
+        LABELS["founders"], value=pitch.founders, max_chars=500, key="mine_edit_founders"
+    )
+    email = right.text_input(
+        LABELS["contact_email"], value=pitch.contact_email, max_chars=254, key="mine_edit_email"
+    )
     description = st.text_area(
         LABELS["description"], value=pitch.description, max_chars=5000, height=160
     )
@@ -145,7 +158,7 @@ with edit_tab, st.form("mine_edit", enter_to_submit=False):
         data = applications.ApplicationInput(
             startup_name=startup_name,
             one_liner=one_liner,
-            category_id=category,
+            category_id={c.name: c.id for c in categories}.get(category_name),
             website=website,
             founders=founders,
             contact_email=email,

@@ -20,7 +20,7 @@ if contest is None:
 
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    st.success(notice, icon="✅")
+    st.success(notice, icon=":material/check_circle:")
 
 STATUS = {
     RoundStatus.DRAFT: (_("Draft"), "gray"),

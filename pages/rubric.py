@@ -23,7 +23,7 @@ if contest is None:
 
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    st.success(notice, icon="✅")
+    st.success(notice, icon=":material/check_circle:")
 
 with state.db_session(read_only=True) as session:
     criteria = list(rubric.list_criteria(session=session, contest_id=contest.id))
@@ -45,7 +45,7 @@ if locked:
             "Judges have already given marks: criteria can no longer be added, removed or "
             "rescaled. You can still edit names, descriptions, descriptors and weights."
         ),
-        icon="🔒",
+        icon=":material/lock:",
     )
 
 
@@ -174,7 +174,7 @@ for index, criterion in enumerate(criteria):
                 _("The criterion is saved."),
             )
         cols = st.columns(3)
-        if cols[0].button(_("Move up"), key=f"up_{criterion.id}", icon="⬆️", disabled=index == 0):
+        if cols[0].button(_("Move up"), key=f"up_{criterion.id}", icon=":material/arrow_upward:", disabled=index == 0):
             run(
                 lambda s, cid=criterion.id: rubric.move_criterion(
                     session=s, criterion_id=cid, offset=-1
@@ -184,7 +184,7 @@ for index, criterion in enumerate(criteria):
         if cols[1].button(
             _("Move down"),
             key=f"down_{criterion.id}",
-            icon="⬇️",
+            icon=":material/arrow_downward:",
             disabled=index == len(criteria) - 1,
         ):
             run(
@@ -193,7 +193,7 @@ for index, criterion in enumerate(criteria):
                 ),
                 _("The order is saved."),
             )
-        if cols[2].button(_("Delete"), key=f"delete_{criterion.id}", icon="🗑️", disabled=locked):
+        if cols[2].button(_("Delete"), key=f"delete_{criterion.id}", icon=":material/delete:", disabled=locked):
             run(
                 lambda s, cid=criterion.id: rubric.delete_criterion(session=s, criterion_id=cid),
                 _("The criterion is deleted."),

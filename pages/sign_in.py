@@ -25,7 +25,7 @@ if submitted:
                 session=session,
                 settings=state.get_settings(),
                 password=password,
-                client=st.context.ip_address or "",
+                client=state.client_address(),
             )
     except AccessDenied as error:
         state.show_error(error)

@@ -94,3 +94,9 @@ def require_organiser() -> None:
 def show_error(error: PitchJudgeError) -> None:
     """A domain error as a translated message."""
     st.error(error.localized(gettext()))
+
+
+def client_address() -> str:
+    """The visitor's IP address when Streamlit knows it (used to slow password guessing)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""

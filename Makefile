@@ -1,0 +1,53 @@
+# PitchJudge — the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PORT ?= 8501
+# Error classes whose first argument is a message to translate (see pitchjudge/errors.py).
+KEYWORDS := -k _ -k N_ -k PitchJudgeError -k ValidationError -k InvalidDeck -k NotFound \
+	-k AccessDenied -k DeadlinePassed -k RubricLocked -k RoundStateError -k TooManyAttempts \
+	-k ConfigError -k DuplicateApplication
+
+.PHONY: run test setup demo lint format i18n bench clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+setup: $(UV)
+	$(UV) sync --frozen --all-extras
+
+## Set up, seed the demo contest if the database is empty, and serve http://localhost:$(PORT)
+run: setup
+	.venv/bin/pitchjudge demo --if-empty
+	.venv/bin/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+
+## Set up and run every test (PostgreSQL tests run when PITCHJUDGE_TEST_POSTGRES_URL is set)
+test: setup
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+demo: setup
+	.venv/bin/pitchjudge demo --force
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: setup
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+## Re-extract the UI strings and merge them into the catalogs (then translate pitchjudge/locale/fr)
+i18n: setup
+	.venv/bin/pybabel extract -F babel.cfg $(KEYWORDS) --no-location --sort-output \
+		-o pitchjudge/locale/messages.pot .
+	.venv/bin/pybabel update -i pitchjudge/locale/messages.pot -d pitchjudge/locale -l fr \
+		--no-fuzzy-matching --ignore-obsolete
+
+bench: setup
+	.venv/bin/python bench/bench_deck.py
+	.venv/bin/python bench/bench_apply_page.py
+
+clean:
+	rm -rf .venv .tools .pytest_cache .ruff_cache

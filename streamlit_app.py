@@ -29,9 +29,14 @@ apply_page = st.Page(
     default=not state.is_organiser(),
 )
 my_application = st.Page(
-    "pages/my_application.py", title=_("My application"), icon=":material/key:", url_path="my_application"
+    "pages/my_application.py",
+    title=_("My application"),
+    icon=":material/key:",
+    url_path="my_application",
 )
-sign_in = st.Page("pages/sign_in.py", title=_("Organiser sign-in"), icon=":material/lock:", url_path="sign_in")
+sign_in = st.Page(
+    "pages/sign_in.py", title=_("Organiser sign-in"), icon=":material/lock:", url_path="sign_in"
+)
 
 if state.is_organiser():
     pages = {
@@ -43,9 +48,18 @@ if state.is_organiser():
                 url_path="applications",
                 default=True,
             ),
-            st.Page("pages/contest.py", title=_("Contest"), icon=":material/emoji_events:", url_path="contest"),
-            st.Page("pages/rubric.py", title=_("Rubric"), icon=":material/rule:", url_path="rubric"),
-            st.Page("pages/rounds.py", title=_("Rounds"), icon=":material/repeat:", url_path="rounds"),
+            st.Page(
+                "pages/contest.py",
+                title=_("Contest"),
+                icon=":material/emoji_events:",
+                url_path="contest",
+            ),
+            st.Page(
+                "pages/rubric.py", title=_("Rubric"), icon=":material/rule:", url_path="rubric"
+            ),
+            st.Page(
+                "pages/rounds.py", title=_("Rounds"), icon=":material/repeat:", url_path="rounds"
+            ),
         ],
         _("Public pages"): [apply_page, my_application],
         "": [

@@ -9,7 +9,13 @@ from pitchjudge.formatting import format_datetime, format_datetime_short, format
 from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, audit, contests
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import deck_viewer, inert, status_badge, status_label
+from pitchjudge.ui.widgets import (
+    deck_viewer,
+    inert,
+    labelled_lines,
+    status_badge,
+    status_label,
+)
 
 SELECTED_KEY = "applications_selected"
 PAGE_KEY = "applications_page"
@@ -90,70 +96,71 @@ if not rows:
     )
     st.stop()
 
-view_cards, view_table = st.tabs([_("Cards"), _("Table")])
-with view_table:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                _("Startup"): [r.startup_name for r in rows],
-                _("Category"): [r.category for r in rows],
-                _("Status"): [status_label(r.status, _) for r in rows],
-                _("Contact email"): [r.contact_email for r in rows],
-                _("Pages"): [r.deck_pages for r in rows],
-                _("Submitted on"): [
-                    format_datetime_short(r.created_at, timezone=contest.timezone, language=lang)
-                    for r in rows
-                ],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-
-with view_cards:
-    pages_count = (len(rows) + PER_PAGE - 1) // PER_PAGE
-    page = 1
-    if pages_count > 1:
-        page = (
-            st.segmented_control(
-                _("Page"), options=list(range(1, pages_count + 1)), default=1, key=PAGE_KEY
-            )
-            or 1
+selected_id = st.session_state.get(SELECTED_KEY)
+row = next((r for r in rows if r.id == selected_id), None)
+if row is None:
+    view_cards, view_table = st.tabs([_("Cards"), _("Table")])
+    with view_table:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    _("Startup"): [r.startup_name for r in rows],
+                    _("Category"): [r.category for r in rows],
+                    _("Status"): [status_label(r.status, _) for r in rows],
+                    _("Contact email"): [r.contact_email for r in rows],
+                    _("Pages"): [r.deck_pages for r in rows],
+                    _("Submitted on"): [
+                        format_datetime_short(
+                            r.created_at, timezone=contest.timezone, language=lang
+                        )
+                        for r in rows
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
         )
-    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
-    for start in range(0, len(shown), 4):
-        columns = st.columns(4)
-        for column, row in zip(columns, shown[start : start + 4], strict=False):
-            with column.container(border=True):
-                thumbnail = (
-                    decks.deck_thumbnail_path(settings.deck_store, row.deck_sha256)
-                    if row.deck_sha256
-                    else None
+
+    with view_cards:
+        pages_count = (len(rows) + PER_PAGE - 1) // PER_PAGE
+        page = 1
+        if pages_count > 1:
+            page = (
+                st.segmented_control(
+                    _("Page"), options=list(range(1, pages_count + 1)), default=1, key=PAGE_KEY
                 )
-                if thumbnail and thumbnail.exists():
-                    st.image(str(thumbnail), width="stretch")
-                st.markdown(f"**{inert(row.startup_name)}**  \n{inert(row.category)}")
-                status_badge(row.status, _)
-                if st.button(_("Open"), key=f"open_{row.id}", width="stretch"):
-                    st.session_state[SELECTED_KEY] = row.id
-
-ids = [r.id for r in rows]
-names = {r.id: r.startup_name for r in rows}
-selected = st.selectbox(
-    _("Application"),
-    options=ids,
-    index=ids.index(st.session_state[SELECTED_KEY])
-    if st.session_state.get(SELECTED_KEY) in ids
-    else None,
-    format_func=names.get,
-    placeholder=_("Choose an application to open it"),
-)
-if selected is None:
+                or 1
+            )
+        shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+        for start in range(0, len(shown), 4):
+            columns = st.columns(4)
+            for column, card in zip(columns, shown[start : start + 4], strict=False):
+                with column.container(border=True):
+                    thumbnail = (
+                        decks.deck_thumbnail_path(settings.deck_store, card.deck_sha256)
+                        if card.deck_sha256
+                        else None
+                    )
+                    if thumbnail and thumbnail.exists():
+                        st.image(str(thumbnail), width="stretch")
+                    st.markdown(f"**{inert(card.startup_name)}**  \n{inert(card.category)}")
+                    status_badge(card.status, _)
+                    st.button(
+                        _("Details"),
+                        key=f"open_{card.id}",
+                        width="stretch",
+                        on_click=st.session_state.__setitem__,
+                        args=(SELECTED_KEY, card.id),
+                    )
     st.stop()
-st.session_state[SELECTED_KEY] = selected
-row = next(r for r in rows if r.id == selected)
 
-st.divider()
+st.button(
+    _("All applications"),
+    icon=":material/arrow_back:",
+    key="applications_back",
+    on_click=st.session_state.__setitem__,
+    args=(SELECTED_KEY, None),
+)
 head, badge = st.columns([5, 1], vertical_alignment="center")
 head.header(inert(row.startup_name))
 with badge:
@@ -162,33 +169,35 @@ st.markdown(f"*{inert(row.one_liner)}*")
 
 info, viewer = st.columns([2, 3], gap="large")
 with info:
-    st.markdown(
-        "  \n".join(
-            [
-                f"**{_('Category')}** — {inert(row.category or '—')}",
-                f"**{_('Website')}** — {inert(row.website or '—')}",
-                f"**{_('Founders')}** — {inert(row.founders)}",
-                f"**{_('Contact email')}** — {inert(row.contact_email)}",
-                f"**{_('Submitted on')}** — "
-                + format_datetime(row.created_at, timezone=contest.timezone, language=lang),
-                f"**{_('Last change')}** — "
-                + format_datetime(row.updated_at, timezone=contest.timezone, language=lang),
-                f"**{_('Deck')}** — "
-                + (
-                    _("{pages} pages, {size}").format(
-                        pages=row.deck_pages, size=format_size(row.deck_size_bytes)
-                    )
-                    if row.deck_sha256
-                    else "—"
-                ),
-            ]
+    deck_facts = (
+        _("{pages} pages, {size}").format(
+            pages=row.deck_pages, size=format_size(row.deck_size_bytes)
         )
+        if row.deck_sha256
+        else "—"
     )
-    st.markdown(f"**{_('Description')}**")
+    labelled_lines(
+        [
+            (_("Category"), inert(row.category or "—")),
+            (_("Website"), inert(row.website or "—")),
+            (_("Founders"), inert(row.founders)),
+            (_("Contact email"), inert(row.contact_email)),
+            (
+                _("Submitted on"),
+                format_datetime(row.created_at, timezone=contest.timezone, language=lang),
+            ),
+            (
+                _("Last change"),
+                format_datetime(row.updated_at, timezone=contest.timezone, language=lang),
+            ),
+            (_("Deck"), deck_facts),
+        ]
+    )
+    st.markdown("**" + _("Description") + "**")
     st.markdown(inert(row.description))
 
     if row.status != PitchStatus.WITHDRAWN:
-        st.markdown(f"**{_('Decision')}**")
+        st.markdown("**" + _("Decision") + "**")
         decision = st.columns(3)
         for column, status, label in zip(
             decision,

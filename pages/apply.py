@@ -33,13 +33,17 @@ window = contests.applications_status(contest)
 facts = st.columns(3)
 if contest.applications_close_at:
     facts[0].markdown(
-        f"**{_('Deadline')}**  \n"
+        "**"
+        + _("Deadline")
+        + "**  \n"
         + format_datetime(contest.applications_close_at, timezone=contest.timezone, language=lang)
     )
     left = time_left(contest.applications_close_at, language=lang)
     facts[1].metric(_("Time left"), left or _("Closed"))
 if categories:
-    facts[2].markdown(f"**{_('Categories')}**  \n" + " · ".join(inert(c.name) for c in categories))
+    facts[2].markdown(
+        "**" + _("Categories") + "**  \n" + " · ".join(inert(c.name) for c in categories)
+    )
 
 if contest.description:
     with st.container(border=True):
@@ -157,6 +161,7 @@ with st.form(FORM_KEY, enter_to_submit=False):
         LABELS["deck"] + " *",
         type=["pdf"],
         key="f_deck",
+        max_upload_size=settings.max_deck_mb,
         help=_("A PDF of at most {mb} MB and {pages} pages.").format(
             mb=settings.max_deck_mb, pages=settings.max_deck_pages
         ),

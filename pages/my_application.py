@@ -8,7 +8,13 @@ from pitchjudge.formatting import format_datetime, format_size, time_left
 from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, contests
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import deck_viewer, inert, show_form_errors, status_badge
+from pitchjudge.ui.widgets import (
+    deck_viewer,
+    inert,
+    labelled_lines,
+    show_form_errors,
+    status_badge,
+)
 
 TOKEN_INPUT_KEY = "mine_token_input"
 NOTICE_KEY = "mine_notice"
@@ -62,7 +68,10 @@ st.markdown(f"*{inert(pitch.one_liner)}*")
 if pitch.status == PitchStatus.WITHDRAWN:
     st.warning(_("You withdrew this application. It will not be judged."), icon=":material/undo:")
 elif window == "closed":
-    st.info(_("The deadline has passed: your application can no longer be changed."), icon=":material/lock:")
+    st.info(
+        _("The deadline has passed: your application can no longer be changed."),
+        icon=":material/lock:",
+    )
 elif contest.applications_close_at:
     st.info(
         _("You can change your application until {date} ({left}).").format(
@@ -87,19 +96,21 @@ LABELS = {
 
 details, deck_column = st.columns([1, 1], gap="large")
 with details:
-    st.markdown(
-        "\n".join(
-            [
-                f"**{LABELS['category_id']}** — {inert(category_names.get(pitch.category_id, '—'))}",
-                f"**{LABELS['website']}** — {inert(pitch.website or '—')}",
-                f"**{LABELS['founders']}** — {inert(pitch.founders)}",
-                f"**{LABELS['contact_email']}** — {inert(pitch.contact_email)}",
-                f"**{_('Submitted on')}** — "
-                + format_datetime(pitch.created_at, timezone=contest.timezone, language=lang),
-                f"**{_('Last change')}** — "
-                + format_datetime(pitch.updated_at, timezone=contest.timezone, language=lang),
-            ]
-        ).replace("\n", "  \n")
+    labelled_lines(
+        [
+            (LABELS["category_id"], inert(category_names.get(pitch.category_id, "—"))),
+            (LABELS["website"], inert(pitch.website or "—")),
+            (LABELS["founders"], inert(pitch.founders)),
+            (LABELS["contact_email"], inert(pitch.contact_email)),
+            (
+                _("Submitted on"),
+                format_datetime(pitch.created_at, timezone=contest.timezone, language=lang),
+            ),
+            (
+                _("Last change"),
+                format_datetime(pitch.updated_at, timezone=contest.timezone, language=lang),
+            ),
+        ]
     )
     st.markdown(f"**{LABELS['description']}**")
     st.markdown(inert(pitch.description))
@@ -180,6 +191,7 @@ with deck_tab:
         _("New deck (PDF)"),
         type=["pdf"],
         key="mine_new_deck",
+        max_upload_size=settings.max_deck_mb,
         help=_("A PDF of at most {mb} MB and {pages} pages.").format(
             mb=settings.max_deck_mb, pages=settings.max_deck_pages
         ),

@@ -63,6 +63,7 @@ def run(action, message: str) -> None:
 
 if criteria:
     shares = rubric.weight_percentages(criteria)
+    step_word = _("step")
     st.dataframe(
         pd.DataFrame(
             {
@@ -72,7 +73,7 @@ if criteria:
                 _("Share"): shares,
                 _("Scale"): [
                     f"{format_number(c.scale_min)}–{format_number(c.scale_max)} "
-                    f"({_('step')} {format_number(c.scale_step)})"
+                    f"({step_word} {format_number(c.scale_step)})"
                     for c in criteria
                 ],
             }
@@ -174,7 +175,12 @@ for index, criterion in enumerate(criteria):
                 _("The criterion is saved."),
             )
         cols = st.columns(3)
-        if cols[0].button(_("Move up"), key=f"up_{criterion.id}", icon=":material/arrow_upward:", disabled=index == 0):
+        if cols[0].button(
+            _("Move up"),
+            key=f"up_{criterion.id}",
+            icon=":material/arrow_upward:",
+            disabled=index == 0,
+        ):
             run(
                 lambda s, cid=criterion.id: rubric.move_criterion(
                     session=s, criterion_id=cid, offset=-1
@@ -193,7 +199,9 @@ for index, criterion in enumerate(criteria):
                 ),
                 _("The order is saved."),
             )
-        if cols[2].button(_("Delete"), key=f"delete_{criterion.id}", icon=":material/delete:", disabled=locked):
+        if cols[2].button(
+            _("Delete"), key=f"delete_{criterion.id}", icon=":material/delete:", disabled=locked
+        ):
             run(
                 lambda s, cid=criterion.id: rubric.delete_criterion(session=s, criterion_id=cid),
                 _("The criterion is deleted."),

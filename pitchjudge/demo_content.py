@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from fpdf import FPDF
 
@@ -128,7 +128,12 @@ def _monthly_series(name: str, final: float) -> tuple[float, ...]:
 def _fund_split(name: str) -> tuple[tuple[str, int], ...]:
     """Use of funds in multiples of 5 %, at least 10 % each, summing to 100 %."""
     rng = _rng(name, "funds")
-    weights = [rng.uniform(2.5, 7.0), rng.uniform(2.0, 6.0), rng.uniform(1.5, 5.0), rng.uniform(1, 3)]
+    weights = [
+        rng.uniform(2.5, 7.0),
+        rng.uniform(2.0, 6.0),
+        rng.uniform(1.5, 5.0),
+        rng.uniform(1, 3),
+    ]
     total = sum(weights)
     percents = [max(10, 5 * round(20 * w / total)) for w in weights]
     percents[percents.index(max(percents))] += 100 - sum(percents)
@@ -151,7 +156,8 @@ def _fallback_figures(startup: DemoStartup) -> _Figures:
         market=(("TAM", tam, "Marché européen"), ("SAM", sam, "France"), ("SOM", som, "À 5 ans")),
         traction_label="Clients payants",
         traction=_monthly_series(startup.startup_name, rng.randint(40, 400)),
-        competitors=tuple(competitors[:3]) or ("Acteur historique", "Outils génériques", "Statu quo"),
+        competitors=tuple(competitors[:3])
+        or ("Acteur historique", "Outils génériques", "Statu quo"),
         ask_k_eur=rng.choice((500, 800, 1000, 1500)),
         stage="Seed",
         funds=_fund_split(startup.startup_name),
@@ -169,9 +175,8 @@ def _figures_for(startup: DemoStartup) -> _Figures:
 
 
 def _fr_number(value: float, decimals: int = 0) -> str:
-    """12400 -> "12 400", 4.25 -> "4,3" (one decimal); French separators."""
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
-    return text
+    """French separators: (12400,) -> "12 400", (4.25, 1) -> "4,2"."""
+    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
 
 
 def _fr_compact(value: float) -> str:
@@ -230,18 +235,25 @@ def _startup(
     ask_k_eur, stage, milestones = ask
     funds = _fund_split(name)
     market_rows = tuple(
-        (label, value, text) for label, (value, text) in zip(("TAM", "SAM", "SOM"), market, strict=True)
+        (label, value, text)
+        for label, (value, text) in zip(("TAM", "SAM", "SOM"), market, strict=True)
     )
     team_size = len(founders) + rng.randint(2, 12)
     slides = (
         (SLIDE_PROBLEM, problem),
         (SLIDE_SOLUTION, solution),
-        (SLIDE_MARKET, tuple(f"{label} – {_money_m(v)} : {text}" for label, v, text in market_rows)),
+        (
+            SLIDE_MARKET,
+            tuple(f"{label} – {_money_m(v)} : {text}" for label, v, text in market_rows),
+        ),
         (SLIDE_MODEL, model),
         (SLIDE_TRACTION, highlights),
         (
             SLIDE_COMPETITION,
-            (*(f"{rival} : {weakness}" for rival, weakness in competitors), f"{_EDGE_PREFIX} : {edge}"),
+            (
+                *(f"{rival} : {weakness}" for rival, weakness in competitors),
+                f"{_EDGE_PREFIX} : {edge}",
+            ),
         ),
         (
             SLIDE_TEAM,
@@ -1400,7 +1412,9 @@ DEMO_STARTUPS: tuple[DemoStartup, ...] = (
         "Quartier Capital",
         category=FINTECH,
         slug="quartiercapital",
-        one_liner="Le financement participatif des commerces de proximité par les habitants du quartier.",
+        one_liner=(
+            "Le financement participatif des commerces de proximité par les habitants du quartier."
+        ),
         founders=(
             ("Jérôme Caron", "CEO", "Ex-chargé d’affaires professionnels en banque régionale"),
             ("Anaïs Perrin", "COO", "Ex-responsable d’une plateforme de financement participatif"),
@@ -1909,7 +1923,20 @@ _ACCENTS: tuple[_Rgb, ...] = (
     (190, 18, 60),
 )
 
-_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+_MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
 
 # Characters outside WinAnsi (cp1252), the only encoding fpdf2's core fonts can show.
 _PDF_REPLACEMENTS = str.maketrans(
@@ -1930,9 +1957,10 @@ _NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d{3}\b|k€|M€|Md€|€|%|h\b|j/7|kg
 
 
 def _pdf_text(text: str) -> str:
-    """Make `text` printable with a core font: WinAnsi only, no line break inside numbers."""
+    """Make `text` printable with a core font (WinAnsi only, the rest is dropped), and keep
+    numbers and their units on one line."""
     text = _NUMBER_SPACE.sub("\u00a0", text.translate(_PDF_REPLACEMENTS))
-    return text.encode("cp1252", errors="replace").decode("cp1252")
+    return text.encode("cp1252", errors="ignore").decode("cp1252")
 
 
 def _mix(color: _Rgb, other: _Rgb, amount: float) -> _Rgb:
@@ -1950,16 +1978,21 @@ class _Palette(NamedTuple):
     @classmethod
     def for_name(cls, name: str) -> _Palette:
         accent = _ACCENTS[_seed("accent", name) % len(_ACCENTS)]
-        # A small deterministic hue shift so that two startups rarely share exactly one colour.
+        # A small hue shift, also from the name, so that two decks rarely get the exact same colour.
         h, lightness, s = colorsys.rgb_to_hls(*(c / 255 for c in accent))
         h = (h + ((_seed("hue", name) % 21) - 10) / 360) % 1.0
         r, g, b = (round(c * 255) for c in colorsys.hls_to_rgb(h, lightness, s))
         accent = (r, g, b)
-        return cls(accent, _mix(accent, (0, 0, 0), 0.3), _mix(accent, _WHITE, 0.88), _mix(accent, _WHITE, 0.5))
+        return cls(
+            accent,
+            _mix(accent, (0, 0, 0), 0.3),
+            _mix(accent, _WHITE, 0.88),
+            _mix(accent, _WHITE, 0.5),
+        )
 
 
 class _Deck:
-    """Draws one startup's deck; each `_slide_*` method draws one page."""
+    """Draws one startup's deck; each `slide_*` method fills one page."""
 
     def __init__(self, startup: DemoStartup) -> None:
         self.startup = startup
@@ -1994,20 +2027,41 @@ class _Deck:
         else:
             self.pdf.rect(x, y, w, h, style="F")
 
+    def rounded(
+        self, x: float, y: float, w: float, h: float, color: _Rgb, radius: float, corners: str
+    ) -> None:
+        """A rectangle rounded only at `corners` ("tl", "tr", "bl", "br", space-separated)."""
+        self.rect(x, y, w, h, color, radius)
+        r = min(radius, w / 2, h / 2)
+        squares = {
+            "tl": (x, y),
+            "tr": (x + w - r, y),
+            "bl": (x, y + h - r),
+            "br": (x + w - r, y + h - r),
+        }
+        for corner, (cx, cy) in squares.items():
+            if corner not in corners.split():
+                self.rect(cx, cy, r, r, color)
+
     def dot(self, cx: float, cy: float, r: float, color: _Rgb) -> None:
         self.fill(color)
         self.pdf.ellipse(cx - r, cy - r, 2 * r, 2 * r, style="F")
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, color: _Rgb, width: float = 0.3) -> None:
+    def line(
+        self, x1: float, y1: float, x2: float, y2: float, color: _Rgb, width: float = 0.3
+    ) -> None:
         self.pdf.set_draw_color(*color)
         self.pdf.set_line_width(width)
         self.pdf.line(x1, y1, x2, y2)
 
     def wrap(self, text: str, w: float, size: float, style: str = "") -> list[str]:
         self.pdf.set_font(_FONT, style, size)
-        lines = self.pdf.multi_cell(w, size * _PT, _pdf_text(text), dry_run=True, output="LINES")
+        lines = cast(
+            list[str],
+            self.pdf.multi_cell(w, size * _PT, _pdf_text(text), dry_run=True, output="LINES"),
+        )
         # fpdf2 hands back the lines already encoded for the font; undo that for cell().
-        return [str(line).encode("latin-1").decode("cp1252") for line in lines]
+        return [line.encode("latin-1").decode("cp1252") for line in lines]
 
     def text(
         self,
@@ -2061,7 +2115,9 @@ class _Deck:
         align: str = "L",
     ) -> None:
         """One line of text, shrunk if needed to fit `w`."""
-        self.text(text, x, y, w, size * _PT * 1.22, size=size, style=style, color=color, align=align)
+        self.text(
+            text, x, y, w, size * _PT * 1.22, size=size, style=style, color=color, align=align
+        )
 
     # ---------------------------------------------------------------- page chrome
 
@@ -2072,7 +2128,16 @@ class _Deck:
         self.rect(0, 0, _W, 4, self.pal.accent)
         self.label(title, _MX, 13, _W - 2 * _MX - 60, size=27, style="B")
         self.rect(_MX, 30.5, 16, 1.4, self.pal.accent)
-        self.label(self.startup.category.upper(), _W - _MX - 90, 15.5, 90, size=8, style="B", color=_MUTED, align="R")
+        self.label(
+            self.startup.category.upper(),
+            _W - _MX - 90,
+            15.5,
+            90,
+            size=8,
+            style="B",
+            color=_MUTED,
+            align="R",
+        )
         # footer
         self.line(_MX, _H - 13, _W - _MX, _H - 13, _LINE, 0.3)
         self.footer(page)
@@ -2083,7 +2148,15 @@ class _Deck:
         name_w = self.pdf.get_string_width(name)
         self.label(name, _MX, _H - 10.5, name_w + 1, size=8.5, style="B", color=self.pal.accent)
         self.label(f"·  {CONTEST_NAME}", _MX + name_w + 2.5, _H - 10.5, 90, size=8.5, color=_MUTED)
-        self.label(f"{page} / {self.total}", _W - _MX - 30, _H - 10.5, 30, size=8.5, color=_MUTED, align="R")
+        self.label(
+            f"{page} / {self.total}",
+            _W - _MX - 30,
+            _H - 10.5,
+            30,
+            size=8.5,
+            color=_MUTED,
+            align="R",
+        )
 
     # ---------------------------------------------------------------- slides
 
@@ -2115,8 +2188,12 @@ class _Deck:
         self.rect(split, 0, _W - split, _H, _PANEL)
         light = _mix(pal.accent, _WHITE, 0.72)
         x, w = _MX + 6, split - _MX - 30
-        self.label(f"{CONTEST_NAME.upper()}  ·  PITCH DECK", x, 28, w, size=9.5, style="B", color=light)
-        self.text(s.startup_name, x, 46, w, 40, size=50, style="B", color=_WHITE, valign="B", min_size=28)
+        self.label(
+            f"{CONTEST_NAME.upper()}  ·  PITCH DECK", x, 28, w, size=9.5, style="B", color=light
+        )
+        self.text(
+            s.startup_name, x, 46, w, 40, size=50, style="B", color=_WHITE, valign="B", min_size=28
+        )
         self.rect(x, 92, 24, 1.8, _WHITE)
         self.text(s.one_liner, x, 100, w, 40, size=18, color=_WHITE, leading=1.28)
         self.label("FONDATEURS", x, 148, w, size=8.5, style="B", color=light)
@@ -2125,7 +2202,18 @@ class _Deck:
         px, pw = split + 16, _W - split - 32
         self.rect(px, 30, 26, 26, pal.accent, radius=6)
         initials = "".join(word[0] for word in s.startup_name.split()[:2]).upper()
-        self.text(initials, px, 30, 26, 26, size=24 if len(initials) == 1 else 18, style="B", color=_WHITE, align="C", valign="M")
+        self.text(
+            initials,
+            px,
+            30,
+            26,
+            26,
+            size=24 if len(initials) == 1 else 18,
+            style="B",
+            color=_WHITE,
+            align="C",
+            valign="M",
+        )
         self.label(s.startup_name, px + 31, 36, pw - 31, size=13, style="B")
         self.label(s.website.removeprefix("https://"), px + 31, 43, pw - 31, size=9.5, color=_MUTED)
         rows = (
@@ -2148,25 +2236,49 @@ class _Deck:
         top, h = _BODY_TOP + 6, 104.0
         for i, item in enumerate(items):
             x = _MX + i * (w + gap)
-            if tinted:
-                self.rect(x, top, w, h, self.pal.soft, radius=4)
-                self.fill(self.pal.accent)
-                self.pdf.rect(x, top, w, 3, style="F", round_corners=("TOP_LEFT", "TOP_RIGHT"), corner_radius=3)
-                self.label(f"{i + 1:02d}", x + 10, top + 12, 30, size=30, style="B", color=self.pal.accent)
+            if tinted:  # an accent card showing only as a 3 mm top edge
+                self.rect(x, top, w, h, self.pal.accent, radius=4)
+                self.rounded(x, top + 3, w, h - 3, self.pal.soft, 4, "bl br")
+                self.label(
+                    f"{i + 1:02d}", x + 10, top + 12, 30, size=30, style="B", color=self.pal.accent
+                )
             else:
                 self.rect(x, top, w, h, _PANEL, radius=4)
                 self.dot(x + 18, top + 20, 8, self.pal.accent)
-                self.text(str(i + 1), x + 10, top + 12, 16, 16, size=15, style="B", color=_WHITE, align="C", valign="M")
+                self.text(
+                    str(i + 1),
+                    x + 10,
+                    top + 12,
+                    16,
+                    16,
+                    size=15,
+                    style="B",
+                    color=_WHITE,
+                    align="C",
+                    valign="M",
+                )
             self.text(
-                item, x + 10, top + 36, w - 20, h - 46, size=20, style="" if tinted else "B", valign="B", leading=1.28
+                item,
+                x + 10,
+                top + 36,
+                w - 20,
+                h - 46,
+                size=20,
+                style="" if tinted else "B",
+                valign="B",
+                leading=1.28,
             )
 
-    def bullet_list(self, items: Sequence[str], x: float, y: float, w: float, h: float, *, size: float = 16) -> None:
+    def bullet_list(
+        self, items: Sequence[str], x: float, y: float, w: float, h: float, *, size: float = 16
+    ) -> None:
         """Bullets spread over the box, shrunk together until they all fit."""
         gap_ratio = 0.9
         current = size
         while True:
-            heights = [len(self.wrap(item, w - 8, current)) * current * _PT * 1.25 for item in items]
+            heights = [
+                len(self.wrap(item, w - 8, current)) * current * _PT * 1.25 for item in items
+            ]
             gap = current * _PT * gap_ratio * 1.6
             total = sum(heights) + gap * (len(items) - 1)
             if total <= h or current <= 9:
@@ -2174,12 +2286,18 @@ class _Deck:
             current -= 0.5
         cy = y
         for item, item_h in zip(items, heights, strict=True):
+            if cy > y and cy + item_h > y + h + 0.01:
+                break  # even at the minimum size there is no room left: drop the rest
             self.dot(x + 2, cy + current * _PT * 0.62, current * _PT * 0.16 + 0.4, self.pal.accent)
-            self.text(item, x + 8, cy, w - 8, item_h + 0.5, size=current, min_size=current, leading=1.25)
+            self.text(
+                item, x + 8, cy, w - 8, item_h + 0.5, size=current, min_size=current, leading=1.25
+            )
             cy += item_h + gap
 
     def slide_bullets(self, bullets: Sequence[str]) -> None:
-        self.bullet_list(bullets, _MX, _BODY_TOP + 6, _W - 2 * _MX, _BODY_BOTTOM - _BODY_TOP - 6, size=18)
+        self.bullet_list(
+            bullets, _MX, _BODY_TOP + 6, _W - 2 * _MX, _BODY_BOTTOM - _BODY_TOP - 6, size=18
+        )
 
     def slide_problem(self, bullets: Sequence[str]) -> None:
         if 1 <= len(bullets) <= 4:
@@ -2197,7 +2315,17 @@ class _Deck:
         s = self.startup
         right = 188.0
         top = _BODY_TOP + 4
-        self.text(s.one_liner, _MX, top, right - _MX - 14, 22, size=14, style="B", color=self.pal.dark, leading=1.25)
+        self.text(
+            s.one_liner,
+            _MX,
+            top,
+            right - _MX - 14,
+            22,
+            size=14,
+            style="B",
+            color=self.pal.dark,
+            leading=1.25,
+        )
         self.bullet_list(bullets, _MX, top + 30, right - _MX - 14, _BODY_BOTTOM - top - 32, size=15)
         rng = _rng(s.startup_name, "mockup")
         phone_words = ("appli", "smartphone")
@@ -2211,20 +2339,27 @@ class _Deck:
         pal = self.pal
         self.rect(x + 1.2, y + 1.6, w, h, _LINE, radius=3)  # shadow
         self.rect(x, y, w, h, (236, 238, 242), radius=3)
-        self.fill(_WHITE)
-        self.pdf.rect(x, y + 8, w, h - 8, style="F", round_corners=("BOTTOM_LEFT", "BOTTOM_RIGHT"), corner_radius=3)
+        self.rounded(x, y + 8, w, h - 8, _WHITE, 3, "bl br")
         for i, color in enumerate(((239, 107, 107), (245, 190, 80), (98, 200, 120))):
             self.dot(x + 5 + i * 4.2, y + 4, 1.2, color)
         self.rect(x + 22, y + 2, w - 44, 4, _WHITE, radius=2)
         self.label(self.startup.website, x + 22, y + 2.4, w - 44, size=6, color=_MUTED, align="C")
         # sidebar
         sw = 26.0
-        self.fill(pal.dark)
-        self.pdf.rect(x, y + 8, sw, h - 8, style="F", round_corners=("BOTTOM_LEFT",), corner_radius=3)
-        self.label(self.startup.startup_name, x + 3, y + 12, sw - 6, size=6.5, style="B", color=_WHITE)
+        self.rounded(x, y + 8, sw, h - 8, pal.dark, 3, "bl")
+        self.label(
+            self.startup.startup_name, x + 3, y + 12, sw - 6, size=6.5, style="B", color=_WHITE
+        )
         for i in range(6):
             color = _mix(pal.dark, _WHITE, 0.55 if i == 0 else 0.25)
-            self.rect(x + 3, y + 22 + i * 7, (sw - 6) * (0.9 if i == 0 else rng.uniform(0.5, 0.8)), 2.2, color, radius=1)
+            self.rect(
+                x + 3,
+                y + 22 + i * 7,
+                (sw - 6) * (0.9 if i == 0 else rng.uniform(0.5, 0.8)),
+                2.2,
+                color,
+                radius=1,
+            )
         cx, cw = x + sw + 6, w - sw - 12
         self.label("Tableau de bord", cx, y + 12, cw, size=8, style="B")
         self.rect(cx + cw - 18, y + 12.2, 18, 4.2, pal.accent, radius=2)
@@ -2240,7 +2375,15 @@ class _Deck:
             tx = cx + i * (tile_w + 4)
             self.rect(tx, y + 21, tile_w, 16, _PANEL, radius=2)
             self.rect(tx + 3, y + 24, tile_w * 0.45, 1.8, _LINE, radius=0.9)
-            self.label(kpi, tx + 3, y + 28.5, tile_w - 6, size=10, style="B", color=pal.dark if i else pal.accent)
+            self.label(
+                kpi,
+                tx + 3,
+                y + 28.5,
+                tile_w - 6,
+                size=10,
+                style="B",
+                color=pal.dark if i else pal.accent,
+            )
         # area chart of the traction curve
         gy, gh = y + 42, h - 42 - 34
         self.rect(cx, gy, cw, gh, _PANEL, radius=2)
@@ -2250,7 +2393,9 @@ class _Deck:
             for i, v in enumerate(values)
         ]
         self.fill(pal.soft)
-        self.pdf.polygon([(points[0][0], gy + gh - 4), *points, (points[-1][0], gy + gh - 4)], style="F")
+        self.pdf.polygon(
+            [(points[0][0], gy + gh - 4), *points, (points[-1][0], gy + gh - 4)], style="F"
+        )
         self.pdf.set_draw_color(*pal.accent)
         self.pdf.set_line_width(0.7)
         self.pdf.polyline(points)
@@ -2259,8 +2404,12 @@ class _Deck:
         ry = gy + gh + 5
         for i in range(3):
             self.dot(cx + 3, ry + 3 + i * 9.5, 2.6, _mix(pal.accent, _WHITE, 0.3 + 0.2 * i))
-            self.rect(cx + 9, ry + 1 + i * 9.5, cw * rng.uniform(0.35, 0.55), 1.9, _LINE, radius=0.9)
-            self.rect(cx + 9, ry + 4.2 + i * 9.5, cw * rng.uniform(0.2, 0.3), 1.5, _PANEL, radius=0.7)
+            self.rect(
+                cx + 9, ry + 1 + i * 9.5, cw * rng.uniform(0.35, 0.55), 1.9, _LINE, radius=0.9
+            )
+            self.rect(
+                cx + 9, ry + 4.2 + i * 9.5, cw * rng.uniform(0.2, 0.3), 1.5, _PANEL, radius=0.7
+            )
             self.rect(cx + cw - 14, ry + 1.6 + i * 9.5, 14, 3.2, pal.soft, radius=1.6)
 
     def phone_mockup(self, x: float, y: float, w: float, h: float, rng: random.Random) -> None:
@@ -2272,11 +2421,19 @@ class _Deck:
         self.rect(px, y, ph_w, ph_h, (28, 31, 40), radius=8)
         sx, sy, sw, sh = px + 2.6, y + 2.6, ph_w - 5.2, ph_h - 5.2
         self.rect(sx, sy, sw, sh, _WHITE, radius=6)
-        self.fill(pal.accent)
-        self.pdf.rect(sx, sy, sw, 30, style="F", round_corners=("TOP_LEFT", "TOP_RIGHT"), corner_radius=6)
+        self.rounded(sx, sy, sw, 30, pal.accent, 6, "tl tr")
         self.rect(px + ph_w / 2 - 8, y + 4, 16, 3.4, (28, 31, 40), radius=1.7)
-        self.label(self.startup.startup_name, sx + 5, sy + 11, sw - 10, size=9, style="B", color=_WHITE)
-        self.label("Bonjour Claire", sx + 5, sy + 17, sw - 10, size=6.5, color=_mix(pal.accent, _WHITE, 0.75))
+        self.label(
+            self.startup.startup_name, sx + 5, sy + 11, sw - 10, size=9, style="B", color=_WHITE
+        )
+        self.label(
+            "Bonjour Claire",
+            sx + 5,
+            sy + 17,
+            sw - 10,
+            size=6.5,
+            color=_mix(pal.accent, _WHITE, 0.75),
+        )
         # progress ring substitute: a bar
         done = rng.uniform(0.55, 0.85)
         self.rect(sx + 5, sy + 23.5, sw - 10, 2.2, _mix(pal.accent, _WHITE, 0.35), radius=1.1)
@@ -2286,7 +2443,14 @@ class _Deck:
             self.rect(sx + 4, cy, sw - 8, 16, _PANEL, radius=3)
             self.dot(sx + 10.5, cy + 8, 3.6, _mix(pal.accent, _WHITE, 0.25 + 0.18 * i))
             self.rect(sx + 17, cy + 4.6, (sw - 26) * rng.uniform(0.6, 0.95), 2, _LINE, radius=1)
-            self.rect(sx + 17, cy + 9, (sw - 26) * rng.uniform(0.35, 0.6), 1.6, (232, 234, 238), radius=0.8)
+            self.rect(
+                sx + 17,
+                cy + 9,
+                (sw - 26) * rng.uniform(0.35, 0.6),
+                1.6,
+                (232, 234, 238),
+                radius=0.8,
+            )
             cy += 19
         for i in range(4):
             self.dot(sx + sw * (i + 0.5) / 4, sy + sh - 6, 1.5, pal.accent if i == 0 else _LINE)
@@ -2319,8 +2483,12 @@ class _Deck:
             bh = max(4.0, (value**0.5) / biggest * (base - top - 8))
             bx = x0 + 10 + i * slot + (slot - bar_w) / 2
             self.rect(bx, base - bh, bar_w, bh, colors[i % len(colors)])
-            self.label(_money_m(value), bx - 8, base - bh - 7, bar_w + 16, size=11, style="B", align="C")
-            self.label(label, bx - 8, base + 3, bar_w + 16, size=10, style="B", color=_MUTED, align="C")
+            self.label(
+                _money_m(value), bx - 8, base - bh - 7, bar_w + 16, size=11, style="B", align="C"
+            )
+            self.label(
+                label, bx - 8, base + 3, bar_w + 16, size=10, style="B", color=_MUTED, align="C"
+            )
         self.line(x0 + 8, base, x1 - 8, base, (190, 196, 205), 0.4)
         self.label(
             "Échelle en racine carrée · sources : études sectorielles, estimations de l’équipe",
@@ -2342,23 +2510,35 @@ class _Deck:
             y = _BODY_TOP + 2 + i * (box_h + gap)
             self.rect(_MX, y, left_w, box_h, pal.soft, radius=3)
             self.rect(_MX, y, 3, box_h, pal.accent)
-            self.text(item, _MX + 9, y + 3, left_w - 15, box_h - 6, size=14, style="B", color=_INK, valign="M")
+            self.text(
+                item,
+                _MX + 9,
+                y + 3,
+                left_w - 15,
+                box_h - 6,
+                size=14,
+                style="B",
+                color=_INK,
+                valign="M",
+            )
         # chart
         x0, x1 = _MX + left_w + 12, _W - _MX
         y0, y1 = _BODY_TOP + 2, _BODY_BOTTOM
         values = fig.traction
         self.label(fig.traction_label, x0, y0, x1 - x0 - 50, size=13, style="B")
         growth = values[-1] / values[0]
-        badge = f"x{_fr_number(growth, 1)} en 12 mois"
+        badge = f"×{_fr_number(growth, 1)} en 12 mois"
         self.rect(x1 - 44, y0, 44, 7, pal.accent, radius=3.5)
         self.label(badge, x1 - 44, y0 + 1.2, 44, size=9, style="B", color=_WHITE, align="C")
         plot_l, plot_r = x0 + 14, x1
         plot_t, plot_b = y0 + 16, y1 - 9
         top_tick, step = _nice_ticks(max(values))
-        ticks = [step * k for k in range(int(round(top_tick / step)) + 1)]
+        ticks = [step * k for k in range(round(top_tick / step) + 1)]
         for tick in ticks:
             ty = plot_b - tick / top_tick * (plot_b - plot_t)
-            self.line(plot_l, ty, plot_r, ty, _LINE if tick else (190, 196, 205), 0.25 if tick else 0.4)
+            self.line(
+                plot_l, ty, plot_r, ty, _LINE if tick else (190, 196, 205), 0.25 if tick else 0.4
+            )
             self.label(_fr_compact(tick), x0 - 4, ty - 2, 16, size=7.5, color=_MUTED, align="R")
         slot = (plot_r - plot_l) / len(values)
         bar_w = slot * 0.62
@@ -2366,10 +2546,21 @@ class _Deck:
             bh = v / top_tick * (plot_b - plot_t)
             bx = plot_l + i * slot + (slot - bar_w) / 2
             self.rect(bx, plot_b - bh, bar_w, bh, pal.accent if i >= len(values) - 3 else pal.mid)
-            self.label(_MONTHS[i % 12], bx - 3, plot_b + 1.8, bar_w + 6, size=7, color=_MUTED, align="C")
+            self.label(
+                _MONTHS[i % 12], bx - 3, plot_b + 1.8, bar_w + 6, size=7, color=_MUTED, align="C"
+            )
         last_x = plot_l + (len(values) - 1) * slot + slot / 2
         last_y = plot_b - values[-1] / top_tick * (plot_b - plot_t)
-        self.label(_fr_compact(values[-1]), last_x - 14, last_y - 6.5, 28, size=10, style="B", color=pal.dark, align="C")
+        self.label(
+            _fr_compact(values[-1]),
+            last_x - 14,
+            last_y - 6.5,
+            28,
+            size=10,
+            style="B",
+            color=pal.dark,
+            align="C",
+        )
         self.label("2026", plot_r - 20, y1 - 3, 20, size=7, color=_MUTED, align="R")
 
     def slide_competition(self, bullets: Sequence[str]) -> None:
@@ -2384,9 +2575,27 @@ class _Deck:
                 self.rect(bx + qx * half_w, by + (1 - qy) * half_h, half_w, half_h, color)
         self.line(bx, by + half_h, bx + bw, by + half_h, (180, 186, 196), 0.4)
         self.line(bx + half_w, by, bx + half_w, by + bh, (180, 186, 196), 0.4)
-        self.label(f"{x_axis}  »", bx + half_w, by + bh + 2, half_w, size=8.5, style="B", color=_MUTED, align="R")
+        self.label(
+            f"{x_axis}  »",
+            bx + half_w,
+            by + bh + 2,
+            half_w,
+            size=8.5,
+            style="B",
+            color=_MUTED,
+            align="R",
+        )
         with self.pdf.rotation(90, bx - 3, by + bh):
-            self.label(f"{y_axis}  »", bx - 3 + half_h, by + bh - 4.5, half_h, size=8.5, style="B", color=_MUTED, align="R")
+            self.label(
+                f"{y_axis}  »",
+                bx - 3 + half_h,
+                by + bh - 4.5,
+                half_h,
+                size=8.5,
+                style="B",
+                color=_MUTED,
+                align="R",
+            )
         quadrants = [(0, 1), (1, 0), (0, 0)]
         rng.shuffle(quadrants)
 
@@ -2411,7 +2620,12 @@ class _Deck:
             fx = qx * 0.5 + 0.25 + rng.uniform(-0.07, 0.07)
             fy = qy * 0.5 + 0.33 + rng.uniform(-0.05, 0.08)
             place(fx, fy, rival, ours=False)
-        place(0.75 + rng.uniform(-0.02, 0.08), 0.83 + rng.uniform(-0.06, 0.04), self.startup.startup_name, ours=True)
+        place(
+            0.75 + rng.uniform(-0.02, 0.08),
+            0.83 + rng.uniform(-0.06, 0.04),
+            self.startup.startup_name,
+            ours=True,
+        )
         # right column: who they are, what they miss
         x0 = bx + bw + 14
         w = _W - _MX - x0
@@ -2453,21 +2667,58 @@ class _Deck:
             cx = x + card_w / 2
             self.dot(cx, top + 24, 15, _mix(pal.accent, _WHITE, 0.12 * i))
             initials = "".join(word[0] for word in name.split()[:2]).upper()
-            self.text(initials, cx - 15, top + 9, 30, 30, size=20, style="B", color=_WHITE, align="C", valign="M")
+            self.text(
+                initials,
+                cx - 15,
+                top + 9,
+                30,
+                30,
+                size=20,
+                style="B",
+                color=_WHITE,
+                align="C",
+                valign="M",
+            )
             self.label(name, x + 6, top + 45, card_w - 12, size=15, style="B", align="C")
-            self.label(role, x + 6, top + 53, card_w - 12, size=11, style="B", color=pal.accent, align="C")
+            self.label(
+                role, x + 6, top + 53, card_w - 12, size=11, style="B", color=pal.accent, align="C"
+            )
             self.rect(cx - 8, top + 61.5, 16, 0.8, _LINE)
-            self.text(bio, x + 8, top + 66, card_w - 16, card_h - 72, size=12, color=_MUTED, align="C", leading=1.3)
+            self.text(
+                bio,
+                x + 8,
+                top + 66,
+                card_w - 16,
+                card_h - 72,
+                size=12,
+                color=_MUTED,
+                align="C",
+                leading=1.3,
+            )
         if extras:
-            self.text("  ·  ".join(extras), _MX, top + card_h + 8, _W - 2 * _MX, 10, size=11.5, style="B", color=pal.dark, align="C")
+            self.text(
+                "  ·  ".join(extras),
+                _MX,
+                top + card_h + 8,
+                _W - 2 * _MX,
+                10,
+                size=11.5,
+                style="B",
+                color=pal.dark,
+                align="C",
+            )
 
     def slide_ask(self, bullets: Sequence[str]) -> None:
         pal, fig = self.pal, self.figures
-        milestones = [b for b in bullets if not b.startswith((_ASK_AMOUNT_PREFIX, _ASK_FUNDS_PREFIX))]
+        milestones = [
+            b for b in bullets if not b.startswith((_ASK_AMOUNT_PREFIX, _ASK_FUNDS_PREFIX))
+        ]
         left_w = 140.0
         top = _BODY_TOP + 2
         self.label("NOUS RECHERCHONS", _MX, top, left_w, size=9.5, style="B", color=_MUTED)
-        self.label(_money_k(fig.ask_k_eur), _MX, top + 6, left_w, size=54, style="B", color=pal.accent)
+        self.label(
+            _money_k(fig.ask_k_eur), _MX, top + 6, left_w, size=54, style="B", color=pal.accent
+        )
         self.label(fig.stage, _MX, top + 29, left_w, size=14, style="B", color=_INK)
         self.label("OBJECTIFS À 18 MOIS", _MX, top + 44, left_w, size=9.5, style="B", color=_MUTED)
         self.bullet_list(milestones, _MX, top + 52, left_w, _BODY_BOTTOM - top - 52, size=14)
@@ -2490,9 +2741,27 @@ class _Deck:
             self.rect(stack_x, y + 1, 5, 5, shades[i % len(shades)], radius=1)
             self.label(use, stack_x + 9, y + 0.6, stack_w * 0.5, size=12, style="B")
             amount = _money_k(round(fig.ask_k_eur * pct / 100))
-            self.label(f"{pct} %", stack_x + stack_w - 62, y + 0.6, 22, size=12, style="B", color=pal.dark, align="R")
-            self.label(amount, stack_x + stack_w - 38, y + 0.6, 38, size=12, color=_MUTED, align="R")
-            self.rect(stack_x + 9, y + 8, (stack_w - 9) * pct / 100, 1.6, shades[i % len(shades)], radius=0.8)
+            self.label(
+                f"{pct} %",
+                stack_x + stack_w - 62,
+                y + 0.6,
+                22,
+                size=12,
+                style="B",
+                color=pal.dark,
+                align="R",
+            )
+            self.label(
+                amount, stack_x + stack_w - 38, y + 0.6, 38, size=12, color=_MUTED, align="R"
+            )
+            self.rect(
+                stack_x + 9,
+                y + 8,
+                (stack_w - 9) * pct / 100,
+                1.6,
+                shades[i % len(shades)],
+                radius=0.8,
+            )
 
 
 def _nice_ticks(maximum: float) -> tuple[float, float]:

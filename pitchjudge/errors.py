@@ -6,8 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction (kept here so errors import nothing of the app)."""
+    return message
+
+
 class PitchJudgeError(Exception):
-    """Base class for errors a person should read; `str()` gives English, `localized()` the UI language."""
+    """Base of errors a person should read: `str()` gives English, `localized()` translates."""
 
     def __init__(self, msgid: str, **params: Any) -> None:
         self.msgid = msgid
@@ -20,12 +25,12 @@ class PitchJudgeError(Exception):
         except (KeyError, IndexError, ValueError):
             return template
 
-    def localized(self, gettext: Callable[[str], str]) -> str:
-        """The message translated with `gettext`, parameters filled in (a `label` is translated too)."""
+    def localized(self, translate: Callable[[str], str]) -> str:
+        """The message translated with `translate`, parameters filled in (a `label` too)."""
         params = dict(self.params)
         if isinstance(params.get("label"), str):
-            params["label"] = gettext(params["label"])
-        return self._format(gettext(self.msgid), params)
+            params["label"] = translate(params["label"])
+        return self._format(translate(self.msgid), params)
 
 
 class ValidationError(PitchJudgeError, ValueError):
@@ -80,7 +85,7 @@ class FormInvalid(ValidationError):
 
     def __init__(self, errors: list[ValidationError]) -> None:
         self.errors = errors
-        super().__init__("Please correct the highlighted fields.")
+        super().__init__(N_("Please correct the highlighted fields."))
 
     def by_field(self) -> dict[str | None, ValidationError]:
         """The first error of each field."""

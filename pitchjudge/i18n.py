@@ -11,17 +11,16 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from pitchjudge.errors import N_
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "N_", "Gettext", "get_gettext", "get_ngettext"]
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES: dict[str, str] = {"fr": "Français", "en": "English"}
 DEFAULT_LANGUAGE = "fr"
 DOMAIN = "messages"
 
 Gettext = Callable[[str], str]
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it now."""
-    return message
 
 
 @lru_cache(maxsize=8)
@@ -40,7 +39,7 @@ def translations(language: str) -> _gettext.NullTranslations:
 
 
 def get_gettext(language: str) -> Gettext:
-    """The translate function for `language` ('fr' or 'en'); unknown languages fall back to English."""
+    """The translate function for `language`; unknown languages fall back to English."""
     return translations(language if language in LANGUAGES else "en").gettext
 
 

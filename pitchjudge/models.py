@@ -1,4 +1,4 @@
-"""The data model of the whole product: every table of PRODUCT.md's glossary, with its constraints."""
+"""The data model of the whole product: every table of the glossary, with its constraints."""
 
 from __future__ import annotations
 

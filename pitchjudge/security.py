@@ -46,7 +46,7 @@ def _hash_of_configured(password_or_hash: str) -> str:
 
 
 def verify_password(candidate: str, password_or_hash: str) -> bool:
-    """Whether `candidate` matches a configured password (plain or argon2 hash), in constant time."""
+    """Whether `candidate` matches the configured password (plain or argon2 hash), constant time."""
     try:
         return _hasher.verify(_hash_of_configured(password_or_hash), candidate)
     except (VerificationError, InvalidHashError):

@@ -49,7 +49,9 @@ def category_ids(engine: Engine, contest_id: int) -> list[int]:
         return [c.id for c in contests.list_categories(session=session, contest_id=contest_id)]
 
 
-def application_input(engine: Engine, contest_id: int, **overrides) -> applications.ApplicationInput:
+def application_input(
+    engine: Engine, contest_id: int, **overrides
+) -> applications.ApplicationInput:
     values = {
         "startup_name": "Kelvio",
         "one_liner": "Heat pumps installed in a week",

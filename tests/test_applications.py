@@ -91,8 +91,16 @@ def test_reissued_link_revokes_the_old_one(engine, settings):
 def test_missing_fields_are_all_reported_and_nothing_is_stored(engine, settings):
     contest = make_contest(engine)
     with pytest.raises(FormInvalid) as error:
-        submit(engine, settings, contest.id, startup_name=" ", one_liner="", founders="",
-               contact_email="", description="\n\n")
+        submit(
+            engine,
+            settings,
+            contest.id,
+            startup_name=" ",
+            one_liner="",
+            founders="",
+            contact_email="",
+            description="\n\n",
+        )
     fields = {e.field for e in error.value.errors}
     assert fields == {"startup_name", "one_liner", "founders", "contact_email", "description"}
     assert all("required" in str(e) for e in error.value.errors)
@@ -101,8 +109,16 @@ def test_missing_fields_are_all_reported_and_nothing_is_stored(engine, settings)
 
 
 @pytest.mark.parametrize(
-    "email", ["camille", "camille@", "@kelvio.example", "camille@kelvio", "a b@kelvio.example",
-              "camille@kelvio..example", "<script>@x.example"]
+    "email",
+    [
+        "camille",
+        "camille@",
+        "@kelvio.example",
+        "camille@kelvio",
+        "a b@kelvio.example",
+        "camille@kelvio..example",
+        "<script>@x.example",
+    ],
 )
 def test_bad_email_is_refused(engine, settings, email):
     contest = make_contest(engine)
@@ -135,8 +151,15 @@ def test_category_must_belong_to_the_contest(engine, settings):
 
 def test_html_and_markdown_are_kept_verbatim(engine, settings):
     contest = make_contest(engine)
-    result = submit(engine, settings, contest.id, startup_name=HOSTILE[:120],
-                    one_liner=HOSTILE, founders=HOSTILE, description=HOSTILE + "\nline 2")
+    result = submit(
+        engine,
+        settings,
+        contest.id,
+        startup_name=HOSTILE[:120],
+        one_liner=HOSTILE,
+        founders=HOSTILE,
+        description=HOSTILE + "\nline 2",
+    )
     with session_scope(engine, read_only=True) as session:
         pitch = session.get(Pitch, result.pitch.id)
     assert pitch.one_liner == HOSTILE
@@ -191,10 +214,15 @@ def test_no_write_after_the_deadline(engine, settings):
     with session_scope(engine) as session, pytest.raises(DeadlinePassed):
         applications.update_application(session=session, token=result.token, data=data, now=late)
     with pytest.raises(DeadlinePassed):
-        applications.replace_deck(engine=engine, token=result.token,
-                                  deck=pdf_samples.make_deck(pages=5), filename="v2.pdf",
-                                  store_dir=settings.deck_store, limits=settings.deck_limits,
-                                  now=late)
+        applications.replace_deck(
+            engine=engine,
+            token=result.token,
+            deck=pdf_samples.make_deck(pages=5),
+            filename="v2.pdf",
+            store_dir=settings.deck_store,
+            limits=settings.deck_limits,
+            now=late,
+        )
     with session_scope(engine) as session, pytest.raises(DeadlinePassed):
         applications.withdraw_application(session=session, token=result.token, now=late)
     with session_scope(engine, read_only=True) as session:
@@ -214,8 +242,12 @@ def test_edit_replace_and_withdraw_leave_an_audit_trail(engine, settings):
             data=application_input(engine, contest.id, one_liner="Heat pumps in three days"),
         )
     new_deck = applications.replace_deck(
-        engine=engine, token=result.token, deck=pdf_samples.make_deck(pages=5, seed=2),
-        filename="v2.pdf", store_dir=settings.deck_store, limits=settings.deck_limits,
+        engine=engine,
+        token=result.token,
+        deck=pdf_samples.make_deck(pages=5, seed=2),
+        filename="v2.pdf",
+        store_dir=settings.deck_store,
+        limits=settings.deck_limits,
     )
     assert new_deck.page_count == 5
     with session_scope(engine) as session:
@@ -234,18 +266,26 @@ def test_edit_replace_and_withdraw_leave_an_audit_trail(engine, settings):
     assert ("pitch", "withdraw", "status") in trail
     update = next(e for e in events if e.field == "one_liner")
     assert (update.old_value, update.new_value) == (
-        "Heat pumps installed in a week", "Heat pumps in three days")
+        "Heat pumps installed in a week",
+        "Heat pumps in three days",
+    )
     with session_scope(engine) as session, pytest.raises(DeadlinePassed, match="withdrawn"):
-        applications.update_application(session=session, token=result.token,
-                                        data=application_input(engine, contest.id))
+        applications.update_application(
+            session=session, token=result.token, data=application_input(engine, contest.id)
+        )
 
 
 def test_duplicate_application_is_refused_but_withdrawn_ones_can_reapply(engine, settings):
     contest = make_contest(engine)
     first = submit(engine, settings, contest.id)
     with pytest.raises(DuplicateApplication, match="private link"):
-        submit(engine, settings, contest.id, startup_name="  KELVIO ",
-               contact_email="camille@KELVIO.example")
+        submit(
+            engine,
+            settings,
+            contest.id,
+            startup_name="  KELVIO ",
+            contact_email="camille@KELVIO.example",
+        )
     other = submit(engine, settings, contest.id, startup_name="Kelvio Labs")
     assert other.pitch.id != first.pitch.id
     with session_scope(engine) as session:
@@ -257,18 +297,20 @@ def test_duplicate_application_is_refused_but_withdrawn_ones_can_reapply(engine,
 def test_organiser_lists_filters_counts_and_decides(engine, settings):
     contest = make_contest(engine)
     a = submit(engine, settings, contest.id, startup_name="Alpha", description="solar panels")
-    b = submit(engine, settings, contest.id, startup_name="Beta",
-               contact_email="b@beta.example")
+    b = submit(engine, settings, contest.id, startup_name="Beta", contact_email="b@beta.example")
     with session_scope(engine) as session:
-        applications.set_pitch_status(session=session, pitch_id=a.pitch.id,
-                                      status=PitchStatus.SHORTLISTED)
+        applications.set_pitch_status(
+            session=session, pitch_id=a.pitch.id, status=PitchStatus.SHORTLISTED
+        )
         applications.withdraw_application(session=session, token=b.token)
     with session_scope(engine, read_only=True) as session:
         everything = applications.list_applications(session=session, contest_id=contest.id)
-        shortlisted = applications.list_applications(session=session, contest_id=contest.id,
-                                                     status=PitchStatus.SHORTLISTED)
-        found = applications.list_applications(session=session, contest_id=contest.id,
-                                               search="SOLAR")
+        shortlisted = applications.list_applications(
+            session=session, contest_id=contest.id, status=PitchStatus.SHORTLISTED
+        )
+        found = applications.list_applications(
+            session=session, contest_id=contest.id, search="SOLAR"
+        )
         counts = applications.status_counts(session=session, contest_id=contest.id)
     assert [r.startup_name for r in everything] == ["Beta", "Alpha"]
     assert [r.startup_name for r in shortlisted] == ["Alpha"]
@@ -276,14 +318,20 @@ def test_organiser_lists_filters_counts_and_decides(engine, settings):
     assert everything[0].deck_pages == 3
     assert counts == {"submitted": 0, "shortlisted": 1, "rejected": 0, "withdrawn": 1}
     with session_scope(engine) as session, pytest.raises(ValidationError, match="withdrawn"):
-        applications.set_pitch_status(session=session, pitch_id=b.pitch.id,
-                                      status=PitchStatus.SHORTLISTED)
+        applications.set_pitch_status(
+            session=session, pitch_id=b.pitch.id, status=PitchStatus.SHORTLISTED
+        )
 
 
 def test_csv_export_is_excel_friendly_and_defuses_formulas(engine, settings):
     contest = make_contest(engine)
-    submit(engine, settings, contest.id, startup_name="=HYPERLINK(\"http://evil\")",
-           one_liner="Économie circulaire")
+    submit(
+        engine,
+        settings,
+        contest.id,
+        startup_name='=HYPERLINK("http://evil")',
+        one_liner="Économie circulaire",
+    )
     with session_scope(engine, read_only=True) as session:
         rows = applications.list_applications(session=session, contest_id=contest.id)
     data = applications.applications_csv(rows)

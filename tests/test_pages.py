@@ -41,8 +41,13 @@ def app_env(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
-def run_page(page: str | None = None, *, organiser: bool = False, lang: str = "en",
-             params: dict | None = None) -> AppTest:
+def run_page(
+    page: str | None = None,
+    *,
+    organiser: bool = False,
+    lang: str = "en",
+    params: dict | None = None,
+) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[state.LANGUAGE_KEY] = lang
     if organiser:
@@ -85,8 +90,9 @@ def test_apply_page_shows_call_deadline_categories_and_rubric(app_env):
     assert list(rubric_table["Weight"]) == ["20 %", "20 %", "20 %", "15 %", "15 %", "10 %"]
 
 
-def fill_apply_form(at: AppTest, *, deck: bytes | None, email: str = "camille@kelvio.example",
-                    name: str = "Kelvio") -> None:
+def fill_apply_form(
+    at: AppTest, *, deck: bytes | None, email: str = "camille@kelvio.example", name: str = "Kelvio"
+) -> None:
     at.text_input(key="f_name").set_value(name)
     at.text_input(key="f_one_liner").set_value("Heat pumps installed in a week")
     at.selectbox(key="f_category").select_index(0)
@@ -169,7 +175,7 @@ def test_apply_page_in_french(app_env):
 
 
 def test_my_application_without_or_with_a_bad_token(app_env):
-    engine, settings = app_env
+    engine, _settings = app_env
     make_contest(engine)
     at = run_page("pages/my_application.py")
     assert "private link" in texts(at)
@@ -182,8 +188,10 @@ def test_my_application_shows_inert_text_and_edits(app_env):
     contest = make_contest(engine)
     result = submit(engine, settings, contest.id, startup_name=HOSTILE_NAME)
     at = run_page("pages/my_application.py", params={"token": result.token})
-    assert at.subheader[0].value == r"\*\*Bold\*\* \<b\>Co\</b\> \[x\]\(http\:\/\/evil\.example\)" \
+    assert (
+        at.subheader[0].value == r"\*\*Bold\*\* \<b\>Co\</b\> \[x\]\(http\:\/\/evil\.example\)"
         or "\\*\\*Bold" in at.subheader[0].value
+    )
     assert all("<b>" not in m.value.replace("\\<b\\>", "") for m in at.markdown)
     at.text_input(key="mine_edit_one_liner").set_value("A new one-liner")
     at.button(key="FormSubmitter:mine_edit-Save my changes").click()
@@ -225,12 +233,22 @@ def test_my_application_after_deadline_is_read_only(app_env):
     assert not at.tabs
 
 
-def test_organiser_pages_are_hidden_and_guarded(app_env):
-    at = run_page()
-    titles = [p["page_name"] if isinstance(p, dict) else p for p in []]
-    assert titles == []
-    at.switch_page("pages/sign_in.py")
+@pytest.mark.parametrize(
+    "page", ["pages/applications.py", "pages/contest.py", "pages/rubric.py", "pages/rounds.py"]
+)
+def test_organiser_pages_refuse_visitors_even_when_reached_directly(app_env, page):
+    engine, _settings = app_env
+    make_contest(engine)
+    at = AppTest.from_file(str(Path(APP).parent / page), default_timeout=30)
+    at.session_state[state.LANGUAGE_KEY] = "en"
     at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["This page is for organisers. Sign in first."]
+    assert not at.button and not at.dataframe
+
+
+def test_sign_in_refuses_wrong_password_then_accepts_the_right_one(app_env):
+    at = run_page("pages/sign_in.py")
     at.text_input(key="sign_in_password").set_value("wrong password")
     at.button(key="FormSubmitter:sign_in_form-Sign in").click()
     at.run()
@@ -243,7 +261,6 @@ def test_organiser_pages_are_hidden_and_guarded(app_env):
 
 
 def test_contest_page_creates_and_validates(app_env):
-    engine, _settings = app_env
     at = run_page("pages/contest.py", organiser=True)
     at.text_input[0].set_value("Prix 2027")
     at.button(key="FormSubmitter:contest_form-Create the contest").click()
@@ -307,8 +324,7 @@ def test_applications_page_lists_opens_and_decides(app_env):
     assert len(events) == 1
     at.text_input(key="applications_search").set_value("beta")
     at.run()
-    assert "1 of 2 applications shown" in texts(at) or any(
-        "1 of 2" in c.value for c in at.caption)
+    assert "1 of 2 applications shown" in texts(at) or any("1 of 2" in c.value for c in at.caption)
 
 
 def test_applications_page_empty_state(app_env):

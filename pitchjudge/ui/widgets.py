@@ -77,3 +77,8 @@ def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
             key=f"{key}_download",
             on_click="ignore",
         )
+
+
+def labelled_lines(items: list[tuple[str, str]]) -> None:
+    """Facts shown as '**label** — value' lines; values must already be inert or formatted."""
+    st.markdown("  \n".join(f"**{label}** — {value}" for label, value in items))

@@ -1,0 +1,86 @@
+"""Organiser sign-in: hashed comparison, generated password, slowed after repeated failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from pitchjudge.config import load_settings
+from pitchjudge.db import session_scope
+from pitchjudge.errors import AccessDenied, TooManyAttempts
+from pitchjudge.models import utcnow
+from pitchjudge.security import hash_password, new_token, token_hash, verify_password
+from pitchjudge.services import auth
+
+
+def settings_with(password: str | None):
+    env = {"PITCHJUDGE_ADMIN_PASSWORD": password} if password else {}
+    return load_settings(env, env_file=None)
+
+
+def sign_in(engine, settings, password, *, client="1.2.3.4", now=None):
+    with session_scope(engine) as session:
+        auth.sign_in_organiser(
+            session=session, settings=settings, password=password, client=client, now=now
+        )
+
+
+def test_configured_password_plain_or_hashed(engine):
+    sign_in(engine, settings_with("correct horse battery"), "correct horse battery")
+    hashed = settings_with(hash_password("another long secret"))
+    sign_in(engine, hashed, "another long secret")
+    with pytest.raises(AccessDenied, match="Wrong password"):
+        sign_in(engine, hashed, hashed.admin_password)  # the hash itself is not the password
+
+
+def test_generated_password_is_shown_once_and_works(engine):
+    settings = settings_with(None)
+    with session_scope(engine) as session:
+        generated = auth.ensure_admin_password(session=session, settings=settings)
+    with session_scope(engine) as session:
+        assert auth.ensure_admin_password(session=session, settings=settings) is None
+    assert generated and len(generated) >= 12
+    sign_in(engine, settings, generated)
+    with pytest.raises(AccessDenied):
+        sign_in(engine, settings, generated + "x")
+
+
+def test_failures_slow_down_the_guesser_and_success_resets(engine):
+    settings = settings_with("correct horse battery")
+    now = utcnow()
+    for attempt in range(auth.FREE_ATTEMPTS):
+        with pytest.raises(AccessDenied, match="Wrong password"):
+            sign_in(engine, settings, f"guess {attempt}", now=now)
+    with pytest.raises(TooManyAttempts) as error:
+        sign_in(engine, settings, "correct horse battery", now=now + timedelta(seconds=1))
+    assert 1 <= error.value.retry_after <= 15
+    assert "Try again in" in str(error.value)
+    # Another address is not blocked by this guesser.
+    sign_in(engine, settings, "correct horse battery", client="5.6.7.8", now=now)
+    # After the wait, the right password works and clears the failures.
+    sign_in(engine, settings, "correct horse battery", now=now + timedelta(seconds=16))
+    with pytest.raises(AccessDenied, match="Wrong password"):
+        sign_in(engine, settings, "nope", now=now + timedelta(seconds=17))
+
+
+def test_waits_double_with_each_further_failure(engine):
+    settings = settings_with("correct horse battery")
+    now = utcnow()
+    waits = []
+    for attempt in range(auth.FREE_ATTEMPTS + 3):
+        moment = now + timedelta(minutes=attempt)  # each try after the previous wait is over
+        with pytest.raises(AccessDenied):
+            sign_in(engine, settings, "wrong", now=moment)
+        with session_scope(engine, read_only=True) as session:
+            waits.append(auth.retry_after(session=session, client="1.2.3.4", now=moment))
+    assert waits == [0] * (auth.FREE_ATTEMPTS - 1) + [15, 30, 60, 120]
+
+
+def test_tokens_are_random_and_only_their_hash_is_kept():
+    tokens = {new_token() for _ in range(100)}
+    assert len(tokens) == 100
+    token = tokens.pop()
+    assert token_hash(token) != token and len(token_hash(token)) == 64
+    assert verify_password("s3cret-password", hash_password("s3cret-password"))
+    assert not verify_password("other", hash_password("s3cret-password"))

@@ -1,0 +1,107 @@
+"""The `pitchjudge` console command, run as a real process against its own database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import func, select
+
+from pitchjudge.db import make_engine, session_scope
+from pitchjudge.demo_content import DEMO_CATEGORIES
+from pitchjudge.models import Category, Contest, Criterion, Deck, Judge, Pitch, Round
+from pitchjudge.services import applications
+
+ROOT = Path(__file__).resolve().parents[1]
+PITCHJUDGE = Path(sys.executable).parent / "pitchjudge"
+
+
+def run(tmp_path: Path, *args: str, password: str | None = None, stdin: str | None = None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
+    env.update(PITCHJUDGE_DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
+               PITCHJUDGE_DATA_DIR=str(tmp_path / "data"))
+    if password:
+        env["PITCHJUDGE_ADMIN_PASSWORD"] = password
+    return subprocess.run([str(PITCHJUDGE), *args], cwd=tmp_path, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ("init", "demo", "reset-admin-password", "hash-password", "check-deck"):
+        assert command in result.stdout
+
+
+def test_bad_setting_stops_with_a_message_naming_it(tmp_path):
+    env = dict(os.environ, PITCHJUDGE_MAX_DECK_PAGES="many")
+    result = subprocess.run([str(PITCHJUDGE), "init"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "PITCHJUDGE_MAX_DECK_PAGES" in result.stderr
+
+
+def test_init_generates_an_organiser_password_once(tmp_path):
+    first = run(tmp_path, "init")
+    assert first.returncode == 0
+    assert "Organiser password (generated, shown once)" in first.stdout
+    second = run(tmp_path, "init")
+    assert "Organiser password" not in second.stdout
+    reset = run(tmp_path, "reset-admin-password")
+    assert reset.returncode == 0 and "Organiser password" in reset.stdout
+    configured = run(tmp_path, "reset-admin-password", password="a-configured-password")
+    assert configured.returncode == 1 and "PITCHJUDGE_ADMIN_PASSWORD" in configured.stderr
+
+
+def test_hash_password_prints_an_argon2_hash(tmp_path):
+    result = run(tmp_path, "hash-password", stdin="a long password\n")
+    assert result.returncode == 0 and result.stdout.startswith("$argon2id$")
+    short = run(tmp_path, "hash-password", stdin="short\n")
+    assert short.returncode == 1
+
+
+def test_check_deck(tmp_path):
+    from tests.pdf_samples import make_deck, png_bytes
+
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    good.write_bytes(make_deck(pages=2))
+    bad.write_bytes(png_bytes())
+    assert "2 pages" in run(tmp_path, "check-deck", str(good)).stdout
+    refused = run(tmp_path, "check-deck", str(bad))
+    assert refused.returncode == 1 and "not a PDF" in refused.stderr
+
+
+@pytest.mark.slow_demo
+def test_demo_seeds_a_believable_contest_and_refuses_to_overwrite(tmp_path):
+    result = run(tmp_path, "demo", password="demo-password")
+    assert result.returncode == 0, result.stderr
+    assert "24 applications, 6 judges" in result.stdout
+    engine = make_engine(f"sqlite:///{tmp_path}/cli.db")
+    with session_scope(engine, read_only=True) as session:
+        count = lambda model: session.exec(select(func.count()).select_from(model)).one()  # noqa: E731
+        assert count(Contest) == 1
+        assert count(Pitch) == 24 and count(Deck) == 24
+        assert count(Judge) == 6
+        assert count(Criterion) == 6
+        assert [r.name for r in session.exec(select(Round).order_by(Round.position))] == [
+            "Présélection", "Finale"]
+        assert sorted(c.name for c in session.exec(select(Category))) == sorted(DEMO_CATEGORIES)
+        decks = session.exec(select(Deck)).all()
+        assert all(d.page_count >= 7 for d in decks)
+        token = result.stdout.rsplit("token=", 1)[1].strip()
+        assert applications.application_by_token(session=session, token=token).id
+    engine.dispose()
+
+    again = run(tmp_path, "demo", password="demo-password")
+    assert again.returncode == 1 and "--force" in again.stderr
+    kept = run(tmp_path, "demo", "--if-empty", password="demo-password")
+    assert kept.returncode == 0 and "not seeded" in kept.stdout
+    forced = run(tmp_path, "demo", "--force", password="demo-password")
+    assert forced.returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path}/cli.db")
+    with session_scope(engine, read_only=True) as session:
+        assert session.exec(select(func.count()).select_from(Pitch)).one() == 24
+    engine.dispose()

@@ -34,6 +34,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "http://localhost:8501",
         "Public address of the app, used to build private links.",
     ),
+    "PITCHJUDGE_SECRET_KEY": (
+        "(generated)",
+        "Key that judges' links are derived from (32+ characters). Unset: generated into "
+        "DATA_DIR/secret.key. Replicas must share it.",
+    ),
     "PITCHJUDGE_DECK_TIMEOUT_S": ("60", "Longest time the PDF worker may spend on one deck."),
     "PITCHJUDGE_DECK_MEMORY_MB": ("1024", "Memory limit of the PDF worker process."),
 }
@@ -53,6 +58,7 @@ class Settings:
     base_url: str = "http://localhost:8501"
     deck_timeout_s: float = 60.0
     deck_memory_mb: int = 1024
+    secret_key: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -147,6 +153,9 @@ def load_settings(
             "PITCHJUDGE_BASE_URL must start with http:// or https://, not {value!r}.",
             value=base_url,
         )
+    secret_key = env.get("PITCHJUDGE_SECRET_KEY") or None
+    if secret_key is not None and len(secret_key) < 32:
+        raise ConfigError("PITCHJUDGE_SECRET_KEY must be at least 32 characters long.")
     admin_password = env.get("PITCHJUDGE_ADMIN_PASSWORD") or None
     if admin_password is not None and len(admin_password) < 8:
         raise ConfigError("PITCHJUDGE_ADMIN_PASSWORD must be at least 8 characters long.")
@@ -161,4 +170,5 @@ def load_settings(
         base_url=base_url,
         deck_timeout_s=float(_int(env, "PITCHJUDGE_DECK_TIMEOUT_S", 60, 5, 600)),
         deck_memory_mb=_int(env, "PITCHJUDGE_DECK_MEMORY_MB", 1024, 256, 16384),
+        secret_key=secret_key,
     )

@@ -212,7 +212,11 @@ class Judge(SQLModel, table=True):
     email: str = Field(default="", max_length=254)
     affiliation: str = Field(default="", max_length=200)
     active: bool = True
+    #: sha256 of the personal link's token, for look-up; None = no working link (revoked).
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    #: Random part the token is derived from with the server's secret key (see pitchjudge.links),
+    #: so the organiser can show the link again without the database holding the token.
+    token_nonce: str | None = Field(default=None, max_length=64)
     token_issued_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 

@@ -85,3 +85,52 @@ def submit(
         limits=settings.deck_limits,
         now=now,
     )
+
+
+def make_judging(
+    engine: Engine,
+    settings: Settings,
+    *,
+    judges: int = 3,
+    pitches: int = 4,
+    mode: str = "all",
+    k: int | None = None,
+    open_round: bool = True,
+):
+    """A contest with the classic rubric, `pitches` applications (no deck, for speed),
+    `judges` judges with links, and one round (opened, which plans its assignments)."""
+    from pitchjudge.models import Pitch
+    from pitchjudge.security import new_token, token_hash
+    from pitchjudge.services import judges as judges_service
+
+    contest = make_contest(engine)
+    with session_scope(engine) as session:
+        round_ = contests.create_round(session=session, contest_id=contest.id, name="Final",
+                                       assignment_mode=mode, judges_per_pitch=k)
+        pitch_ids = []
+        for index in range(pitches):
+            pitch = Pitch(contest_id=contest.id, startup_name=f"Startup {index + 1}",
+                          one_liner="One line", contact_email=f"s{index}@x.example",
+                          token_hash=token_hash(new_token()))
+            session.add(pitch)
+            session.flush()
+            pitch_ids.append(pitch.id)
+        judge_rows = [
+            judges_service.add_judge(session=session, settings=settings, contest_id=contest.id,
+                                     data=judges_service.JudgeInput(name=f"Judge {n + 1}"))
+            for n in range(judges)
+        ]
+        judge_ids = [j.id for j in judge_rows]
+        tokens = [judges_service.judge_token(settings=settings, judge=j) for j in judge_rows]
+        criteria = [c.id for c in rubric.list_criteria(session=session, contest_id=contest.id)]
+    if open_round:
+        with session_scope(engine) as session:
+            contests.set_round_status(session=session, round_id=round_.id, status="open")
+    return {
+        "contest": contest,
+        "round_id": round_.id,
+        "judges": judge_ids,
+        "tokens": tokens,
+        "pitches": pitch_ids,
+        "criteria": criteria,
+    }

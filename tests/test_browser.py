@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,9 +210,37 @@ def shot(page: Page, name: str) -> None:
 
 
 def wait_for_app(page: Page) -> None:
-    """Streamlit has drawn the page and finished running the script."""
-    expect(page.get_by_test_id("stApp")).to_be_visible(timeout=SHORT)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=LONG)
+    """Streamlit has run the page's script once since it was loaded."""
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_be_visible(
+        timeout=LONG
+    )
+
+
+# Counts the script runs that finish (the attribute leaves "running"), however short they are.
+_WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__pjFinishedRuns = 0;
+    window.__pjObserver?.disconnect();
+    window.__pjObserver = new MutationObserver((records) => {
+        for (const record of records) {
+            if (record.oldValue === "running") window.__pjFinishedRuns += 1;
+        }
+    });
+    window.__pjObserver.observe(app, {
+        attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"],
+    });
+}"""
+_RUN_DONE = """() => window.__pjFinishedRuns > 0
+    && document.querySelector('[data-testid="stApp"]').dataset.testScriptState === "notRunning"
+"""
+
+
+@contextmanager
+def script_run(page: Page) -> Iterator[None]:
+    """Wait, after the block's action, until the rerun it triggered has finished."""
+    page.evaluate(_WATCH_RUNS)
+    yield
+    page.wait_for_function(_RUN_DONE, timeout=LONG)
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -344,9 +373,11 @@ def test_applicant_journey(
         # 5. The applicant withdraws; the organiser's counts follow.
         withdraw_tab = mine.get_by_role("tab", name="Withdraw", exact=True)
         withdraw_tab.click()
-        confirm = mine.get_by_role("checkbox", name=f"I want to withdraw {STARTUP_NAME}")
-        mine.get_by_text(f"I want to withdraw {STARTUP_NAME}", exact=True).click()
-        wait_for_app(mine)
+        # (By role, not by name: the checkbox's accessible name is the label's Markdown source,
+        # backslash escapes included.)
+        confirm = mine.get_by_role("tabpanel", name="Withdraw").get_by_role("checkbox")
+        with script_run(mine):
+            mine.get_by_text(f"I want to withdraw {STARTUP_NAME}", exact=True).click()
         if withdraw_tab.get_attribute("aria-selected") != "true":
             # Page bug: the rerun after a one-shot notice ("Your new deck is in place") has
             # gone shifts the element tree, Streamlit remounts the st.tabs and shows the first
@@ -364,9 +395,14 @@ def test_applicant_journey(
         expect(mine.locator("span.stMarkdownBadge", has_text="Withdrawn")).to_be_visible()
         shot(mine, "08_mine_withdrawn")
 
-        organiser.reload()
-        wait_for_app(organiser)
-        shot(organiser, "09_organiser_after_reload")
+        # Not organiser.reload(): a browser reload opens a new Streamlit session, which is
+        # signed out (the sign-in lives in st.session_state only). Following the sidebar link
+        # reruns the page in the same session.
+        with script_run(organiser):
+            organiser.get_by_test_id("stSidebarNav").get_by_role(
+                "link", name="Applications"
+            ).click()
+        shot(organiser, "09_organiser_refreshed")
         withdrawn = organiser.get_by_test_id("stMetric").filter(has_text="Withdrawn")
         expect(withdrawn.get_by_test_id("stMetricValue")).to_have_text("1", timeout=SHORT)
         expect(

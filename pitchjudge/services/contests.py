@@ -313,8 +313,15 @@ def move_round(*, session: Session, round_id: int, offset: int) -> None:
 
 
 def set_round_status(*, session: Session, round_id: int, status: str) -> Round:
-    """Move a round along draft → open → closed → locked (closed may reopen; locked is final)."""
-    round_ = get_round(session=session, round_id=round_id)
+    """Move a round along draft → open → closed → locked (closed may reopen; locked is final).
+
+    Opening a round that has no assignments yet plans them (see services.assignments).
+    """
+    # FOR UPDATE on PostgreSQL: a mark being saved holds the round FOR SHARE, so a close waits
+    # for it, and no mark can slip in after the close commits.
+    round_ = session.exec(select(Round).where(Round.id == round_id).with_for_update()).first()
+    if round_ is None:
+        raise NotFound("This round does not exist.")
     if status not in ROUND_TRANSITIONS.get(round_.status, ()):
         raise RoundStateError(
             "A round that is {current} cannot become {new}.", current=round_.status, new=status
@@ -333,6 +340,11 @@ def set_round_status(*, session: Session, round_id: int, status: str) -> Round:
     round_.status = status
     session.add(round_)
     session.flush()
+    if status == RoundStatus.OPEN:
+        # Imported here: assignments builds on this module (rounds, their order).
+        from pitchjudge.services.assignments import ensure_assignments
+
+        ensure_assignments(session=session, round_id=round_.id)
     return round_
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:58:05.508245
+Create Date: 2026-11-26 06:12:42.303221
 """
 
 from collections.abc import Sequence
@@ -106,6 +106,7 @@ def upgrade() -> None:
     sa.Column('affiliation', sa.String(length=200), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('token_nonce', sa.String(length=64), nullable=True),
     sa.Column('token_issued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['contest_id'], ['contest.id'], name=op.f('fk_judge_contest_id_contest'), ondelete='CASCADE'),

@@ -1,0 +1,207 @@
+"""Which judges score which pitches in each round: automatic plans and hand adjustments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, delete, select
+
+from pitchjudge.assignment import AssignmentPlan, plan_assignments
+from pitchjudge.errors import NotFound, RoundStateError, ValidationError
+from pitchjudge.models import (
+    Assignment,
+    AssignmentMode,
+    Judge,
+    Mark,
+    Pitch,
+    PitchStatus,
+    Round,
+    RoundStatus,
+    Scorecard,
+)
+from pitchjudge.services import audit
+from pitchjudge.services.contests import ORGANISER, get_round, list_rounds
+from pitchjudge.services.judges import conflicted_pairs
+
+
+def round_pitches(*, session: Session, round_: Round) -> Sequence[Pitch]:
+    """The pitches a round judges: the first round takes every live application, later rounds
+    the shortlisted ones (the organiser shortlists after the previous round)."""
+    first = list_rounds(session=session, contest_id=round_.contest_id)[0].id == round_.id
+    statuses = (
+        (PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED) if first else (PitchStatus.SHORTLISTED,)
+    )
+    return session.exec(
+        select(Pitch)
+        .where(Pitch.contest_id == round_.contest_id, col(Pitch.status).in_(statuses))
+        .order_by(col(Pitch.id))
+    ).all()
+
+
+def active_judges(*, session: Session, contest_id: int) -> Sequence[Judge]:
+    return session.exec(
+        select(Judge)
+        .where(Judge.contest_id == contest_id, col(Judge.active).is_(True))
+        .order_by(col(Judge.id))
+    ).all()
+
+
+def assigned_pairs(*, session: Session, round_id: int) -> set[tuple[int, int]]:
+    return {
+        (judge_id, pitch_id)
+        for judge_id, pitch_id in session.exec(
+            select(Assignment.judge_id, Assignment.pitch_id).where(Assignment.round_id == round_id)
+        ).all()
+    }
+
+
+def pairs_with_work(*, session: Session, round_id: int) -> set[tuple[int, int]]:
+    """Pairs holding a mark or a scorecard: re-planning never drops them."""
+    marked = session.exec(
+        select(Mark.judge_id, Mark.pitch_id).where(Mark.round_id == round_id).distinct()
+    ).all()
+    carded = session.exec(
+        select(Scorecard.judge_id, Scorecard.pitch_id).where(Scorecard.round_id == round_id)
+    ).all()
+    return {tuple(p) for p in marked} | {tuple(p) for p in carded}
+
+
+def _editable_round(session: Session, round_id: int) -> Round:
+    round_ = get_round(session=session, round_id=round_id)
+    if round_.status in (RoundStatus.CLOSED, RoundStatus.LOCKED):
+        raise RoundStateError(
+            "This round is {status}: its assignments can no longer change.", status=round_.status
+        )
+    return round_
+
+
+def plan_round(*, session: Session, round_id: int, seed: int = 0) -> AssignmentPlan:
+    """An assignment plan for the round (not saved): respects conflicts, balances load, mixes
+    panels, and keeps every pair that already holds work."""
+    round_ = get_round(session=session, round_id=round_id)
+    judges = [j.id for j in active_judges(session=session, contest_id=round_.contest_id)]
+    pitches = [p.id for p in round_pitches(session=session, round_=round_)]
+    keep = {
+        pair
+        for pair in pairs_with_work(session=session, round_id=round_id)
+        if pair[1] in set(pitches)
+    }
+    return plan_assignments(
+        judges=judges,
+        pitches=pitches,
+        judges_per_pitch=round_.judges_per_pitch
+        if round_.assignment_mode == AssignmentMode.K_PER_PITCH
+        else None,
+        conflicts=conflicted_pairs(session=session, contest_id=round_.contest_id),
+        keep=keep,
+        seed=seed,
+    )
+
+
+def apply_plan(*, session: Session, round_id: int, plan: AssignmentPlan) -> int:
+    """Replace the round's assignments by `plan`; pairs with work are never dropped."""
+    round_ = _editable_round(session, round_id)
+    keep = pairs_with_work(session=session, round_id=round_id)
+    wanted = set(plan.pairs) | keep
+    current = assigned_pairs(session=session, round_id=round_id)
+    for judge_id, pitch_id in current - wanted:
+        session.exec(
+            delete(Assignment).where(
+                Assignment.round_id == round_id,
+                Assignment.judge_id == judge_id,
+                Assignment.pitch_id == pitch_id,
+            )
+        )
+    for judge_id, pitch_id in sorted(wanted - current):
+        session.add(Assignment(round_id=round_id, judge_id=judge_id, pitch_id=pitch_id))
+    session.flush()
+    audit.record(
+        session,
+        contest_id=round_.contest_id,
+        actor=ORGANISER,
+        entity="round",
+        entity_id=round_id,
+        action="assign",
+        new={
+            "pairs": len(wanted),
+            "added": len(wanted - current),
+            "removed": len(current - wanted),
+        },
+    )
+    return len(wanted)
+
+
+def assign(*, session: Session, round_id: int, judge_id: int, pitch_id: int) -> None:
+    """Add one judge × pitch by hand (refused on a conflict)."""
+    round_ = _editable_round(session, round_id)
+    if (judge_id, pitch_id) in conflicted_pairs(session=session, contest_id=round_.contest_id):
+        raise ValidationError("This judge has a conflict of interest with this pitch.")
+    judge, pitch = session.get(Judge, judge_id), session.get(Pitch, pitch_id)
+    if (
+        judge is None
+        or pitch is None
+        or judge.contest_id != round_.contest_id
+        or pitch.contest_id != round_.contest_id
+    ):
+        raise NotFound("This judge or pitch is not part of the contest.")
+    if (judge_id, pitch_id) not in assigned_pairs(session=session, round_id=round_id):
+        session.add(Assignment(round_id=round_id, judge_id=judge_id, pitch_id=pitch_id))
+        session.flush()
+        audit.record(
+            session,
+            contest_id=round_.contest_id,
+            actor=ORGANISER,
+            entity="assignment",
+            entity_id=round_id,
+            action="create",
+            new={"judge_id": judge_id, "pitch_id": pitch_id},
+        )
+
+
+def unassign(*, session: Session, round_id: int, judge_id: int, pitch_id: int) -> None:
+    """Remove one judge × pitch by hand; refused once the judge has started scoring it."""
+    round_ = _editable_round(session, round_id)
+    if (judge_id, pitch_id) in pairs_with_work(session=session, round_id=round_id):
+        raise ValidationError(
+            "This judge has already started scoring this pitch: the assignment stays."
+        )
+    session.exec(
+        delete(Assignment).where(
+            Assignment.round_id == round_id,
+            Assignment.judge_id == judge_id,
+            Assignment.pitch_id == pitch_id,
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        contest_id=round_.contest_id,
+        actor=ORGANISER,
+        entity="assignment",
+        entity_id=round_id,
+        action="delete",
+        old={"judge_id": judge_id, "pitch_id": pitch_id},
+    )
+
+
+def is_assigned(*, session: Session, round_id: int, judge_id: int, pitch_id: int) -> bool:
+    return (
+        session.exec(
+            select(Assignment.id).where(
+                Assignment.round_id == round_id,
+                Assignment.judge_id == judge_id,
+                Assignment.pitch_id == pitch_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def ensure_assignments(*, session: Session, round_id: int) -> int:
+    """Plan the round's assignments if it has none yet; returns how many pairs it holds."""
+    current = assigned_pairs(session=session, round_id=round_id)
+    if current:
+        return len(current)
+    return apply_plan(
+        session=session, round_id=round_id, plan=plan_round(session=session, round_id=round_id)
+    )

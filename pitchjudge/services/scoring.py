@@ -1,0 +1,564 @@
+"""Judges' scorecards: marks saved as they are given, comments, submission, and round progress.
+
+Every write re-checks every rule on the server (round open, judge active and assigned, no
+conflict, value on the scale) inside the transaction that writes, and leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from pitchjudge.errors import AccessDenied, NotFound, RoundStateError, ValidationError
+from pitchjudge.formatting import format_number
+from pitchjudge.models import (
+    Assignment,
+    Criterion,
+    Judge,
+    Mark,
+    Pitch,
+    Round,
+    RoundStatus,
+    Scorecard,
+    ScorecardStatus,
+    utcnow,
+)
+from pitchjudge.services import audit
+from pitchjudge.services.assignments import active_judges, round_pitches
+from pitchjudge.services.judges import JUDGE, add_conflict, conflicted_pairs, is_conflicted
+from pitchjudge.services.rubric import list_criteria, on_scale
+
+NOT_STARTED = "not_started"
+CONFLICT = "conflict"
+UNASSIGNED = "unassigned"
+
+
+class ConflictOfInterest(AccessDenied):
+    """The judge has a conflict of interest with this pitch."""
+
+
+class NotAssigned(AccessDenied):
+    """The pitch is not assigned to this judge in this round."""
+
+
+class IncompleteScorecard(ValidationError):
+    """Submit refused: some criteria have no mark."""
+
+
+def _round_for_write(session: Session, round_id: int) -> Round:
+    # FOR SHARE on PostgreSQL: a close that commits meanwhile waits for this write, or this
+    # write sees the round closed; SQLite's IMMEDIATE transactions already serialise the two.
+    round_ = session.exec(
+        select(Round).where(Round.id == round_id).with_for_update(read=True)
+    ).first()
+    if round_ is None:
+        raise NotFound("This round does not exist.")
+    if round_.status != RoundStatus.OPEN:
+        raise RoundStateError(
+            "This round is not open for scoring (it is {status}): nothing was saved.",
+            status=round_.status,
+        )
+    return round_
+
+
+def _check_judge_pitch(session: Session, round_: Round, judge_id: int, pitch_id: int) -> Judge:
+    judge = session.get(Judge, judge_id)
+    if judge is None or judge.contest_id != round_.contest_id or not judge.active:
+        raise AccessDenied("Your judge access is not valid for this contest.")
+    if is_conflicted(session=session, judge_id=judge_id, pitch_id=pitch_id):
+        raise ConflictOfInterest(
+            "You declared (or were recorded with) a conflict of interest with this pitch: you "
+            "cannot see or score it."
+        )
+    assigned = session.exec(
+        select(Assignment.id).where(
+            Assignment.round_id == round_.id,
+            Assignment.judge_id == judge_id,
+            Assignment.pitch_id == pitch_id,
+        )
+    ).first()
+    if assigned is None:
+        raise NotAssigned("This pitch is not assigned to you in this round.")
+    return judge
+
+
+def _lock_scorecard(session: Session, round_id: int, judge_id: int, pitch_id: int) -> None:
+    # Serialises writers of one scorecard on PostgreSQL so each audit event's old value is true.
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"scorecard:{round_id}:{judge_id}:{pitch_id}".encode())
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))
+
+
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _scorecard(
+    session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime
+) -> Scorecard:
+    insert = _insert(session)
+    session.exec(
+        insert(Scorecard)
+        .values(
+            round_id=round_id,
+            judge_id=judge_id,
+            pitch_id=pitch_id,
+            status=ScorecardStatus.DRAFT,
+            comment="",
+            private_note="",
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["round_id", "judge_id", "pitch_id"])
+    )
+    card = session.exec(
+        select(Scorecard).where(
+            Scorecard.round_id == round_id,
+            Scorecard.judge_id == judge_id,
+            Scorecard.pitch_id == pitch_id,
+        )
+    ).one()
+    session.refresh(card)
+    return card
+
+
+def _parse_value(value: object, criterion: Criterion) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationError("A mark must be a number.", field="value")
+    try:
+        number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise ValidationError("A mark must be a number.", field="value") from None
+    if not math.isfinite(number) or not on_scale(
+        number,
+        scale_min=criterion.scale_min,
+        scale_max=criterion.scale_max,
+        scale_step=criterion.scale_step,
+    ):
+        raise ValidationError(
+            "{value} is not on the scale of {name}: from {low} to {high} in steps of {step}.",
+            field="value",
+            value=str(value)[:20],
+            name=criterion.name,
+            low=format_number(criterion.scale_min),
+            high=format_number(criterion.scale_max),
+            step=format_number(criterion.scale_step),
+        )
+    # Snap to the exact step so 3.0000000001 from a widget is stored as 3.
+    steps = round((number - criterion.scale_min) / criterion.scale_step)
+    return round(criterion.scale_min + steps * criterion.scale_step, 9)
+
+
+def save_mark(
+    *,
+    session: Session,
+    round_id: int,
+    judge_id: int,
+    pitch_id: int,
+    criterion_id: int,
+    value: object,
+    now: datetime | None = None,
+) -> Mark | None:
+    """Save (or clear, with None) one mark; last write wins and every write is audited."""
+    now = now or utcnow()
+    round_ = _round_for_write(session, round_id)
+    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
+    criterion = session.get(Criterion, criterion_id)
+    if criterion is None or criterion.contest_id != round_.contest_id:
+        raise NotFound("This criterion is not part of the rubric.")
+    number = _parse_value(value, criterion)
+    _lock_scorecard(session, round_id, judge_id, pitch_id)
+    card = _scorecard(session, round_id, judge_id, pitch_id, now)
+    if card.status == ScorecardStatus.SUBMITTED:
+        raise RoundStateError("This scorecard is submitted: reopen it to change a mark.")
+    existing = session.exec(
+        select(Mark).where(
+            Mark.round_id == round_id,
+            Mark.judge_id == judge_id,
+            Mark.pitch_id == pitch_id,
+            Mark.criterion_id == criterion_id,
+        )
+    ).first()
+    old = existing.value if existing else None
+    if old == number:
+        return existing
+    if number is None:
+        session.delete(existing)
+        mark = None
+    else:
+        insert = _insert(session)
+        session.exec(
+            insert(Mark)
+            .values(
+                round_id=round_id,
+                judge_id=judge_id,
+                pitch_id=pitch_id,
+                criterion_id=criterion_id,
+                scale_min=criterion.scale_min,
+                scale_max=criterion.scale_max,
+                value=number,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=["round_id", "judge_id", "pitch_id", "criterion_id"],
+                set_={"value": number, "updated_at": now},
+            )
+        )
+        mark = session.exec(
+            select(Mark).where(
+                Mark.round_id == round_id,
+                Mark.judge_id == judge_id,
+                Mark.pitch_id == pitch_id,
+                Mark.criterion_id == criterion_id,
+            )
+        ).one()
+        session.refresh(mark)
+    card.updated_at = now
+    session.add(card)
+    audit.record(
+        session,
+        contest_id=round_.contest_id,
+        actor=JUDGE,
+        actor_id=judge.id,
+        entity="scorecard",
+        entity_id=card.id,
+        action="mark",
+        field=f"criterion:{criterion_id}",
+        old=old,
+        new=number,
+    )
+    session.flush()
+    return mark
+
+
+def save_text(
+    *,
+    session: Session,
+    round_id: int,
+    judge_id: int,
+    pitch_id: int,
+    field: str,
+    value: str,
+    now: datetime | None = None,
+) -> Scorecard:
+    """Save the comment for the applicant or the private note for the jury, as it is typed."""
+    if field not in ("comment", "private_note"):
+        raise ValueError(f"unknown scorecard text field {field!r}")
+    now = now or utcnow()
+    round_ = _round_for_write(session, round_id)
+    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
+    text_value = (value or "").replace("\x00", "")
+    if len(text_value) > 10_000:
+        raise ValidationError("This text is too long (at most 10,000 characters).", field=field)
+    _lock_scorecard(session, round_id, judge_id, pitch_id)
+    card = _scorecard(session, round_id, judge_id, pitch_id, now)
+    old = getattr(card, field)
+    if old != text_value:
+        setattr(card, field, text_value)
+        card.updated_at = now
+        session.add(card)
+        audit.record(
+            session,
+            contest_id=round_.contest_id,
+            actor=JUDGE,
+            actor_id=judge.id,
+            entity="scorecard",
+            entity_id=card.id,
+            action="text",
+            field=field,
+            old=old,
+            new=text_value,
+        )
+        session.flush()
+    return card
+
+
+def _missing_criteria(session: Session, card: Scorecard, contest_id: int) -> list[Criterion]:
+    criteria = list_criteria(session=session, contest_id=contest_id)
+    marked = set(
+        session.exec(
+            select(Mark.criterion_id).where(
+                Mark.round_id == card.round_id,
+                Mark.judge_id == card.judge_id,
+                Mark.pitch_id == card.pitch_id,
+            )
+        ).all()
+    )
+    return [c for c in criteria if c.id not in marked]
+
+
+def submit_scorecard(
+    *, session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime | None = None
+) -> Scorecard:
+    """Submit a scorecard whose every criterion has a mark."""
+    now = now or utcnow()
+    round_ = _round_for_write(session, round_id)
+    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
+    _lock_scorecard(session, round_id, judge_id, pitch_id)
+    card = _scorecard(session, round_id, judge_id, pitch_id, now)
+    missing = _missing_criteria(session, card, round_.contest_id)
+    if missing:
+        raise IncompleteScorecard(
+            "Give a mark for every criterion before submitting. Missing: {names}.",
+            names=", ".join(c.name for c in missing),
+        )
+    if card.status != ScorecardStatus.SUBMITTED:
+        audit.record(
+            session,
+            contest_id=round_.contest_id,
+            actor=JUDGE,
+            actor_id=judge.id,
+            entity="scorecard",
+            entity_id=card.id,
+            action="status",
+            field="status",
+            old=card.status,
+            new=ScorecardStatus.SUBMITTED,
+        )
+        card.status = ScorecardStatus.SUBMITTED
+        card.submitted_at = now
+        card.updated_at = now
+        session.add(card)
+        session.flush()
+    return card
+
+
+def reopen_scorecard(
+    *, session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime | None = None
+) -> Scorecard:
+    """Back to draft, while the round is open."""
+    now = now or utcnow()
+    round_ = _round_for_write(session, round_id)
+    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
+    _lock_scorecard(session, round_id, judge_id, pitch_id)
+    card = _scorecard(session, round_id, judge_id, pitch_id, now)
+    if card.status == ScorecardStatus.SUBMITTED:
+        audit.record(
+            session,
+            contest_id=round_.contest_id,
+            actor=JUDGE,
+            actor_id=judge.id,
+            entity="scorecard",
+            entity_id=card.id,
+            action="status",
+            field="status",
+            old=card.status,
+            new=ScorecardStatus.DRAFT,
+        )
+        card.status = ScorecardStatus.DRAFT
+        card.updated_at = now
+        session.add(card)
+        session.flush()
+    return card
+
+
+def declare_conflict(
+    *, session: Session, round_id: int, judge_id: int, pitch_id: int, reason: str
+) -> None:
+    """A judge recuses themself from a pitch (from the scoring page)."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("This round does not exist.")
+    judge = session.get(Judge, judge_id)
+    if judge is None or judge.contest_id != round_.contest_id or not judge.active:
+        raise AccessDenied("Your judge access is not valid for this contest.")
+    if not reason or not reason.strip():
+        raise ValidationError("Say in a few words why you have a conflict.", field="reason")
+    add_conflict(
+        session=session, judge_id=judge_id, pitch_id=pitch_id, reason=reason, declared_by=JUDGE
+    )
+
+
+# --- what judges and organisers see ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JudgePitch:
+    """One line of a judge's "My pitches" list."""
+
+    pitch_id: int
+    startup_name: str
+    one_liner: str
+    category_id: int | None
+    status: str  # not_started | draft | submitted
+    marks: int
+    criteria: int
+
+
+def open_round(*, session: Session, contest_id: int) -> Round | None:
+    """The round judges score now (the first open one)."""
+    return session.exec(
+        select(Round)
+        .where(Round.contest_id == contest_id, Round.status == RoundStatus.OPEN)
+        .order_by(col(Round.position))
+    ).first()
+
+
+def judge_pitches(*, session: Session, round_id: int, judge_id: int) -> list[JudgePitch]:
+    """The judge's pitches for a round, conflicts left out, with their scorecard status."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("This round does not exist.")
+    criteria_count = len(list_criteria(session=session, contest_id=round_.contest_id))
+    pitches = session.exec(
+        select(Pitch)
+        .join(Assignment, col(Assignment.pitch_id) == Pitch.id)
+        .where(Assignment.round_id == round_id, Assignment.judge_id == judge_id)
+        .order_by(col(Pitch.startup_name))
+    ).all()
+    conflicts = conflicted_pairs(session=session, contest_id=round_.contest_id)
+    cards = {
+        c.pitch_id: c
+        for c in session.exec(
+            select(Scorecard).where(Scorecard.round_id == round_id, Scorecard.judge_id == judge_id)
+        ).all()
+    }
+    marks: dict[int, int] = {}
+    for pitch_id in session.exec(
+        select(Mark.pitch_id).where(Mark.round_id == round_id, Mark.judge_id == judge_id)
+    ).all():
+        marks[pitch_id] = marks.get(pitch_id, 0) + 1
+    result = []
+    for pitch in pitches:
+        if (judge_id, pitch.id) in conflicts:
+            continue
+        card = cards.get(pitch.id)
+        status = card.status if card else NOT_STARTED
+        result.append(
+            JudgePitch(
+                pitch.id,
+                pitch.startup_name,
+                pitch.one_liner,
+                pitch.category_id,
+                status,
+                marks.get(pitch.id, 0),
+                criteria_count,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class ScorecardView:
+    """Everything the scoring page shows for one pitch."""
+
+    pitch: Pitch
+    criteria: list[Criterion]
+    marks: dict[int, float]
+    comment: str
+    private_note: str
+    status: str
+    updated_at: datetime | None
+
+
+def scorecard_view(
+    *, session: Session, round_id: int, judge_id: int, pitch_id: int
+) -> ScorecardView:
+    """A judge's scorecard for one pitch (refused on a conflict or an unassigned pitch)."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("This round does not exist.")
+    _check_judge_pitch(session, round_, judge_id, pitch_id)
+    pitch = session.get(Pitch, pitch_id)
+    card = session.exec(
+        select(Scorecard).where(
+            Scorecard.round_id == round_id,
+            Scorecard.judge_id == judge_id,
+            Scorecard.pitch_id == pitch_id,
+        )
+    ).first()
+    marks = {
+        m.criterion_id: m.value
+        for m in session.exec(
+            select(Mark).where(
+                Mark.round_id == round_id, Mark.judge_id == judge_id, Mark.pitch_id == pitch_id
+            )
+        ).all()
+    }
+    return ScorecardView(
+        pitch=pitch,
+        criteria=list(list_criteria(session=session, contest_id=round_.contest_id)),
+        marks=marks,
+        comment=card.comment if card else "",
+        private_note=card.private_note if card else "",
+        status=card.status if card else NOT_STARTED,
+        updated_at=card.updated_at if card else None,
+    )
+
+
+@dataclass
+class Progress:
+    """A round's progress: judges × pitches statuses and each judge's completion."""
+
+    judges: list[Judge]
+    pitches: list[Pitch]
+    cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    completion: dict[int, tuple[int, int]] = field(default_factory=dict)  # judge -> (done, total)
+    late: list[int] = field(default_factory=list)
+
+
+def round_progress(*, session: Session, round_id: int) -> Progress:
+    """Who has scored what: not started / draft / submitted / conflict per judge × pitch."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("This round does not exist.")
+    judges = list(active_judges(session=session, contest_id=round_.contest_id))
+    pitches = list(round_pitches(session=session, round_=round_))
+    conflicts = conflicted_pairs(session=session, contest_id=round_.contest_id)
+    assigned = set(
+        session.exec(
+            select(Assignment.judge_id, Assignment.pitch_id).where(Assignment.round_id == round_id)
+        ).all()
+    )
+    cards = {
+        (c.judge_id, c.pitch_id): c.status
+        for c in session.exec(select(Scorecard).where(Scorecard.round_id == round_id)).all()
+    }
+    progress = Progress(judges=judges, pitches=pitches)
+    for judge in judges:
+        done = total = 0
+        for pitch in pitches:
+            pair = (judge.id, pitch.id)
+            if pair in conflicts:
+                state = CONFLICT
+            elif pair not in assigned:
+                state = UNASSIGNED
+            else:
+                state = cards.get(pair, NOT_STARTED)
+                total += 1
+                done += state == ScorecardStatus.SUBMITTED
+            progress.cells[pair] = state
+        progress.completion[judge.id] = (done, total)
+    shares = [d / t for d, t in progress.completion.values() if t]
+    average = sum(shares) / len(shares) if shares else 0.0
+    for judge in judges:
+        done, total = progress.completion[judge.id]
+        if (
+            total
+            and done < total
+            and (round_.status != RoundStatus.OPEN or done / total < average - 0.25)
+        ):
+            progress.late.append(judge.id)
+    return progress
+
+
+def scorecard_history(*, session: Session, round_id: int, judge_id: int, pitch_id: int) -> Sequence:
+    """Every audited change of one scorecard, oldest first."""
+    card = session.exec(
+        select(Scorecard).where(
+            Scorecard.round_id == round_id,
+            Scorecard.judge_id == judge_id,
+            Scorecard.pitch_id == pitch_id,
+        )
+    ).first()
+    if card is None:
+        return []
+    return audit.history(session, entity="scorecard", entity_id=card.id)

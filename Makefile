@@ -6,7 +6,8 @@ PORT ?= 8501
 # Error classes whose first argument is a message to translate (see pitchjudge/errors.py).
 KEYWORDS := -k _ -k N_ -k PitchJudgeError -k ValidationError -k InvalidDeck -k NotFound \
 	-k AccessDenied -k DeadlinePassed -k RubricLocked -k RoundStateError -k TooManyAttempts \
-	-k ConfigError -k DuplicateApplication
+	-k ConfigError -k DuplicateApplication -k ConflictOfInterest -k NotAssigned \
+	-k IncompleteScorecard
 
 .PHONY: run test setup demo lint format i18n bench clean
 

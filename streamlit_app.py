@@ -21,24 +21,38 @@ with st.sidebar:
         key=state.LANGUAGE_KEY,
     )
 
+# Private links land on the root with a token: open the page the token is for.
+has_token = bool(st.query_params.get("token"))
 apply_page = st.Page(
     "pages/apply.py",
     title=_("Apply"),
     icon=":material/edit_note:",
     url_path="apply",
-    default=not state.is_organiser(),
+    default=not state.is_organiser() and not has_token,
 )
 my_application = st.Page(
     "pages/my_application.py",
     title=_("My application"),
     icon=":material/key:",
     url_path="my_application",
+    default=has_token and not state.is_organiser(),
 )
 sign_in = st.Page(
     "pages/sign_in.py", title=_("Organiser sign-in"), icon=":material/lock:", url_path="sign_in"
 )
 
-if state.is_organiser():
+judge_page = st.Page(
+    "pages/judge.py",
+    title=_("Judging"),
+    icon=":material/how_to_vote:",
+    url_path="judge",
+    default=True,
+)
+
+if st.query_params.get("judge"):
+    # A judge's personal link: judges see their own page only.
+    pages = {"": [judge_page]}
+elif state.is_organiser():
     pages = {
         _("Organiser"): [
             st.Page(
@@ -59,6 +73,21 @@ if state.is_organiser():
             ),
             st.Page(
                 "pages/rounds.py", title=_("Rounds"), icon=":material/repeat:", url_path="rounds"
+            ),
+            st.Page(
+                "pages/judges.py", title=_("Judges"), icon=":material/groups:", url_path="judges"
+            ),
+            st.Page(
+                "pages/assignments.py",
+                title=_("Assignments"),
+                icon=":material/assignment_ind:",
+                url_path="assignments",
+            ),
+            st.Page(
+                "pages/progress.py",
+                title=_("Progress"),
+                icon=":material/monitoring:",
+                url_path="progress",
             ),
         ],
         _("Public pages"): [apply_page, my_application],

@@ -48,7 +48,8 @@ def main(runs: int = 15) -> None:
         assert not at.exception, at.exception
     timings.sort()
     print(
-        f"Apply page script run over {runs} runs: median {statistics.median(timings) * 1000:.0f} ms,"
+        f"Apply page script run over {runs} runs:"
+        f" median {statistics.median(timings) * 1000:.0f} ms,"
         f" p95 {timings[int(0.95 * (runs - 1))] * 1000:.0f} ms, min {timings[0] * 1000:.0f} ms"
     )
 

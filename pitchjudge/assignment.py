@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections import deque
-from collections.abc import Collection, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 # Upper bound on trial swaps in the connectivity repair; each trial is one linear-time
@@ -80,8 +80,9 @@ def plan_assignments(
        as the conflicts and kept marks allow.
     3. Connect: a judge-leniency model (the "calibrated" results) can compare two judges only if
        the design is connected. If it is not, swap two assignments (judge a on p, judge b on q,
-       from different groups → b on p, a on q), which leaves every load and coverage unchanged,
-       until one group remains or no swap helps.
+       from different groups → b on p, a on q), which leaves every load and coverage unchanged;
+       failing that, hand one pitch to a judge of another group if max − min does not grow.
+       Repeat until one group remains or nothing helps: balance is never traded for connection.
 
     `keep` pairs (judges who already marked a pitch) are always in the plan and count toward
     load and coverage; the rest is planned around them. A kept pair that is now conflicted, or
@@ -325,46 +326,103 @@ def _connect(
     kept: list[set[int]],
     assigned: list[set[int]],
 ) -> None:
-    """Step 3 of plan_assignments: load-neutral swaps between groups until the design connects."""
+    """Step 3 of plan_assignments: join separate groups of judges without unbalancing loads.
+
+    First choice is a swap (judge a on p and judge b on q, from different groups → b on p, a on q),
+    which changes no load or coverage. When no swap helps, a hand-over (judge a leaves p, judge c
+    from another group takes it) is accepted if max load − min load does not grow: the balance
+    found in step 2 is never traded for connectivity.
+    """
     n_edges = sum(len(panel) for panel in assigned)
     n_nodes = sum(1 for panel in assigned if panel) + len({j for panel in assigned for j in panel})
     if n_edges < n_nodes - 1:
         return  # too few pairs for a spanning tree (e.g. one judge per pitch): hopeless
     eligible_sets = [set(e) for e in eligible]
-    trials = 0
+    # If the conflicts themselves split the used judges (no allowed pair links the groups), no
+    # move can help: stop before scanning thousands of candidates.
+    allowed_root_of, _ = _components(
+        n_judges, [eligible_sets[p] if panel else set() for p, panel in enumerate(assigned)]
+    )
+    if len({allowed_root_of[j] for panel in assigned for j in panel}) > 1:
+        return
+    budget = [_MAX_REPAIR_TRIALS]
     root_of, groups = _components(n_judges, assigned)
-    while groups > 1 and trials < _MAX_REPAIR_TRIALS:
-        # Swap out of the smallest group: fewest candidate pairs to try.
-        by_group: dict[int, list[tuple[int, int]]] = {}
+
+    def improves(do: Callable[[], None], undo: Callable[[], None]) -> bool:
+        nonlocal root_of, groups
+        budget[0] -= 1
+        do()
+        new_root_of, new_groups = _components(n_judges, assigned)
+        if new_groups < groups:
+            root_of, groups = new_root_of, new_groups
+            return True
+        undo()  # the moved pairs were bridges: no gain
+        return False
+
+    pitches_of: list[list[int]] = [[] for _ in range(n_judges)]  # where each judge may sit
+    for p, allowed in enumerate(eligible):
+        for j in allowed:
+            pitches_of[j].append(p)
+
+    def group_of(p: int) -> int | None:
+        return root_of[min(assigned[p])] if assigned[p] else None
+
+    def try_swaps() -> bool:
+        # Out of the smallest group: fewest candidates to try.
+        sizes = Counter(root_of[j] for panel in assigned for j in panel)
+        smallest = min(sizes, key=lambda g: (sizes[g], g))
         for p, panel in enumerate(assigned):
-            for j in sorted(panel - kept[p]):
-                by_group.setdefault(root_of[j], []).append((j, p))
-        if len(by_group) < 2:
-            return
-        smallest = min(by_group, key=lambda g: (len(by_group[g]), g))
-        others = [pair for g, pairs in sorted(by_group.items()) if g != smallest for pair in pairs]
-        merged = False
-        for a, p in by_group[smallest]:
-            for b, q in others:
-                if (
-                    a in eligible_sets[q]
-                    and b in eligible_sets[p]
-                    and a not in assigned[q]
-                    and b not in assigned[p]
+            if group_of(p) != smallest:
+                continue
+            # Judges of other groups allowed on p; without any, no swap can touch p.
+            outsiders = {b for b in eligible[p] if root_of[b] != smallest}
+            if not outsiders:
+                continue
+            for a in sorted(panel - kept[p]):
+                for q in pitches_of[a]:
+                    if group_of(q) in (None, smallest) or a in assigned[q]:
+                        continue
+                    for b in sorted((assigned[q] - kept[q]) & outsiders):
+                        if budget[0] <= 0:
+                            return False
+                        if improves(
+                            lambda a=a, p=p, b=b, q=q: _swap(assigned, a, p, b, q),
+                            lambda a=a, p=p, b=b, q=q: _swap(assigned, b, p, a, q),
+                        ):
+                            return True
+        return False
+
+    def try_handovers(movable: list[tuple[int, int]]) -> bool:
+        load = [0] * n_judges
+        for panel in assigned:
+            for j in panel:
+                load[j] += 1
+        highest, lowest = max(load), min(load)
+        for a, p in movable:
+            if load[a] == lowest:
+                continue  # a would sink below the minimum: max − min grows
+            for c in eligible[p]:
+                # c must stay within the maximum; an idle c would join no group.
+                if not 0 < load[c] < highest or root_of[c] == root_of[a] or c in assigned[p]:
+                    continue
+                if budget[0] <= 0:
+                    return False
+                if improves(
+                    lambda a=a, p=p, c=c: _hand_over(assigned, p, a, c),
+                    lambda a=a, p=p, c=c: _hand_over(assigned, p, c, a),
                 ):
-                    trials += 1
-                    _swap(assigned, a, p, b, q)
-                    new_root_of, new_groups = _components(n_judges, assigned)
-                    if new_groups < groups:
-                        root_of, groups, merged = new_root_of, new_groups, True
-                        break
-                    _swap(assigned, b, p, a, q)  # undo: both edges were bridges
-                    if trials >= _MAX_REPAIR_TRIALS:
-                        return
-            if merged:
-                break
-        if not merged:
+                    return True
+        return False
+
+    while groups > 1 and budget[0] > 0:
+        movable = [(j, p) for p, panel in enumerate(assigned) for j in sorted(panel - kept[p])]
+        if not movable or not (try_swaps() or try_handovers(movable)):
             return
+
+
+def _hand_over(assigned: list[set[int]], p: int, giver: int, taker: int) -> None:
+    assigned[p].discard(giver)
+    assigned[p].add(taker)
 
 
 def _swap(assigned: list[set[int]], a: int, p: int, b: int, q: int) -> None:

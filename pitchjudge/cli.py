@@ -43,6 +43,7 @@ def _cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from pitchjudge.demo import database_is_empty, seed_demo, wipe
+    from pitchjudge.services import applications
 
     engine = prepare_database(settings)
     if not database_is_empty(engine):
@@ -60,8 +61,8 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     result = seed_demo(engine=engine, settings=settings, progress=print)
     print(
         f"Demo contest seeded: {result.pitches} applications, {result.judges} judges.\n"
-        f"One applicant's private link: {settings.base_url}/my_application?token="
-        f"{result.sample_token}"
+        "One applicant's private link: "
+        + applications.private_link(settings.base_url, result.sample_token)
     )
     return 0
 
@@ -104,6 +105,29 @@ def _cmd_check_deck(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
+    import csv
+
+    from pitchjudge.services import contests
+    from pitchjudge.services.judges import judge_link, judge_token, list_judges
+
+    engine = prepare_database(settings)
+    with session_scope(engine, read_only=True) as session:
+        contest = contests.current_contest(session=session)
+        if contest is None:
+            print("No contest yet: nothing to print.", file=sys.stderr)
+            return 1
+        rows = []
+        for judge in list_judges(session=session, contest_id=contest.id):
+            token = judge_token(settings=settings, judge=judge)
+            if judge.active and token:
+                rows.append((judge.name, judge.email, judge_link(settings.base_url, token)))
+    writer = csv.writer(sys.stdout, delimiter="\t" if args.tsv else ",")
+    writer.writerow(["name", "email", "link"])
+    writer.writerows(rows)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pitchjudge",
@@ -132,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "hash-password", help="print an argon2 hash to put in PITCHJUDGE_ADMIN_PASSWORD"
     ).set_defaults(run=_cmd_hash_password)
+    links = commands.add_parser(
+        "links", help="print every active judge's name, email and personal link (CSV)"
+    )
+    links.add_argument("--tsv", action="store_true", help="tab-separated instead of CSV")
+    links.set_defaults(run=_cmd_links)
     check = commands.add_parser("check-deck", help="check a PDF deck as the Apply page would")
     check.add_argument("file")
     check.set_defaults(run=_cmd_check_deck)

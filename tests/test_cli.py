@@ -21,12 +21,21 @@ PITCHJUDGE = Path(sys.executable).parent / "pitchjudge"
 
 def run(tmp_path: Path, *args: str, password: str | None = None, stdin: str | None = None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
-    env.update(PITCHJUDGE_DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
-               PITCHJUDGE_DATA_DIR=str(tmp_path / "data"))
+    env.update(
+        PITCHJUDGE_DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
+        PITCHJUDGE_DATA_DIR=str(tmp_path / "data"),
+    )
     if password:
         env["PITCHJUDGE_ADMIN_PASSWORD"] = password
-    return subprocess.run([str(PITCHJUDGE), *args], cwd=tmp_path, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(PITCHJUDGE), *args],
+        cwd=tmp_path,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_help_lists_the_commands(tmp_path):
@@ -38,8 +47,9 @@ def test_help_lists_the_commands(tmp_path):
 
 def test_bad_setting_stops_with_a_message_naming_it(tmp_path):
     env = dict(os.environ, PITCHJUDGE_MAX_DECK_PAGES="many")
-    result = subprocess.run([str(PITCHJUDGE), "init"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(PITCHJUDGE), "init"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "PITCHJUDGE_MAX_DECK_PAGES" in result.stderr
 
@@ -87,7 +97,9 @@ def test_demo_seeds_a_believable_contest_and_refuses_to_overwrite(tmp_path):
         assert count(Judge) == 6
         assert count(Criterion) == 6
         assert [r.name for r in session.exec(select(Round).order_by(Round.position))] == [
-            "Présélection", "Finale"]
+            "Présélection",
+            "Finale",
+        ]
         assert sorted(c.name for c in session.exec(select(Category))) == sorted(DEMO_CATEGORIES)
         decks = session.exec(select(Deck)).all()
         assert all(d.page_count >= 7 for d in decks)

@@ -24,9 +24,20 @@ def extracted(tmp_path_factory) -> set[str]:
     keywords = re.search(r"KEYWORDS := (.*?)\n\n", makefile, re.S).group(1)
     out = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg",
-         *keywords.replace("\\\n", " ").split(), "--no-location", "-o", str(out), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "extract",
+            "-F",
+            "babel.cfg",
+            *keywords.replace("\\\n", " ").split(),
+            "--no-location",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with out.open("rb") as handle:
         return {m.id for m in read_po(handle) if m.id}
@@ -48,7 +59,8 @@ def test_translations_keep_their_placeholders(french):
     for message in french:
         if message.id and message.string:
             assert set(PLACEHOLDER.findall(message.id)) == set(
-                PLACEHOLDER.findall(message.string)), message.id
+                PLACEHOLDER.findall(message.string)
+            ), message.id
 
 
 def test_languages_switch_and_unknown_falls_back_to_english():

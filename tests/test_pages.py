@@ -118,7 +118,7 @@ def test_apply_succeeds_and_shows_the_private_link_once(app_env):
     submit_form(at)
     assert "is registered" in texts(at)
     link = at.code[0].value
-    assert "/my_application?token=" in link
+    assert "/?token=" in link
     token = link.rsplit("token=", 1)[1]
     with session_scope(engine, read_only=True) as session:
         pitch = applications.application_by_token(session=session, token=token)

@@ -23,18 +23,14 @@ class DisconnectedDesign(ScoringError):
         self.criterion = criterion
         shown = []
         for number, (judges, pitches) in enumerate(self.groups[:5], start=1):
-            shown.append(
-                f"group {number}: judges {_listing(judges)}; pitches {_listing(pitches)}"
-            )
+            shown.append(f"group {number}: judges {_listing(judges)}; pitches {_listing(pitches)}")
         more = f"; … and {len(self.groups) - 5} more groups" if len(self.groups) > 5 else ""
         where = f" for criterion {criterion!r}" if criterion is not None else ""
         super().__init__(
             f"The judges and pitches{where} split into {len(self.groups)} groups that share no "
             f"judge, so judge leniency cannot be told apart from pitch quality and the "
             f"'calibrated' method cannot be used. Have at least one judge mark pitches of "
-            f"every group, or use another method. "
-            + "; ".join(shown)
-            + more
+            f"every group, or use another method. " + "; ".join(shown) + more
         )
 
 

@@ -511,8 +511,8 @@ def reissue_link(*, session: Session, pitch_id: int) -> str:
 
 
 def private_link(base_url: str, token: str) -> str:
-    """The applicant's private link."""
-    return f"{base_url.rstrip('/')}/my_application?token={token}"
+    """The applicant's private link (at the app's root, as `judges.judge_link` explains)."""
+    return f"{base_url.rstrip('/')}/?token={token}"
 
 
 def _cell(value: object) -> str:

@@ -367,3 +367,40 @@ def delete_round(*, session: Session, round_id: int) -> None:
     )
     session.delete(round_)
     session.flush()
+
+
+def set_assignment_mode(
+    *, session: Session, round_id: int, assignment_mode: str, judges_per_pitch: int | None
+) -> Round:
+    """Change how a round assigns judges (before it closes)."""
+    round_ = get_round(session=session, round_id=round_id)
+    if round_.status in (RoundStatus.CLOSED, RoundStatus.LOCKED):
+        raise RoundStateError(
+            "This round is {status}: its assignments can no longer change.", status=round_.status
+        )
+    if assignment_mode not in (AssignmentMode.ALL, AssignmentMode.K_PER_PITCH):
+        raise ValidationError("Unknown assignment mode.", field="assignment_mode")
+    if assignment_mode == AssignmentMode.K_PER_PITCH:
+        if judges_per_pitch is None or not 1 <= judges_per_pitch <= 50:
+            raise ValidationError(
+                "Judges per pitch must be between 1 and 50.", field="judges_per_pitch"
+            )
+    else:
+        judges_per_pitch = None
+    audit.record_changes(
+        session,
+        contest_id=round_.contest_id,
+        actor=ORGANISER,
+        entity="round",
+        entity_id=round_.id,
+        before={
+            "assignment_mode": round_.assignment_mode,
+            "judges_per_pitch": round_.judges_per_pitch,
+        },
+        after={"assignment_mode": assignment_mode, "judges_per_pitch": judges_per_pitch},
+    )
+    round_.assignment_mode = assignment_mode
+    round_.judges_per_pitch = judges_per_pitch
+    session.add(round_)
+    session.flush()
+    return round_

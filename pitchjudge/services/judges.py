@@ -163,7 +163,9 @@ def judge_token(*, settings: Settings, judge: Judge) -> str | None:
 
 
 def judge_link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/judge?judge={token}"
+    """The judge's personal link. It points at the app's root: Streamlit resolves a deep link
+    to a page before the entry script runs, which bypasses the role-based navigation."""
+    return f"{base_url.rstrip('/')}/?judge={token}"
 
 
 def judge_by_token(*, session: Session, token: str | None) -> Judge:

@@ -82,3 +82,14 @@ def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
 def labelled_lines(items: list[tuple[str, str]]) -> None:
     """Facts shown as '**label** — value' lines; values must already be inert or formatted."""
     st.markdown("  \n".join(f"**{label}** — {value}" for label, value in items))
+
+
+def round_picker(rounds: list, _: Gettext, *, key: str):
+    """Choose a round (the open one first by default); None when the contest has none."""
+    if not rounds:
+        st.info(_("No round yet: create one on the page Rounds."))
+        return None
+    names = [r.name for r in rounds]
+    default = next((i for i, r in enumerate(rounds) if r.status == "open"), 0)
+    chosen = st.selectbox(_("Round"), options=names, index=default, key=key)
+    return rounds[names.index(chosen)]

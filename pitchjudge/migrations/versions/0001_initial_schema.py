@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:12:42.303221
+Create Date: 2026-11-26 06:18:20.810246
 """
 
 from collections.abc import Sequence

@@ -1,0 +1,170 @@
+"""Organiser: which judges score which pitches in each round."""
+
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+from pitchjudge.assignment import is_connected
+from pitchjudge.errors import PitchJudgeError
+from pitchjudge.models import AssignmentMode
+from pitchjudge.services import assignments, contests, judges
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import inert, round_picker, show_form_errors
+
+NOTICE_KEY = "assignments_notice"
+WARNINGS_KEY = "assignments_warnings"
+
+state.require_organiser()
+_ = state.gettext()
+contest = state.current_contest()
+st.title(_("Assignments"))
+if contest is None:
+    st.info(_("Create the contest first (page Contest)."))
+    st.stop()
+
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    st.success(notice, icon=":material/check_circle:")
+for warning in st.session_state.pop(WARNINGS_KEY, []):
+    st.warning(inert(warning), icon=":material/warning:")
+
+with state.db_session(read_only=True) as session:
+    rounds = list(contests.list_rounds(session=session, contest_id=contest.id))
+round_ = round_picker(rounds, _, key="assignments_round")
+if round_ is None:
+    st.stop()
+
+with state.db_session(read_only=True) as session:
+    judge_rows = list(assignments.active_judges(session=session, contest_id=contest.id))
+    pitches = list(assignments.round_pitches(session=session, round_=round_))
+    pairs = assignments.assigned_pairs(session=session, round_id=round_.id)
+    conflicts = judges.conflicted_pairs(session=session, contest_id=contest.id)
+    with_work = assignments.pairs_with_work(session=session, round_id=round_.id)
+
+MODES = {
+    AssignmentMode.ALL: _("Every judge scores every pitch"),
+    AssignmentMode.K_PER_PITCH: _("A few judges per pitch"),
+}
+LABELS = {"judges_per_pitch": _("Judges per pitch"), "assignment_mode": _("Assignment")}
+
+
+def run(action, message: str) -> None:
+    try:
+        with state.db_session() as session:
+            result = action(session)
+    except PitchJudgeError as error:
+        show_form_errors(error, _, LABELS)
+    else:
+        st.session_state[NOTICE_KEY] = message
+        if hasattr(result, "warnings"):
+            st.session_state[WARNINGS_KEY] = result.warnings
+        st.rerun()
+
+
+with st.form("assignment_mode", enter_to_submit=False, border=True):
+    cols = st.columns([3, 1, 2], vertical_alignment="bottom")
+    mode = cols[0].radio(
+        LABELS["assignment_mode"],
+        options=list(MODES),
+        format_func=MODES.get,
+        index=list(MODES).index(AssignmentMode(round_.assignment_mode)),
+        horizontal=True,
+    )
+    k = cols[1].number_input(
+        LABELS["judges_per_pitch"], min_value=1, max_value=50, value=round_.judges_per_pitch or 3
+    )
+    plan = cols[2].form_submit_button(
+        _("Plan the assignments"), type="primary", icon=":material/auto_awesome:"
+    )
+    st.caption(
+        _(
+            "The plan respects conflicts, balances the load and mixes the panels so every "
+            "judge is linked to every other. Pairs already scored are always kept."
+        )
+    )
+
+
+def plan_and_apply(session):
+    contests.set_assignment_mode(
+        session=session, round_id=round_.id, assignment_mode=mode, judges_per_pitch=int(k)
+    )
+    result = assignments.plan_round(session=session, round_id=round_.id)
+    assignments.apply_plan(session=session, round_id=round_.id, plan=result)
+    return result
+
+
+if plan:
+    run(plan_and_apply, _("The assignments are planned."))
+
+if not judge_rows or not pitches:
+    st.info(
+        _(
+            "This round needs active judges and applications before assignments can be "
+            "planned (later rounds take the shortlisted applications)."
+        )
+    )
+    st.stop()
+
+load = Counter(j for j, _p in pairs)
+coverage = Counter(p for _j, p in pairs)
+metrics = st.columns(3)
+metrics[0].metric(_("Assigned pairs"), len(pairs))
+metrics[1].metric(
+    _("Load per judge"), f"{min(load.values(), default=0)}–{max(load.values(), default=0)}"
+)
+metrics[2].metric(
+    _("Judges per pitch"),
+    f"{min(coverage.values(), default=0)}–{max(coverage.values(), default=0)}",
+)
+if pairs and not is_connected(pairs):
+    st.warning(
+        _(
+            "Some judges share no pitch, even indirectly: the calibrated results cannot "
+            "correct their leniency. Plan again or add assignments."
+        )
+    )
+
+
+def cell(judge_id: int, pitch_id: int) -> str:
+    if (judge_id, pitch_id) in conflicts:
+        return "⛔"
+    if (judge_id, pitch_id) in with_work:
+        return "✔︎"
+    return "●" if (judge_id, pitch_id) in pairs else ""
+
+
+matrix = pd.DataFrame(
+    {j.name: [cell(j.id, p.id) for p in pitches] for j in judge_rows},
+    index=[p.startup_name for p in pitches],
+)
+matrix.insert(0, _("Judges"), [coverage.get(p.id, 0) for p in pitches])
+st.caption(_("● assigned · ✔︎ assigned and started · ⛔ conflict of interest"))
+st.dataframe(matrix, width="stretch", height=min(38 * (len(pitches) + 1), 560))
+
+st.subheader(_("Adjust by hand"))
+cols = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+judge_names = {j.name: j.id for j in judge_rows}
+pitch_names = {p.startup_name: p.id for p in pitches}
+chosen_judge = cols[0].selectbox(_("Judge"), options=list(judge_names), key="assign_judge")
+chosen_pitch = cols[1].selectbox(_("Application"), options=list(pitch_names), key="assign_pitch")
+if cols[2].button(_("Assign"), key="assign_add"):
+    run(
+        lambda s: assignments.assign(
+            session=s,
+            round_id=round_.id,
+            judge_id=judge_names[chosen_judge],
+            pitch_id=pitch_names[chosen_pitch],
+        ),
+        _("The assignment is added."),
+    )
+if cols[3].button(_("Unassign"), key="assign_remove"):
+    run(
+        lambda s: assignments.unassign(
+            session=s,
+            round_id=round_.id,
+            judge_id=judge_names[chosen_judge],
+            pitch_id=pitch_names[chosen_pitch],
+        ),
+        _("The assignment is removed."),
+    )

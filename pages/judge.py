@@ -1,0 +1,340 @@
+"""The judge's page, opened by their personal link: my pitches, and one pitch's scorecard."""
+
+import streamlit as st
+
+from pitchjudge.errors import AccessDenied, PitchJudgeError
+from pitchjudge.formatting import format_number
+from pitchjudge.models import ScorecardStatus, utcnow
+from pitchjudge.services import applications, contests, judges, rubric, scoring
+from pitchjudge.ui import state
+from pitchjudge.ui.autosave import autosave_text_area
+from pitchjudge.ui.widgets import deck_viewer, inert
+
+ERROR_KEY = "judge_error"
+SAVED_KEY = "judge_saved_at"
+MAX_SEGMENTS = 11  # scales with more steps get a number box instead of buttons
+
+_ = state.gettext()
+lang = state.language()
+settings = state.get_settings()
+
+token = st.query_params.get("judge", "")
+try:
+    with state.db_session(read_only=True) as session:
+        judge = judges.judge_by_token(session=session, token=token)
+        contest = contests.get_contest(session=session, contest_id=judge.contest_id)
+        round_ = scoring.open_round(session=session, contest_id=contest.id)
+        pitches = (
+            scoring.judge_pitches(session=session, round_id=round_.id, judge_id=judge.id)
+            if round_
+            else []
+        )
+except AccessDenied as error:
+    st.title(_("Judging"))
+    state.show_error(error)
+    st.stop()
+
+with st.sidebar:
+    st.markdown(f"**{inert(judge.name)}**  \n{inert(contest.name)}")
+
+if round_ is None:
+    st.title(_("Judging"))
+    st.info(
+        _(
+            "No round is open for scoring right now. This page will be ready when the "
+            "organisers open one; keep your link."
+        ),
+        icon=":material/schedule:",
+    )
+    st.stop()
+
+done = sum(p.status == ScorecardStatus.SUBMITTED for p in pitches)
+ids = [p.pitch_id for p in pitches]
+
+
+def go_to(pitch_id: int | None) -> None:
+    """Show another pitch (kept in the URL, so a reload lands back on it)."""
+    if pitch_id is None:
+        st.query_params.pop("pitch", None)
+    else:
+        st.query_params["pitch"] = str(pitch_id)
+    st.session_state.pop(ERROR_KEY, None)
+
+
+next_pitch = next((p.pitch_id for p in pitches if p.status != ScorecardStatus.SUBMITTED), None)
+requested = st.query_params.get("pitch")
+current = int(requested) if requested and requested.isdigit() else None
+
+if current is None:
+    st.title(_("My pitches — {round}").format(round=inert(round_.name)))
+    if not pitches:
+        st.info(_("No pitch is assigned to you in this round yet."))
+        st.stop()
+    st.progress(
+        done / len(pitches),
+        text=_("{done} of {total} scorecards submitted").format(done=done, total=len(pitches)),
+    )
+    if next_pitch is not None:
+        st.button(
+            _("Score the next pitch"),
+            type="primary",
+            icon=":material/arrow_forward:",
+            on_click=go_to,
+            args=(next_pitch,),
+            key="judge_next",
+        )
+    else:
+        st.success(
+            _("All your scorecards are submitted. Thank you!"), icon=":material/celebration:"
+        )
+    labels = {
+        scoring.NOT_STARTED: (_("Not started"), "gray"),
+        ScorecardStatus.DRAFT: (_("Draft"), "orange"),
+        ScorecardStatus.SUBMITTED: (_("Submitted"), "green"),
+    }
+    for item in pitches:
+        with st.container(border=True):
+            cols = st.columns([5, 2, 2], vertical_alignment="center")
+            cols[0].markdown(f"**{inert(item.startup_name)}**  \n{inert(item.one_liner)}")
+            with cols[1]:
+                text, colour = labels[item.status]
+                st.badge(text, color=colour)
+                st.caption(
+                    _("{marks} of {criteria} marks").format(
+                        marks=item.marks, criteria=item.criteria
+                    )
+                )
+            cols[2].button(
+                _("Score"),
+                key=f"judge_open_{item.pitch_id}",
+                on_click=go_to,
+                args=(item.pitch_id,),
+                width="stretch",
+            )
+    st.stop()
+
+try:
+    with state.db_session(read_only=True) as session:
+        view = scoring.scorecard_view(
+            session=session, round_id=round_.id, judge_id=judge.id, pitch_id=current
+        )
+        deck = applications.current_deck(session=session, pitch_id=current)
+except PitchJudgeError as error:
+    state.show_error(error)
+    st.button(_("Back to my pitches"), on_click=go_to, args=(None,), key="judge_back_error")
+    st.stop()
+
+position = ids.index(current) if current in ids else 0
+nav = st.columns([2, 1, 1, 3], vertical_alignment="center")
+nav[0].button(
+    _("My pitches"), icon=":material/arrow_back:", on_click=go_to, args=(None,), key="judge_back"
+)
+nav[1].button(
+    _("Previous"),
+    key="judge_prev",
+    disabled=position == 0,
+    on_click=go_to,
+    args=(ids[position - 1] if position else None,),
+)
+nav[2].button(
+    _("Next"),
+    key="judge_next_pitch",
+    disabled=position >= len(ids) - 1,
+    on_click=go_to,
+    args=(ids[position + 1] if position < len(ids) - 1 else None,),
+)
+nav[3].caption(
+    _("Pitch {n} of {total} · {done} submitted").format(n=position + 1, total=len(ids), done=done)
+)
+
+st.header(inert(view.pitch.startup_name))
+st.markdown(f"*{inert(view.pitch.one_liner)}*")
+
+deck_column, card_column = st.columns([3, 2], gap="medium")
+with deck_column:
+    if deck is None:
+        st.warning(_("No deck attached."))
+    else:
+        deck_viewer(
+            store_dir=settings.deck_store, sha256=deck.sha256, key=f"judge_deck_{current}", _=_
+        )
+    with st.expander(_("About this startup")):
+        st.markdown(inert(view.pitch.description))
+
+
+def mark_key(criterion_id: int) -> str:
+    return f"mark_{round_.id}_{current}_{criterion_id}"
+
+
+def save_mark(criterion_id: int) -> None:
+    """Save a mark the moment it is chosen."""
+    key = mark_key(criterion_id)
+    value = st.session_state.get(key)
+    try:
+        with state.db_session() as session:
+            scoring.save_mark(
+                session=session,
+                round_id=round_.id,
+                judge_id=judge.id,
+                pitch_id=current,
+                criterion_id=criterion_id,
+                value=value,
+            )
+    except PitchJudgeError as error:
+        st.session_state[ERROR_KEY] = error.localized(_)
+        # Show what is really stored, not a value the server refused.
+        st.session_state[key] = st.session_state.get(f"known_{key}")
+    else:
+        st.session_state[f"known_{key}"] = value
+        st.session_state[SAVED_KEY] = utcnow()
+        st.session_state.pop(ERROR_KEY, None)
+
+
+def save_text(field: str):
+    def save(text: str) -> None:
+        with state.db_session() as session:
+            scoring.save_text(
+                session=session,
+                round_id=round_.id,
+                judge_id=judge.id,
+                pitch_id=current,
+                field=field,
+                value=text,
+            )
+
+    return save
+
+
+@st.fragment
+def scorecard() -> None:
+    """The rubric: every change is saved at once; only this panel reruns."""
+    with state.db_session(read_only=True) as session:
+        fresh = scoring.scorecard_view(
+            session=session, round_id=round_.id, judge_id=judge.id, pitch_id=current
+        )
+    submitted = fresh.status == ScorecardStatus.SUBMITTED
+    shares = rubric.weight_percentages(fresh.criteria)
+    for criterion, share in zip(fresh.criteria, shares, strict=True):
+        key = mark_key(criterion.id)
+        stored = fresh.marks.get(criterion.id)
+        # Another tab (or device) wrote since this one last looked: show the stored value.
+        if st.session_state.get(f"known_{key}", "unset") != stored:
+            st.session_state[key] = stored
+            st.session_state[f"known_{key}"] = stored
+        steps = round((criterion.scale_max - criterion.scale_min) / criterion.scale_step) + 1
+        label = f"**{inert(criterion.name)}** · {share:.0f} %"
+        # Description and level descriptors live in the tooltip: the whole rubric then fits
+        # beside the deck on a 13" laptop without scrolling.
+        lines = [inert(criterion.description)] if criterion.description else []
+        lines += [
+            f"{format_number(d['value'])} = {inert(d['label'])}"
+            for d in criterion.descriptors or []
+        ]
+        help_text = "  \n".join(lines) or None
+        if steps <= MAX_SEGMENTS:
+            options = [criterion.scale_min + i * criterion.scale_step for i in range(steps)]
+            st.segmented_control(
+                label,
+                options=options,
+                format_func=format_number,
+                key=key,
+                on_change=save_mark,
+                args=(criterion.id,),
+                help=help_text,
+                disabled=submitted,
+            )
+        else:
+            st.number_input(
+                label,
+                min_value=criterion.scale_min,
+                max_value=criterion.scale_max,
+                step=criterion.scale_step,
+                value=None,
+                key=key,
+                on_change=save_mark,
+                args=(criterion.id,),
+                help=help_text,
+                disabled=submitted,
+            )
+
+    if st.session_state.get(ERROR_KEY):
+        st.error(st.session_state[ERROR_KEY], icon=":material/error:")
+    elif st.session_state.get(SAVED_KEY):
+        st.caption(
+            _("All marks saved ({time}).").format(
+                time=st.session_state[SAVED_KEY].astimezone().strftime("%H:%M:%S")
+            )
+        )
+
+    saving = {
+        "saved_label": _("Saved"),
+        "saving_label": _("Saving…"),
+        "error_label": _("Not saved"),
+        "describe_error": lambda e: e.localized(_) if isinstance(e, PitchJudgeError) else "",
+    }
+    autosave_text_area(
+        _("Comment for the applicant"),
+        key=f"comment_{round_.id}_{current}",
+        value=fresh.comment,
+        storage_key=f"pj:{judge.id}:{round_.id}:{current}:comment",
+        on_save=save_text("comment"),
+        height=110,
+        placeholder=_("What is strong, what to improve — the applicant will read it."),
+        **saving,
+    )
+    autosave_text_area(
+        _("Private note for the jury"),
+        key=f"note_{round_.id}_{current}",
+        value=fresh.private_note,
+        storage_key=f"pj:{judge.id}:{round_.id}:{current}:note",
+        on_save=save_text("private_note"),
+        height=80,
+        placeholder=_("Only the jury and the organisers see this."),
+        **saving,
+    )
+
+    ids_args = dict(round_id=round_.id, judge_id=judge.id, pitch_id=current)
+    if submitted:
+        st.success(
+            _("Submitted. You can reopen it while the round is open."), icon=":material/task_alt:"
+        )
+        if st.button(_("Reopen the scorecard"), key="judge_reopen"):
+            try:
+                with state.db_session() as session:
+                    scoring.reopen_scorecard(session=session, **ids_args)
+            except PitchJudgeError as error:
+                state.show_error(error)
+            else:
+                st.rerun(scope="app")
+    elif st.button(
+        _("Submit the scorecard"), type="primary", key="judge_submit", icon=":material/send:"
+    ):
+        try:
+            with state.db_session() as session:
+                scoring.submit_scorecard(session=session, **ids_args)
+        except PitchJudgeError as error:
+            state.show_error(error)
+        else:
+            st.rerun(scope="app")
+
+
+with card_column:
+    scorecard()
+    with st.expander(_("I have a conflict of interest"), icon=":material/block:"):
+        st.caption(_("You will no longer see or score this pitch; the organisers are told."))
+        reason = st.text_input(_("Reason"), key=f"judge_conflict_reason_{current}", max_chars=500)
+        if st.button(_("Declare the conflict"), key="judge_declare"):
+            try:
+                with state.db_session() as session:
+                    scoring.declare_conflict(
+                        session=session,
+                        round_id=round_.id,
+                        judge_id=judge.id,
+                        pitch_id=current,
+                        reason=reason,
+                    )
+            except PitchJudgeError as error:
+                state.show_error(error)
+            else:
+                go_to(None)
+                st.rerun()

@@ -1,0 +1,229 @@
+"""Organiser: judges, their personal links (with QR codes), and conflicts of interest."""
+
+import streamlit as st
+
+from pitchjudge.errors import PitchJudgeError
+from pitchjudge.printing import judge_links_sheet
+from pitchjudge.qr import qr_png
+from pitchjudge.services import applications, judges
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import inert, show_form_errors
+
+NOTICE_KEY = "judges_notice"
+
+state.require_organiser()
+_ = state.gettext()
+settings = state.get_settings()
+contest = state.current_contest()
+st.title(_("Judges"))
+if contest is None:
+    st.info(_("Create the contest first (page Contest)."))
+    st.stop()
+
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    st.success(notice, icon=":material/check_circle:")
+
+LABELS = {
+    "name": _("Name"),
+    "email": _("Email"),
+    "affiliation": _("Affiliation"),
+    "reason": _("Reason"),
+}
+
+
+def run(action, message: str) -> None:
+    try:
+        with state.db_session() as session:
+            action(session)
+    except PitchJudgeError as error:
+        show_form_errors(error, _, LABELS)
+    else:
+        st.session_state[NOTICE_KEY] = message
+        st.rerun()
+
+
+with state.db_session(read_only=True) as session:
+    judge_rows = list(judges.list_judges(session=session, contest_id=contest.id))
+    conflicts = list(judges.list_conflicts(session=session, contest_id=contest.id))
+    flagged = judges.marks_made_before_conflicts(session=session, contest_id=contest.id)
+    pitches = applications.list_applications(session=session, contest_id=contest.id)
+
+links = {j.id: judges.judge_token(settings=settings, judge=j) for j in judge_rows}
+active = [j for j in judge_rows if j.active and links[j.id]]
+
+top = st.columns([3, 2], vertical_alignment="bottom")
+top[0].caption(
+    _("{active} active judges of {total}").format(active=len(active), total=len(judge_rows))
+)
+if active:
+    top[1].download_button(
+        _("Printable sheet of all links"),
+        data=judge_links_sheet(
+            contest.name,
+            [
+                (j.name, j.affiliation, judges.judge_link(settings.base_url, links[j.id]))
+                for j in active
+            ],
+            hint=_(
+                "Open your personal link (or scan the code) on the laptop you will judge "
+                "with. Keep it to yourself: it signs you in."
+            ),
+        ),
+        file_name="judge-links.html",
+        mime="text/html",
+        icon=":material/print:",
+        on_click="ignore",
+    )
+
+if flagged:
+    st.warning(
+        _("Marks given before a conflict was recorded no longer count:")
+        + "\n\n"
+        + "\n".join(f"- {inert(j)} — {inert(p)} ({n})" for j, p, n in flagged),
+        icon=":material/warning:",
+    )
+
+if not judge_rows:
+    st.info(_("No judge yet. Add the first one below."))
+
+for judge in judge_rows:
+    token = links[judge.id]
+    with st.container(border=True):
+        head, badge = st.columns([5, 1], vertical_alignment="center")
+        head.markdown(
+            f"**{inert(judge.name)}** — {inert(judge.affiliation or '—')}  \n"
+            f"{inert(judge.email or '')}"
+        )
+        with badge:
+            st.badge(
+                _("Active") if judge.active else _("Inactive"),
+                color="green" if judge.active else "gray",
+            )
+        with st.expander(_("Link and QR code"), icon=":material/qr_code_2:"):
+            if token and judge.active:
+                link = judges.judge_link(settings.base_url, token)
+                left, right = st.columns([3, 1])
+                left.code(link, language=None)
+                left.caption(
+                    _("Send this link to the judge only: it signs them in, no password needed.")
+                )
+                right.image(qr_png(link), width=160)
+            elif not judge.active:
+                st.info(_("Inactive judges have no working link."))
+            else:
+                st.warning(_("This judge has no working link. Issue a new one."))
+        with (
+            st.expander(_("Edit"), icon=":material/edit:"),
+            st.form(f"judge_edit_{judge.id}", enter_to_submit=False),
+        ):
+            name = st.text_input(LABELS["name"], value=judge.name, max_chars=120)
+            email = st.text_input(LABELS["email"], value=judge.email, max_chars=254)
+            affiliation = st.text_input(
+                LABELS["affiliation"], value=judge.affiliation, max_chars=200
+            )
+            if st.form_submit_button(_("Save")):
+                run(
+                    lambda s, jid=judge.id, d=judges.JudgeInput(name, email, affiliation): (
+                        judges.update_judge(session=s, judge_id=jid, data=d)
+                    ),
+                    _("The judge is saved."),
+                )
+        cols = st.columns(3)
+        if cols[0].button(
+            _("Deactivate") if judge.active else _("Reactivate"), key=f"judge_active_{judge.id}"
+        ):
+            run(
+                lambda s, jid=judge.id, a=not judge.active: judges.set_judge_active(
+                    session=s, judge_id=jid, active=a
+                ),
+                _("The judge is saved."),
+            )
+        if cols[1].button(
+            _("New link"),
+            key=f"judge_reissue_{judge.id}",
+            help=_("The current link stops working."),
+        ):
+            run(
+                lambda s, jid=judge.id: judges.reissue_link(
+                    session=s, settings=settings, judge_id=jid
+                ),
+                _("A new link is ready; the previous one no longer works."),
+            )
+        if cols[2].button(_("Revoke the link"), key=f"judge_revoke_{judge.id}", disabled=not token):
+            run(
+                lambda s, jid=judge.id: judges.revoke_link(session=s, judge_id=jid),
+                _("The link no longer works."),
+            )
+
+st.header(_("Add a judge"))
+with st.form("judge_new", clear_on_submit=True, enter_to_submit=False):
+    cols = st.columns(3)
+    name = cols[0].text_input(LABELS["name"] + " *", max_chars=120, key="judge_new_name")
+    email = cols[1].text_input(LABELS["email"], max_chars=254, key="judge_new_email")
+    affiliation = cols[2].text_input(
+        LABELS["affiliation"], max_chars=200, key="judge_new_affiliation"
+    )
+    if st.form_submit_button(_("Add the judge"), type="primary"):
+        run(
+            lambda s: judges.add_judge(
+                session=s,
+                settings=settings,
+                contest_id=contest.id,
+                data=judges.JudgeInput(name, email, affiliation),
+            ),
+            _("The judge is added. Send them their link."),
+        )
+
+st.header(_("Conflicts of interest"))
+st.caption(_("A judge with a conflict never sees that pitch's deck or marks and cannot score it."))
+if conflicts:
+    for conflict, judge, pitch in conflicts:
+        cols = st.columns([5, 1], vertical_alignment="center")
+        who = (
+            _("declared by the judge")
+            if conflict.declared_by == "judge"
+            else _("recorded by the organisers")
+        )
+        cols[0].markdown(
+            f"**{inert(judge.name)}** × **{inert(pitch.startup_name)}** — "
+            f"{inert(conflict.reason or '—')} *({who})*"
+        )
+        if cols[1].button(_("Remove"), key=f"conflict_remove_{conflict.id}"):
+            run(
+                lambda s, cid=conflict.id: judges.remove_conflict(session=s, conflict_id=cid),
+                _("The conflict is removed."),
+            )
+else:
+    st.info(_("No conflict recorded."))
+
+if judge_rows and pitches:
+    with st.form("conflict_new", clear_on_submit=True, enter_to_submit=False):
+        cols = st.columns([2, 2, 3])
+        judge_names = {j.name: j.id for j in judge_rows}
+        pitch_names = {p.startup_name: p.id for p in pitches}
+        chosen_judge = cols[0].selectbox(
+            _("Judge"), options=list(judge_names), index=None, key="conflict_judge"
+        )
+        chosen_pitch = cols[1].selectbox(
+            _("Application"), options=list(pitch_names), index=None, key="conflict_pitch"
+        )
+        reason = cols[2].text_input(
+            LABELS["reason"],
+            max_chars=500,
+            key="conflict_reason",
+            placeholder=_("e.g. investor in the startup"),
+        )
+        if st.form_submit_button(_("Record the conflict")):
+            if chosen_judge is None or chosen_pitch is None:
+                st.error(_("Choose a judge and an application."))
+            else:
+                run(
+                    lambda s: judges.add_conflict(
+                        session=s,
+                        judge_id=judge_names[chosen_judge],
+                        pitch_id=pitch_names[chosen_pitch],
+                        reason=reason,
+                    ),
+                    _("The conflict is recorded."),
+                )

@@ -1,0 +1,31 @@
+"""Printable sheets: one card per judge with their name, link and QR code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from pitchjudge.qr import qr_svg_data_uri
+
+
+def judge_links_sheet(title: str, cards: Sequence[tuple[str, str, str]], *, hint: str) -> str:
+    """A self-contained HTML page to print: (name, affiliation, link) per judge, two per row."""
+    blocks = "\n".join(
+        f"""<section class="card"><img src="{qr_svg_data_uri(link)}" alt="QR">
+<div><h2>{escape(name)}</h2><p class="aff">{escape(affiliation)}</p>
+<p class="link">{escape(link)}</p></div></section>"""
+        for name, affiliation, link in cards
+    )
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5cm; }}
+h1 {{ font-size: 18pt; }} .hint {{ color: #555; }}
+.grid {{ display: grid; grid-template-columns: 1fr 1fr; gap: 0.6cm; }}
+.card {{ display: flex; gap: 0.5cm; border: 1px dashed #999; padding: 0.5cm;
+  break-inside: avoid; }}
+.card img {{ width: 4cm; height: 4cm; }}
+.card h2 {{ margin: 0 0 0.2cm; font-size: 14pt; }}
+.aff {{ margin: 0; color: #555; }} .link {{ font-family: monospace; font-size: 8pt;
+  word-break: break-all; }}
+</style></head><body><h1>{escape(title)}</h1><p class="hint">{escape(hint)}</p>
+<div class="grid">{blocks}</div></body></html>"""

@@ -1,0 +1,214 @@
+"""Checking the input frames and encoding them as integer codes and arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pitchjudge.scoring.errors import ScoringError
+
+#: Columns of the leaderboard that a criterion or an adjustment may not be named after.
+RESERVED = (
+    "rank",
+    "pitch",
+    "judged_total",
+    "adjustments",
+    "total",
+    "n_judges",
+    "p_beats_next",
+    "statistical_tie",
+    "too_few_judges",
+    "not_trimmed",
+    "incomplete",
+    "flags",
+)
+_SHOWN = 10
+
+
+@dataclass
+class Prepared:
+    """Marks as arrays sorted by (pitch, criterion, value); labels in canonical order."""
+
+    pitches: pd.Index
+    judges: pd.Index
+    criteria: pd.Index
+    weights: np.ndarray
+    pitch: np.ndarray
+    judge: np.ndarray
+    criterion: np.ndarray
+    value: np.ndarray
+    adjustment_names: list = field(default_factory=list)
+    #: (pitches × adjustment names) sums of points.
+    adjustments: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    #: pitch code → [(adjustment index, points), …] for exact recomputation.
+    adjustment_rows: dict = field(default_factory=dict)
+
+    @property
+    def n_pitches(self) -> int:
+        return len(self.pitches)
+
+    @property
+    def n_judges(self) -> int:
+        return len(self.judges)
+
+    @property
+    def n_criteria(self) -> int:
+        return len(self.criteria)
+
+    def pitch_slices(self) -> np.ndarray:
+        """Start offsets of each pitch's rows (length n_pitches + 1)."""
+        return np.searchsorted(self.pitch, np.arange(self.n_pitches + 1))
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> str:
+    labels = list(frame.index[np.asarray(mask, dtype=bool)])
+    shown = ", ".join(str(label) for label in labels[:_SHOWN])
+    more = f" and {len(labels) - _SHOWN} more" if len(labels) > _SHOWN else ""
+    return f"{shown}{more}"
+
+
+def _require(frame: object, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise ScoringError(f"{name} must be a pandas DataFrame, not {type(frame).__name__}.")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ScoringError(
+            f"{name} needs the columns {', '.join(columns)}; missing: {', '.join(missing)}."
+        )
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ScoringError(
+            f"{name}: {column} must be a finite number; rows {_rows(frame, bad)} are not."
+        )
+    return values
+
+
+def _no_missing_labels(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
+    for column in columns:
+        missing = frame[column].isna().to_numpy()
+        if missing.any():
+            raise ScoringError(f"{name}: {column} is missing in rows {_rows(frame, missing)}.")
+
+
+def canonical_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of `values` into their sorted distinct labels (mixed types sort by text)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    labels = list(uniques)
+    try:
+        order = sorted(range(len(labels)), key=lambda k: labels[k])
+    except TypeError:
+        order = sorted(range(len(labels)), key=lambda k: (type(labels[k]).__name__, str(labels[k])))
+    remap = np.empty(len(labels), dtype=np.int64)
+    remap[np.asarray(order, dtype=np.int64)] = np.arange(len(labels))
+    return remap[codes], pd.Index([labels[k] for k in order], dtype=uniques.dtype)
+
+
+def prepare(
+    marks: pd.DataFrame, criteria: pd.DataFrame, adjustments: pd.DataFrame | None = None
+) -> Prepared:
+    """Check the frames (ScoringError naming the bad rows) and encode them."""
+    marks = _require(marks, "marks", ("pitch", "judge", "criterion", "value"))
+    criteria = _require(criteria, "criteria", ("criterion", "weight"))
+    _no_missing_labels(marks, ("pitch", "judge", "criterion"), "marks")
+    _no_missing_labels(criteria, ("criterion",), "criteria")
+    values = _numbers(marks, "value", "marks")
+
+    duplicated_criteria = criteria["criterion"].duplicated(keep=False).to_numpy()
+    if duplicated_criteria.any():
+        raise ScoringError(
+            f"criteria: a criterion is listed twice (rows {_rows(criteria, duplicated_criteria)})."
+        )
+    weights = _numbers(criteria, "weight", "criteria")
+    if (weights <= 0).any():
+        raise ScoringError(
+            f"criteria: weights must be more than 0 (rows {_rows(criteria, weights <= 0)})."
+        )
+    criterion_index = pd.Index(criteria["criterion"].tolist())
+
+    criterion_code = criterion_index.get_indexer(marks["criterion"])
+    unknown = criterion_code < 0
+    if unknown.any():
+        names = sorted({str(v) for v in marks["criterion"][unknown]})
+        raise ScoringError(
+            f"marks: criteria {', '.join(names)} are not in the criteria table "
+            f"(rows {_rows(marks, unknown)})."
+        )
+    duplicated = marks.duplicated(["pitch", "judge", "criterion"], keep=False).to_numpy()
+    if duplicated.any():
+        raise ScoringError(
+            f"marks: a judge marked the same criterion of the same pitch twice "
+            f"(rows {_rows(marks, duplicated)})."
+        )
+    for bound, outside in (("min", np.less), ("max", np.greater)):
+        if bound in criteria.columns:
+            limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
+            off = outside(values, limit[criterion_code])  # NaN limits compare False
+            if off.any():
+                where = "below the minimum" if bound == "min" else "above the maximum"
+                raise ScoringError(
+                    f"marks: values {where} of their criterion in rows {_rows(marks, off)}."
+                )
+
+    pitch_code, pitches = canonical_codes(marks["pitch"])
+    judge_code, judges = canonical_codes(marks["judge"])
+    order = np.lexsort((values, criterion_code, pitch_code))
+    prepared = Prepared(
+        pitches=pitches,
+        judges=judges,
+        criteria=criterion_index,
+        weights=weights,
+        pitch=pitch_code[order],
+        judge=judge_code[order],
+        criterion=criterion_code[order].astype(np.int64),
+        value=values[order] + 0.0,
+        adjustments=np.zeros((len(pitches), 0)),
+    )
+    if adjustments is not None:
+        _add_adjustments(prepared, adjustments)
+    _check_names(prepared)
+    return prepared
+
+
+def _add_adjustments(prepared: Prepared, adjustments: pd.DataFrame) -> None:
+    adjustments = _require(adjustments, "adjustments", ("pitch", "name", "points"))
+    _no_missing_labels(adjustments, ("pitch", "name"), "adjustments")
+    points = _numbers(adjustments, "points", "adjustments")
+    pitch_code = prepared.pitches.get_indexer(adjustments["pitch"])
+    names = list(dict.fromkeys(adjustments["name"].tolist()))
+    try:
+        names.sort()
+    except TypeError:
+        names.sort(key=str)
+    name_code = pd.Index(names).get_indexer(adjustments["name"])
+    known = pitch_code >= 0  # adjustments of pitches without marks are ignored
+    table = np.zeros((prepared.n_pitches, len(names)))
+    np.add.at(table, (pitch_code[known], name_code[known]), points[known])
+    rows: dict[int, list[tuple[int, float]]] = {}
+    for p, a, v in zip(pitch_code[known], name_code[known], points[known], strict=True):
+        rows.setdefault(int(p), []).append((int(a), float(v)))
+    prepared.adjustment_names = names
+    prepared.adjustments = table
+    prepared.adjustment_rows = rows
+
+
+def _check_names(prepared: Prepared) -> None:
+    criteria = [str(c) for c in prepared.criteria]
+    adjustments = [str(a) for a in prepared.adjustment_names]
+    clashes = sorted(set(criteria + adjustments) & set(RESERVED))
+    if clashes:
+        raise ScoringError(
+            f"Criteria and adjustments cannot be called {', '.join(clashes)}: the leaderboard "
+            f"uses these column names."
+        )
+    both = sorted(set(criteria) & set(adjustments))
+    if both:
+        raise ScoringError(
+            f"{', '.join(both)} is both a criterion and an adjustment: rename one of them."
+        )

@@ -105,6 +105,19 @@ elif state.is_organiser():
             st.session_state[state.ORGANISER_KEY] = False
             st.rerun()
 else:
-    pages = {"": [apply_page, my_application, sign_in]}
+    # Organiser pages stay reachable by address only to say "sign in first" (each page checks).
+    guarded = [
+        st.Page(f"pages/{name}.py", url_path=name, visibility="hidden")
+        for name in (
+            "applications",
+            "contest",
+            "rubric",
+            "rounds",
+            "judges",
+            "assignments",
+            "progress",
+        )
+    ]
+    pages = {"": [apply_page, my_application, sign_in, *guarded]}
 
 st.navigation(pages).run()

@@ -13,6 +13,7 @@ from pitchjudge.ui.widgets import (
     deck_viewer,
     inert,
     labelled_lines,
+    show_notice,
     status_badge,
     status_label,
 )
@@ -33,9 +34,7 @@ if contest is None:
     st.info(_("Create the contest first (page Contest)."))
     st.stop()
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+show_notice(NOTICE_KEY)
 
 with state.db_session(read_only=True) as session:
     categories = list(contests.list_categories(session=session, contest_id=contest.id))
@@ -202,7 +201,7 @@ with info:
         for column, status, label in zip(
             decision,
             applications.ORGANISER_STATUSES,
-            [_("Back to submitted"), _("Shortlist"), _("Reject")],
+            [_("Undecided"), _("Shortlist"), _("Reject")],
             strict=True,
         ):
             if column.button(

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pitchjudge.errors import DeadlinePassed, DuplicateApplication, PitchJudgeError
+from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_datetime, format_number, time_left
 from pitchjudge.services import applications, contests, rubric
 from pitchjudge.ui import state
@@ -123,6 +123,8 @@ LABELS = {
 }
 
 st.header(_("Apply"))
+# Problems are shown above the form, where the applicant is looking when it reloads.
+problems = st.container()
 with st.form(FORM_KEY, enter_to_submit=False):
     left, right = st.columns(2)
     startup_name = left.text_input(LABELS["startup_name"] + " *", max_chars=120, key="f_name")
@@ -189,10 +191,9 @@ if submitted:
                 store_dir=settings.deck_store,
                 limits=settings.deck_limits,
             )
-    except (DeadlinePassed, DuplicateApplication) as error:
-        state.show_error(error)
     except PitchJudgeError as error:
-        show_form_errors(error, _, LABELS)
+        with problems:
+            show_form_errors(error, _, LABELS)
     else:
         st.session_state[SUBMITTED_TOKEN_KEY] = result.token
         st.session_state[SUBMITTED_NAME_KEY] = result.pitch.startup_name

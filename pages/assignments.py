@@ -1,16 +1,16 @@
 """Organiser: which judges score which pitches in each round."""
 
 from collections import Counter
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from pitchjudge.assignment import is_connected
-from pitchjudge.errors import PitchJudgeError
 from pitchjudge.models import AssignmentMode
 from pitchjudge.services import assignments, contests, judges
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import inert, round_picker, show_form_errors
+from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
 
 NOTICE_KEY = "assignments_notice"
 WARNINGS_KEY = "assignments_warnings"
@@ -23,9 +23,7 @@ if contest is None:
     st.info(_("Create the contest first (page Contest)."))
     st.stop()
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+show_notice(NOTICE_KEY)
 for warning in st.session_state.pop(WARNINGS_KEY, []):
     st.warning(inert(warning), icon=":material/warning:")
 
@@ -49,17 +47,7 @@ MODES = {
 LABELS = {"judges_per_pitch": _("Judges per pitch"), "assignment_mode": _("Assignment")}
 
 
-def run(action, message: str) -> None:
-    try:
-        with state.db_session() as session:
-            result = action(session)
-    except PitchJudgeError as error:
-        show_form_errors(error, _, LABELS)
-    else:
-        st.session_state[NOTICE_KEY] = message
-        if hasattr(result, "warnings"):
-            st.session_state[WARNINGS_KEY] = result.warnings
-        st.rerun()
+run = partial(run_and_reload, notice_key=NOTICE_KEY, _=_, labels=LABELS)
 
 
 with st.form("assignment_mode", enter_to_submit=False, border=True):
@@ -91,6 +79,7 @@ def plan_and_apply(session):
     )
     result = assignments.plan_round(session=session, round_id=round_.id)
     assignments.apply_plan(session=session, round_id=round_.id, plan=result)
+    st.session_state[WARNINGS_KEY] = result.warnings
     return result
 
 

@@ -10,7 +10,7 @@ from pitchjudge.i18n import LANGUAGES
 from pitchjudge.models import utcnow
 from pitchjudge.services import contests
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import show_form_errors
+from pitchjudge.ui.widgets import show_form_errors, show_notice
 
 NOTICE_KEY = "contest_notice"
 
@@ -20,9 +20,7 @@ settings = state.get_settings()
 contest = state.current_contest()
 
 st.title(_("Contest"))
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+show_notice(NOTICE_KEY)
 
 LABELS = {
     "name": _("Contest name"),

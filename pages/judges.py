@@ -1,13 +1,14 @@
 """Organiser: judges, their personal links (with QR codes), and conflicts of interest."""
 
+from functools import partial
+
 import streamlit as st
 
-from pitchjudge.errors import PitchJudgeError
 from pitchjudge.printing import judge_links_sheet
 from pitchjudge.qr import qr_png
 from pitchjudge.services import applications, judges
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import inert, show_form_errors
+from pitchjudge.ui.widgets import inert, run_and_reload, show_notice
 
 NOTICE_KEY = "judges_notice"
 
@@ -20,9 +21,7 @@ if contest is None:
     st.info(_("Create the contest first (page Contest)."))
     st.stop()
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+show_notice(NOTICE_KEY)
 
 LABELS = {
     "name": _("Name"),
@@ -32,15 +31,7 @@ LABELS = {
 }
 
 
-def run(action, message: str) -> None:
-    try:
-        with state.db_session() as session:
-            action(session)
-    except PitchJudgeError as error:
-        show_form_errors(error, _, LABELS)
-    else:
-        st.session_state[NOTICE_KEY] = message
-        st.rerun()
+run = partial(run_and_reload, notice_key=NOTICE_KEY, _=_, labels=LABELS)
 
 
 with state.db_session(read_only=True) as session:

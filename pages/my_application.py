@@ -13,6 +13,7 @@ from pitchjudge.ui.widgets import (
     inert,
     labelled_lines,
     show_form_errors,
+    show_notice,
     status_badge,
 )
 
@@ -51,9 +52,7 @@ except AccessDenied as error:
     state.show_error(error)
     st.stop()
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+show_notice(NOTICE_KEY)
 
 category_names = {c.id: c.name for c in categories}
 window = contests.applications_status(contest)
@@ -225,7 +224,7 @@ with withdraw_tab:
         )
     )
     confirm = st.checkbox(
-        _("I want to withdraw {name}").format(name=inert(pitch.startup_name)),
+        _("I want to withdraw this application"),
         key=CONFIRM_WITHDRAW_KEY,
     )
     if st.button(_("Withdraw my application"), disabled=not confirm, key="mine_withdraw"):

@@ -1,12 +1,14 @@
 """Organiser: the contest's rounds, their order and their status."""
 
+from functools import partial
+
 import streamlit as st
 
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.models import AssignmentMode, RoundStatus
 from pitchjudge.services import contests
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import inert, show_form_errors
+from pitchjudge.ui.widgets import inert, run_and_reload, show_form_errors, show_notice
 
 NOTICE_KEY = "rounds_notice"
 
@@ -18,9 +20,7 @@ if contest is None:
     st.info(_("Create the contest first (page Contest)."))
     st.stop()
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+show_notice(NOTICE_KEY)
 
 STATUS = {
     RoundStatus.DRAFT: (_("Draft"), "gray"),
@@ -39,15 +39,7 @@ MODES = {
 }
 
 
-def run(action, message: str) -> None:
-    try:
-        with state.db_session() as session:
-            action(session)
-    except PitchJudgeError as error:
-        state.show_error(error)
-    else:
-        st.session_state[NOTICE_KEY] = message
-        st.rerun()
+run = partial(run_and_reload, notice_key=NOTICE_KEY, _=_)
 
 
 with state.db_session(read_only=True) as session:

@@ -1,5 +1,7 @@
 """Organiser: the rubric editor (criteria, weights, scales, level descriptors, order)."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -8,7 +10,7 @@ from pitchjudge.formatting import format_number
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.services import rubric
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import show_form_errors
+from pitchjudge.ui.widgets import run_and_reload, show_notice
 
 NOTICE_KEY = "rubric_notice"
 CONFIRM_TEMPLATE_KEY = "rubric_confirm_template"
@@ -21,9 +23,7 @@ if contest is None:
     st.info(_("Create the contest first (page Contest)."))
     st.stop()
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/check_circle:")
+show_notice(NOTICE_KEY)
 
 with state.db_session(read_only=True) as session:
     criteria = list(rubric.list_criteria(session=session, contest_id=contest.id))
@@ -49,16 +49,7 @@ if locked:
     )
 
 
-def run(action, message: str) -> None:
-    """Run a rubric change, show its error or reload the page with `message`."""
-    try:
-        with state.db_session() as session:
-            action(session)
-    except PitchJudgeError as error:
-        show_form_errors(error, _, LABELS)
-    else:
-        st.session_state[NOTICE_KEY] = message
-        st.rerun()
+run = partial(run_and_reload, notice_key=NOTICE_KEY, _=_, labels=LABELS)
 
 
 if criteria:

@@ -7,7 +7,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-# Upper bound on trial swaps in the connectivity repair; each trial is one linear-time
+# Upper bound on trial moves in the connectivity repair; each trial is one linear-time
 # union-find pass, so this keeps a hopeless (conflict-forced) split from costing seconds.
 _MAX_REPAIR_TRIALS = 400
 
@@ -126,7 +126,7 @@ def plan_assignments(
         elif len(eligible[p]) < wanted and judges_per_pitch is not None:
             warnings.append(
                 f"Pitch {pitch_id} has only {_count(len(eligible[p]), 'eligible judge')} "
-                f"({wanted} wanted): all of them are assigned."
+                f"({wanted} wanted): every eligible judge is assigned."
             )
         if len(kept[p]) > wanted:
             warnings.append(

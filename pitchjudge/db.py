@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from alembic import command
@@ -15,9 +17,12 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-_PG_MIGRATION_LOCK = (
-    7_311_042  # arbitrary advisory-lock key: replicas starting together migrate once
-)
+# Arbitrary advisory-lock key: replicas starting together migrate once.
+_PG_MIGRATION_LOCK = 7_311_042
+# SQLite has one writer at a time. Its busy handler makes waiting writers sleep and retry, which
+# under 30 concurrent judges starved some saves for many seconds; queueing this process's
+# writers on a lock hands the database over as soon as it is free.
+_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -33,6 +38,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
         )
         _configure_sqlite(engine)
+        _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -65,7 +71,8 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
     `read_only=True` is for blocks that only read: on SQLite they do not take the write lock.
     """
     bind = engine.execution_options(pitchjudge_read_only=True) if read_only else engine
-    with Session(bind, expire_on_commit=False) as session:
+    lock = None if read_only else _SQLITE_WRITE_LOCKS.get(engine)
+    with lock or nullcontext(), Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -16,13 +16,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest
@@ -297,9 +297,9 @@ def fill_apply_form(page: Page, *, name: str, email: str, deck: Path) -> None:
     upload(page, deck)
 
 
-def badge(page: Page, text: str):
+def badge(scope: Page | Locator, text: str) -> Locator:
     """An st.badge (a Markdown badge: a span with a class, no test id)."""
-    return page.locator("span.stMarkdownBadge", has_text=text)
+    return scope.locator("span.stMarkdownBadge", has_text=text)
 
 
 # --- the journey ----------------------------------------------------------------------------
@@ -309,8 +309,7 @@ def test_applicant_journey(
     app: App,
     page: Page,
     context: BrowserContext,
-    browser: Browser,
-    browser_context_args: dict,
+    new_context: Callable[..., BrowserContext],
     decks: dict[str, Path],
 ) -> None:
     # 1. Apply, with HTML and Markdown in the startup name.
@@ -364,75 +363,67 @@ def test_applicant_journey(
     shot(mine, "05_mine_new_deck")
 
     # 4. The organiser, in a browser context of their own, sees the changes.
-    organiser_context = browser.new_context(**browser_context_args)
-    try:
-        organiser = organiser_context.new_page()
-        organiser.goto(f"{app.url}/sign_in")
-        wait_for_app(organiser)
-        organiser.get_by_label("Organiser password").fill(ADMIN_PASSWORD)
-        organiser.get_by_role("button", name="Sign in").click()
-        expect(organiser.get_by_role("heading", name="Applications", exact=True)).to_be_visible(
-            timeout=SHORT
-        )
-        # The card: the column holding the name, the badge, the thumbnail and one button.
-        card = (
-            organiser.get_by_test_id("stColumn")
-            .filter(has_text=STARTUP_NAME)
-            .filter(has=organiser.get_by_test_id("stButton"))
-            .first
-        )
-        expect(card).to_be_visible(timeout=SHORT)
-        expect(badge(organiser, "Submitted").and_(card.locator("span"))).to_be_visible()
-        expect(card.get_by_role("img")).to_be_visible(timeout=SHORT)
-        assert organiser.locator("b", has_text="Bold").count() == 0
-        shot(organiser, "06_organiser_list")
-        card.get_by_test_id("stButton").get_by_role("button").click()  # Open / Details
-        expect(organiser.get_by_text(NEW_ONE_LINER, exact=True)).to_be_visible(timeout=SHORT)
-        expect(organiser.get_by_text(re.compile(r"6 pages"))).to_be_visible()
-        shot(organiser, "07_organiser_open")
+    organiser = new_context().new_page()
+    organiser.goto(f"{app.url}/sign_in")
+    wait_for_app(organiser)
+    organiser.get_by_label("Organiser password").fill(ADMIN_PASSWORD)
+    organiser.get_by_role("button", name="Sign in").click()
+    expect(organiser.get_by_role("heading", name="Applications", exact=True)).to_be_visible(
+        timeout=SHORT
+    )
+    # The card: the column holding the name, the badge, the thumbnail and one button.
+    card = (
+        organiser.get_by_test_id("stColumn")
+        .filter(has_text=STARTUP_NAME)
+        .filter(has=organiser.get_by_test_id("stButton"))
+        .first
+    )
+    expect(card).to_be_visible(timeout=SHORT)
+    expect(badge(card, "Submitted")).to_be_visible()
+    expect(card.get_by_role("img")).to_be_visible(timeout=SHORT)
+    assert organiser.locator("b", has_text="Bold").count() == 0
+    shot(organiser, "06_organiser_list")
+    card.get_by_test_id("stButton").get_by_role("button").click()  # Open / Details
+    expect(organiser.get_by_text(NEW_ONE_LINER, exact=True)).to_be_visible(timeout=SHORT)
+    expect(organiser.get_by_text(re.compile(r"6 pages"))).to_be_visible()
+    shot(organiser, "07_organiser_open")
 
-        # 5. The applicant withdraws; the organiser's counts follow.
-        withdraw_tab = mine.get_by_role("tab", name="Withdraw", exact=True)
+    # 5. The applicant withdraws; the organiser's counts follow.
+    withdraw_tab = mine.get_by_role("tab", name="Withdraw", exact=True)
+    withdraw_tab.click()
+    with script_run(mine):
+        mine.get_by_text(f"I want to withdraw {STARTUP_NAME}", exact=True).click()
+    if withdraw_tab.get_attribute("aria-selected") != "true":
+        # Page bug: the notice of the previous action is gone in this rerun, which shifts
+        # the elements, so Streamlit remounts st.tabs on its first tab. Warn, and do what
+        # the applicant would: click the tab again.
+        warnings.warn(
+            "my_application: ticking the withdraw checkbox jumps back to the first tab",
+            stacklevel=1,
+        )
         withdraw_tab.click()
-        with script_run(mine):
-            mine.get_by_text(f"I want to withdraw {STARTUP_NAME}", exact=True).click()
-        if withdraw_tab.get_attribute("aria-selected") != "true":
-            # Page bug: the notice of the previous action is gone in this rerun, which shifts
-            # the elements, so Streamlit remounts st.tabs on its first tab. Warn, and do what
-            # the applicant would: click the tab again.
-            warnings.warn(
-                "my_application: ticking the withdraw checkbox jumps back to the first tab",
-                stacklevel=1,
-            )
-            withdraw_tab.click()
-        # By role, not by name: the checkbox's accessible name is its label's Markdown source,
-        # backslash escapes included.
-        expect(
-            mine.get_by_role("tabpanel", name="Withdraw").get_by_role("checkbox")
-        ).to_be_checked()
-        withdraw = mine.get_by_role("button", name="Withdraw my application")
-        expect(withdraw).to_be_enabled(timeout=SHORT)
-        withdraw.click()
-        expect(mine.get_by_text("Your application is withdrawn.")).to_be_visible(timeout=SHORT)
-        expect(mine.get_by_text("You withdrew this application.")).to_be_visible()
-        expect(badge(mine, "Withdrawn")).to_be_visible()
-        expect(mine.get_by_role("tab")).to_have_count(0, timeout=SHORT)  # nothing left to edit
-        shot(mine, "08_mine_withdrawn")
+    # By role, not by name: the checkbox's accessible name is its label's Markdown source,
+    # backslash escapes included.
+    expect(mine.get_by_role("tabpanel", name="Withdraw").get_by_role("checkbox")).to_be_checked()
+    withdraw = mine.get_by_role("button", name="Withdraw my application")
+    expect(withdraw).to_be_enabled(timeout=SHORT)
+    withdraw.click()
+    expect(mine.get_by_text("Your application is withdrawn.")).to_be_visible(timeout=SHORT)
+    expect(mine.get_by_text("You withdrew this application.")).to_be_visible()
+    expect(badge(mine, "Withdrawn")).to_be_visible()
+    expect(mine.get_by_role("tab")).to_have_count(0, timeout=SHORT)  # nothing left to edit
+    shot(mine, "08_mine_withdrawn")
 
-        # Not organiser.reload(): a browser reload starts a new Streamlit session, and the
-        # sign-in lives in st.session_state only. The sidebar link reruns the same session.
-        with script_run(organiser):
-            organiser.get_by_test_id("stSidebarNav").get_by_role(
-                "link", name="Applications"
-            ).click()
-        withdrawn = organiser.get_by_test_id("stMetric").filter(has_text="Withdrawn")
-        expect(withdrawn.get_by_test_id("stMetricValue")).to_have_text("1", timeout=SHORT)
-        submitted = organiser.get_by_test_id("stMetric").filter(has_text="Submitted")
-        expect(submitted.get_by_test_id("stMetricValue")).to_have_text("0")
-        expect(badge(organiser, "Withdrawn").first).to_be_visible()
-        shot(organiser, "09_organiser_refreshed")
-    finally:
-        organiser_context.close()
+    # Not organiser.reload(): a browser reload starts a new Streamlit session, and the
+    # sign-in lives in st.session_state only. The sidebar link reruns the same session.
+    with script_run(organiser):
+        organiser.get_by_test_id("stSidebarNav").get_by_role("link", name="Applications").click()
+    withdrawn = organiser.get_by_test_id("stMetric").filter(has_text="Withdrawn")
+    expect(withdrawn.get_by_test_id("stMetricValue")).to_have_text("1", timeout=SHORT)
+    submitted = organiser.get_by_test_id("stMetric").filter(has_text="Submitted")
+    expect(submitted.get_by_test_id("stMetricValue")).to_have_text("0")
+    expect(badge(organiser, "Withdrawn").first).to_be_visible()
+    shot(organiser, "09_organiser_refreshed")
 
 
 def test_apply_refuses_a_png_renamed_pdf(app: App, page: Page, decks: dict[str, Path]) -> None:

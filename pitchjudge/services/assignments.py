@@ -84,7 +84,7 @@ def plan_round(*, session: Session, round_id: int, seed: int = 0) -> AssignmentP
     keep = {
         pair
         for pair in pairs_with_work(session=session, round_id=round_id)
-        if pair[1] in set(pitches)
+        if pair[1] in set(pitches) and pair[0] in set(judges)
     }
     return plan_assignments(
         judges=judges,
@@ -101,7 +101,10 @@ def plan_round(*, session: Session, round_id: int, seed: int = 0) -> AssignmentP
 def apply_plan(*, session: Session, round_id: int, plan: AssignmentPlan) -> int:
     """Replace the round's assignments by `plan`; pairs with work are never dropped."""
     round_ = _editable_round(session, round_id)
-    keep = pairs_with_work(session=session, round_id=round_id)
+    # Pairs with work stay (their marks are history), but never a conflicted one: a conflict
+    # means the judge must not see the pitch, and their earlier marks no longer count.
+    conflicts = conflicted_pairs(session=session, contest_id=round_.contest_id)
+    keep = pairs_with_work(session=session, round_id=round_id) - conflicts
     wanted = set(plan.pairs) | keep
     current = assigned_pairs(session=session, round_id=round_id)
     for judge_id, pitch_id in current - wanted:

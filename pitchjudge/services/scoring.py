@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from pitchjudge.errors import AccessDenied, NotFound, RoundStateError, ValidationError
@@ -96,35 +95,21 @@ def _lock_scorecard(session: Session, round_id: int, judge_id: int, pitch_id: in
         session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def _scorecard(
     session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime
 ) -> Scorecard:
-    insert = _insert(session)
-    session.exec(
-        insert(Scorecard)
-        .values(
-            round_id=round_id,
-            judge_id=judge_id,
-            pitch_id=pitch_id,
-            status=ScorecardStatus.DRAFT,
-            comment="",
-            private_note="",
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["round_id", "judge_id", "pitch_id"])
-    )
+    """Get or create the scorecard; callers hold the scorecard lock, so no duplicate races."""
     card = session.exec(
         select(Scorecard).where(
             Scorecard.round_id == round_id,
             Scorecard.judge_id == judge_id,
             Scorecard.pitch_id == pitch_id,
         )
-    ).one()
-    session.refresh(card)
+    ).first()
+    if card is None:
+        card = Scorecard(round_id=round_id, judge_id=judge_id, pitch_id=pitch_id, updated_at=now)
+        session.add(card)
+        session.flush()
     return card
 
 
@@ -193,34 +178,23 @@ def save_mark(
     if number is None:
         session.delete(existing)
         mark = None
-    else:
-        insert = _insert(session)
-        session.exec(
-            insert(Mark)
-            .values(
-                round_id=round_id,
-                judge_id=judge_id,
-                pitch_id=pitch_id,
-                criterion_id=criterion_id,
-                scale_min=criterion.scale_min,
-                scale_max=criterion.scale_max,
-                value=number,
-                updated_at=now,
-            )
-            .on_conflict_do_update(
-                index_elements=["round_id", "judge_id", "pitch_id", "criterion_id"],
-                set_={"value": number, "updated_at": now},
-            )
+    elif existing is None:
+        mark = Mark(
+            round_id=round_id,
+            judge_id=judge_id,
+            pitch_id=pitch_id,
+            criterion_id=criterion_id,
+            scale_min=criterion.scale_min,
+            scale_max=criterion.scale_max,
+            value=number,
+            updated_at=now,
         )
-        mark = session.exec(
-            select(Mark).where(
-                Mark.round_id == round_id,
-                Mark.judge_id == judge_id,
-                Mark.pitch_id == pitch_id,
-                Mark.criterion_id == criterion_id,
-            )
-        ).one()
-        session.refresh(mark)
+    else:
+        mark = existing
+        mark.value = number
+        mark.updated_at = now
+    if mark is not None:
+        session.add(mark)
     card.updated_at = now
     session.add(card)
     audit.record(

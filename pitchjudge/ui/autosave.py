@@ -195,10 +195,39 @@ function createController(root, textarea, label, status) {
     writeDraft(c.storageKey, textarea.value);
     dropDraftIfSaved(c.storageKey, c.confirmed);
     if (c.debounce !== null) clearTimeout(c.debounce);
-    c.debounce = setTimeout(() => { c.debounce = null; c.flush(false); }, DEBOUNCE_MS);
+    c.debounce = setTimeout(() => {
+      c.debounce = null;
+      if (c.pointerDown) { c.blurWaiting = true; c.render(); } else c.flush(false);
+    }, DEBOUNCE_MS);
     c.render();
   };
-  c.onBlur = () => c.flush(false);
+  // Streamlit batches widget updates made in the same tick and sends them with the first
+  // fragment id: a send on blur caused by pressing a button (or any widget) outside this
+  // fragment would turn its full rerun into a rerun of this fragment only (the click is
+  // lost). So while a pointer is down, the blur's send waits until just after the click.
+  // A link (page navigation) is not a widget: there the text is sent at once, before the
+  // page changes and this box unmounts.
+  c.pointerDown = false;
+  c.pointerOnLink = false;
+  c.blurWaiting = false;
+  c.blurTimer = null;
+  c.sendSoon = () => {
+    if (c.blurTimer !== null) clearTimeout(c.blurTimer);
+    c.blurTimer = setTimeout(() => { c.blurTimer = null; c.flush(false); }, 50);
+  };
+  c.onBlur = () => {
+    if (c.pointerDown && !c.pointerOnLink) c.blurWaiting = true;
+    else c.flush(false);
+  };
+  c.onPointerDown = (event) => {
+    c.pointerDown = true;
+    const target = event.composedPath ? event.composedPath()[0] : event.target;
+    c.pointerOnLink = !!(target && target.closest && target.closest("a[href]"));
+  };
+  c.onPointerUp = () => {
+    c.pointerDown = false;
+    if (c.blurWaiting) { c.blurWaiting = false; c.sendSoon(); }
+  };
   c.onHidden = () => { if (document.visibilityState === "hidden") c.flush(false); };
   c.onPageHide = () => c.flush(false);
 
@@ -262,8 +291,13 @@ function createController(root, textarea, label, status) {
     if (c.retry !== null) clearTimeout(c.retry);
     c.debounce = null;
     c.retry = null;
+    if (c.blurTimer !== null) clearTimeout(c.blurTimer);
+    c.blurTimer = null;
     document.removeEventListener("visibilitychange", c.onHidden);
     window.removeEventListener("pagehide", c.onPageHide);
+    document.removeEventListener("pointerdown", c.onPointerDown, true);
+    document.removeEventListener("pointerup", c.onPointerUp, true);
+    document.removeEventListener("pointercancel", c.onPointerUp, true);
     delete textarea.__pjAutosave;
   };
 
@@ -271,6 +305,9 @@ function createController(root, textarea, label, status) {
   textarea.addEventListener("blur", c.onBlur);
   document.addEventListener("visibilitychange", c.onHidden);
   window.addEventListener("pagehide", c.onPageHide);
+  document.addEventListener("pointerdown", c.onPointerDown, true);
+  document.addEventListener("pointerup", c.onPointerUp, true);
+  document.addEventListener("pointercancel", c.onPointerUp, true);
   return c;
 }
 

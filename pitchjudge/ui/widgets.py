@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+from sqlmodel import Session
 
 from pitchjudge import decks
 from pitchjudge.errors import FormInvalid, PitchJudgeError
 from pitchjudge.formatting import escape_markdown
 from pitchjudge.i18n import Gettext
 from pitchjudge.models import PitchStatus
+from pitchjudge.ui import state
 
 STATUS_COLOURS = {
     PitchStatus.SUBMITTED: "blue",
@@ -41,10 +44,13 @@ def status_badge(status: str, _: Gettext) -> None:
 
 
 def show_form_errors(error: PitchJudgeError, _: Gettext, labels: dict[str, str]) -> None:
-    """Every problem of a refused form, each prefixed with the field it is about."""
-    errors = error.errors if isinstance(error, FormInvalid) else [error]
+    """A refused change: every problem of a form, each prefixed with its field, or the one
+    message of any other refusal."""
+    if not isinstance(error, FormInvalid):
+        st.error(error.localized(_), icon=":material/error:")
+        return
     lines = []
-    for item in errors:
+    for item in error.errors:
         field = getattr(item, "field", None)
         prefix = f"**{labels[field]}** — " if field in labels else ""
         lines.append(f"- {prefix}{inert(item.localized(_))}")
@@ -93,3 +99,36 @@ def round_picker(rounds: list, _: Gettext, *, key: str):
     default = next((i for i, r in enumerate(rounds) if r.status == "open"), 0)
     chosen = st.selectbox(_("Round"), options=names, index=default, key=key)
     return rounds[names.index(chosen)]
+
+
+def show_notice(key: str) -> None:
+    """The message a previous action left under `key`, shown once.
+
+    The slot exists on every run, message or not, so the elements below keep their place
+    (otherwise Streamlit redraws tabs below it on their first tab after the message goes).
+    """
+    slot = st.empty()
+    message = st.session_state.pop(key, None)
+    if message:
+        slot.success(message, icon=":material/check_circle:")
+
+
+def run_and_reload(
+    action: Callable[[Session], object],
+    message: str,
+    *,
+    notice_key: str,
+    _: Gettext,
+    labels: dict[str, str] | None = None,
+) -> object:
+    """Run a change in one transaction; on success reload the page with `message` shown,
+    on a refusal show every problem (fields named with `labels`)."""
+    try:
+        with state.db_session() as session:
+            result = action(session)
+    except PitchJudgeError as error:
+        show_form_errors(error, _, labels or {})
+        return None
+    st.session_state[notice_key] = message
+    st.rerun()
+    return result

@@ -1,0 +1,178 @@
+"""The judging pages through AppTest: judges, assignments, progress, and the judge's own page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from pitchjudge.config import load_settings
+from pitchjudge.db import make_engine, migrate, session_scope
+from pitchjudge.models import Conflict, Judge, Mark
+from pitchjudge.services import contests, judges, scoring
+from pitchjudge.ui import state
+from tests.factories import make_judging
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("PITCHJUDGE_DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+    monkeypatch.setenv("PITCHJUDGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PITCHJUDGE_ADMIN_PASSWORD", "organiser-secret")
+    monkeypatch.setenv("PITCHJUDGE_LANGUAGE", "en")
+    monkeypatch.chdir(tmp_path)
+    st.cache_resource.clear()
+    settings = load_settings(env_file=None)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    yield engine, settings
+    engine.dispose()
+    st.cache_resource.clear()
+
+
+def app(*, organiser=False, params=None, page=None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[state.LANGUAGE_KEY] = "en"
+    if organiser:
+        at.session_state[state.ORGANISER_KEY] = True
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [t.value for t in at.title]
+    parts += [h.value for h in at.header] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_judges_page_adds_a_judge_with_a_working_link(app_env):
+    engine, settings = app_env
+    make_judging(engine, settings, judges=1, pitches=2, open_round=False)
+    at = app(organiser=True, page="pages/judges.py")
+    at.text_input(key="judge_new_name").set_value("Ada Lovelace")
+    at.text_input(key="judge_new_email").set_value("ada@example.org")
+    at.button(key="FormSubmitter:judge_new-Add the judge").click()
+    at.run()
+    assert "The judge is added" in texts(at)
+    links = [c.value for c in at.code]
+    assert len(links) == 2 and all("/?judge=" in link for link in links)
+    with session_scope(engine, read_only=True) as session:
+        ada = session.exec(select(Judge).where(Judge.name == "Ada Lovelace")).one()
+        assert judges.judge_by_token(session=session, token=links[0].rsplit("=", 1)[1]) \
+            or judges.judge_by_token(session=session, token=links[1].rsplit("=", 1)[1])
+    at.button(key=f"judge_active_{ada.id}").click()
+    at.run()
+    with session_scope(engine, read_only=True) as session:
+        assert not session.get(Judge, ada.id).active
+
+
+def test_judges_page_records_a_conflict(app_env):
+    engine, settings = app_env
+    make_judging(engine, settings, judges=2, pitches=2, open_round=False)
+    at = app(organiser=True, page="pages/judges.py")
+    at.selectbox(key="conflict_judge").select_index(0)
+    at.selectbox(key="conflict_pitch").select_index(1)
+    at.text_input(key="conflict_reason").set_value("Shareholder")
+    at.button(key="FormSubmitter:conflict_new-Record the conflict").click()
+    at.run()
+    assert "The conflict is recorded" in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        conflict = session.exec(select(Conflict)).one()
+    assert conflict.reason == "Shareholder" and conflict.declared_by == "organiser"
+
+
+def test_assignments_page_plans_k_per_pitch(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=4, pitches=6, open_round=False)
+    at = app(organiser=True, page="pages/assignments.py")
+    at.radio[0].set_value("k_per_pitch")
+    at.number_input[0].set_value(2)
+    at.button(key="FormSubmitter:assignment_mode-Plan the assignments").click()
+    at.run()
+    assert "The assignments are planned" in texts(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Assigned pairs"] == "12"
+    assert metrics["Judges per pitch"] == "2–2"
+    assert metrics["Load per judge"] == "3–3"
+    with session_scope(engine, read_only=True) as session:
+        assert contests.get_round(session=session, round_id=w["round_id"]).judges_per_pitch == 2
+
+
+def test_progress_page_shows_completion(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=2, pitches=2)
+    with session_scope(engine) as session:
+        for criterion in w["criteria"]:
+            scoring.save_mark(session=session, round_id=w["round_id"], judge_id=w["judges"][0],
+                              pitch_id=w["pitches"][0], criterion_id=criterion, value=3)
+        scoring.submit_scorecard(session=session, round_id=w["round_id"],
+                                 judge_id=w["judges"][0], pitch_id=w["pitches"][0])
+    at = app(organiser=True, page="pages/progress.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Scorecards submitted"] == "1 / 4"
+    table = at.dataframe[0].value
+    assert list(table["Submitted"]) == [1, 0]
+
+
+def test_judge_page_refuses_a_bad_link(app_env):
+    engine, settings = app_env
+    make_judging(engine, settings)
+    at = app(params={"judge": "forged-token-" * 4})
+    assert "not valid" in texts(at)
+
+
+def test_judge_page_lists_pitches_and_saves_a_mark(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=2, pitches=3)
+    at = app(params={"judge": w["tokens"][0]})
+    assert "My pitches" in texts(at)
+    assert "0 of 3 scorecards submitted" in "\n".join(p.text for p in at.get("progress")) \
+        or "0 of 3" in texts(at)
+    at.button(key="judge_next").click()
+    at.run()
+    assert not at.exception
+    assert at.query_params["pitch"] == [str(w["pitches"][0])] or \
+        at.query_params["pitch"] == str(w["pitches"][0])
+    key = f"mark_{w['round_id']}_{w['pitches'][0]}_{w['criteria'][0]}"
+    at.segmented_control(key=key).set_value(4.0)
+    at.run()
+    assert not at.exception
+    with session_scope(engine, read_only=True) as session:
+        marks = session.exec(select(Mark)).all()
+    assert [(m.judge_id, m.value) for m in marks] == [(w["judges"][0], 4.0)]
+    at.button(key="judge_submit").click()
+    at.run()
+    assert "Give a mark for every criterion" in texts(at)
+
+
+def test_judge_page_hides_a_conflicted_pitch_even_by_url(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings)
+    with session_scope(engine) as session:
+        judges.add_conflict(session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][1],
+                            reason="Advisor")
+    at = app(params={"judge": w["tokens"][0], "pitch": str(w["pitches"][1])})
+    assert "conflict of interest" in texts(at)
+    assert not at.get("imgs") and not at.segmented_control
+
+
+def test_judge_page_after_close_says_no_round_is_open(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings)
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=w["round_id"], status="closed")
+    at = app(params={"judge": w["tokens"][0]})
+    assert "No round is open for scoring" in texts(at)

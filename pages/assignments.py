@@ -127,7 +127,9 @@ matrix = pd.DataFrame(
     {j.name: [cell(j.id, p.id) for p in pitches] for j in judge_rows},
     index=[p.startup_name for p in pitches],
 )
-matrix.insert(0, _("Judges"), [coverage.get(p.id, 0) for p in pitches])
+matrix.insert(0, _("Judges"), [str(coverage.get(p.id, 0)) for p in pitches])
+# The last line gives each judge's load, the first column each pitch's number of judges.
+matrix.loc[_("Pitches per judge")] = ["", *[str(load.get(j.id, 0)) for j in judge_rows]]
 st.caption(_("● assigned · ✔︎ assigned and started · ⛔ conflict of interest"))
 st.dataframe(matrix, width="stretch", height=min(38 * (len(pitches) + 1), 560))
 

@@ -106,12 +106,17 @@ if progress.judges and progress.pitches:
     judge_name = cols[0].selectbox(_("Judge"), options=list(judge_names), key="history_judge")
     pitch_name = cols[1].selectbox(_("Application"), options=list(pitch_names), key="history_pitch")
     with state.db_session(read_only=True) as session:
-        events = scoring.scorecard_history(
+        events = scoring.scorecard_history_rows(
             session=session,
             round_id=round_.id,
             judge_id=judge_names[judge_name],
             pitch_id=pitch_names[pitch_name],
         )
+    fields = {
+        "comment": _("Comment for the applicant"),
+        "private_note": _("Private note"),
+        "status": _("Status"),
+    }
     if events:
         st.dataframe(
             pd.DataFrame(
@@ -120,9 +125,9 @@ if progress.judges and progress.pitches:
                         format_datetime_short(e.at, timezone=contest.timezone, language=lang)
                         for e in events
                     ],
-                    _("What"): [f"{e.action} {e.field or ''}".strip() for e in events],
-                    _("Before"): [e.old_value or "" for e in events],
-                    _("After"): [e.new_value or "" for e in events],
+                    _("What"): [fields.get(e.what, e.what) for e in events],
+                    _("Before"): [e.before for e in events],
+                    _("After"): [e.after for e in events],
                 }
             ),
             hide_index=True,

@@ -31,7 +31,8 @@ def prepare_database(settings: Settings):
     with session_scope(engine) as session:
         generated = ensure_admin_password(session=session, settings=settings)
     if generated:
-        print(_banner(generated), flush=True)
+        # stderr: the console sees it, while stdout stays clean for commands piped into files.
+        print(_banner(generated), file=sys.stderr, flush=True)
     return engine
 
 
@@ -76,7 +77,7 @@ def _cmd_reset_password(settings: Settings, _args: argparse.Namespace) -> int:
     engine = prepare_database(settings)
     with session_scope(engine) as session:
         password = reset_admin_password(session=session)
-    print(_banner(password))
+    print(_banner(password), file=sys.stderr)
     return 0
 
 

@@ -57,11 +57,11 @@ def test_bad_setting_stops_with_a_message_naming_it(tmp_path):
 def test_init_generates_an_organiser_password_once(tmp_path):
     first = run(tmp_path, "init")
     assert first.returncode == 0
-    assert "Organiser password (generated, shown once)" in first.stdout
+    assert "Organiser password (generated, shown once)" in first.stderr
     second = run(tmp_path, "init")
-    assert "Organiser password" not in second.stdout
+    assert "Organiser password" not in second.stderr + second.stdout
     reset = run(tmp_path, "reset-admin-password")
-    assert reset.returncode == 0 and "Organiser password" in reset.stdout
+    assert reset.returncode == 0 and "Organiser password" in reset.stderr
     configured = run(tmp_path, "reset-admin-password", password="a-configured-password")
     assert configured.returncode == 1 and "PITCHJUDGE_ADMIN_PASSWORD" in configured.stderr
 
@@ -71,6 +71,28 @@ def test_hash_password_prints_an_argon2_hash(tmp_path):
     assert result.returncode == 0 and result.stdout.startswith("$argon2id$")
     short = run(tmp_path, "hash-password", stdin="short\n")
     assert short.returncode == 1
+
+
+def test_links_prints_every_active_judges_link(tmp_path):
+    from pitchjudge.config import load_settings
+    from pitchjudge.services import judges
+    from tests.factories import make_judging
+
+    settings = load_settings({"PITCHJUDGE_DATA_DIR": str(tmp_path / "data")}, env_file=None)
+    engine = make_engine(f"sqlite:///{tmp_path}/cli.db")
+    from pitchjudge.db import migrate
+
+    migrate(engine)
+    w = make_judging(engine, settings, judges=3, pitches=1, open_round=False)
+    with session_scope(engine) as session:
+        judges.set_judge_active(session=session, judge_id=w["judges"][2], active=False)
+    engine.dispose()
+    result = run(tmp_path, "links")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "name,email,link"
+    assert [line.split(",")[0] for line in lines[1:]] == ["Judge 1", "Judge 2"]
+    assert lines[1].endswith(f"/?judge={w['tokens'][0]}")
 
 
 def test_check_deck(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, session_scope
+from pitchjudge.formatting import escape_markdown
 from pitchjudge.models import AuditEvent, Pitch, PitchStatus, utcnow
 from pitchjudge.services import applications, rubric
 from pitchjudge.ui import state
@@ -332,3 +334,39 @@ def test_applications_page_empty_state(app_env):
     make_contest(engine)
     at = run_page("pages/applications.py", organiser=True)
     assert "No application yet" in texts(at)
+
+
+HOSTILE = {
+    "startup_name": "<img src=x onerror=alert(1)> **Bold**",
+    "one_liner": "[click](javascript:alert(1)) _it_",
+    "founders": "<script>alert('f')</script> :red[Red]",
+    "description": "# Title\n$E=mc^2$ <b>bold</b>\n- item",
+}
+
+
+@pytest.mark.parametrize("page", ["pages/my_application.py", "pages/applications.py"])
+def test_html_and_markdown_in_every_field_stay_inert(app_env, page):
+    engine, settings = app_env
+    contest = make_contest(engine)
+    result = submit(engine, settings, contest.id, website="https://ok.example", **HOSTILE)
+    if page == "pages/my_application.py":
+        at = run_page(page, params={"token": result.token})
+    else:
+        at = run_page(page, organiser=True)
+        at.session_state["applications_selected"] = result.pitch.id
+        at.run()
+    joined = "\n".join(
+        [m.value for m in at.markdown] + [h.value for h in [*at.header, *at.subheader]]
+    )
+    for value in HOSTILE.values():
+        for line in value.splitlines():
+            assert escape_markdown(line) in joined, line
+    # Nothing Markdown or HTML would act on is left unescaped.
+    for pattern in (
+        r"(?<!\\)<(img|script|b)\b",
+        r"(?<!\\)\[click",
+        r"(?<!\\)\$E",
+        r"(?<!\\):red",
+        r"^(?<!\\)# Title",
+    ):
+        assert not re.search(pattern, joined, re.M), pattern

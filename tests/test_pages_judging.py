@@ -71,8 +71,9 @@ def test_judges_page_adds_a_judge_with_a_working_link(app_env):
     assert len(links) == 2 and all("/?judge=" in link for link in links)
     with session_scope(engine, read_only=True) as session:
         ada = session.exec(select(Judge).where(Judge.name == "Ada Lovelace")).one()
-        assert judges.judge_by_token(session=session, token=links[0].rsplit("=", 1)[1]) \
-            or judges.judge_by_token(session=session, token=links[1].rsplit("=", 1)[1])
+        assert judges.judge_by_token(
+            session=session, token=links[0].rsplit("=", 1)[1]
+        ) or judges.judge_by_token(session=session, token=links[1].rsplit("=", 1)[1])
     at.button(key=f"judge_active_{ada.id}").click()
     at.run()
     with session_scope(engine, read_only=True) as session:
@@ -116,15 +117,29 @@ def test_progress_page_shows_completion(app_env):
     w = make_judging(engine, settings, judges=2, pitches=2)
     with session_scope(engine) as session:
         for criterion in w["criteria"]:
-            scoring.save_mark(session=session, round_id=w["round_id"], judge_id=w["judges"][0],
-                              pitch_id=w["pitches"][0], criterion_id=criterion, value=3)
-        scoring.submit_scorecard(session=session, round_id=w["round_id"],
-                                 judge_id=w["judges"][0], pitch_id=w["pitches"][0])
+            scoring.save_mark(
+                session=session,
+                round_id=w["round_id"],
+                judge_id=w["judges"][0],
+                pitch_id=w["pitches"][0],
+                criterion_id=criterion,
+                value=3,
+            )
+        scoring.submit_scorecard(
+            session=session,
+            round_id=w["round_id"],
+            judge_id=w["judges"][0],
+            pitch_id=w["pitches"][0],
+        )
     at = app(organiser=True, page="pages/progress.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Scorecards submitted"] == "1 / 4"
     table = at.dataframe[0].value
     assert list(table["Submitted"]) == [1, 0]
+    history = at.dataframe[-1].value
+    assert list(history["What"])[:2] == ["Team", "Problem & market"]
+    assert history["After"].iloc[0] == "3"
+    assert list(history["What"])[-1] == "Status" and list(history["After"])[-1] == "submitted"
 
 
 def test_judge_page_refuses_a_bad_link(app_env):
@@ -139,13 +154,15 @@ def test_judge_page_lists_pitches_and_saves_a_mark(app_env):
     w = make_judging(engine, settings, judges=2, pitches=3)
     at = app(params={"judge": w["tokens"][0]})
     assert "My pitches" in texts(at)
-    assert "0 of 3 scorecards submitted" in "\n".join(p.text for p in at.get("progress")) \
-        or "0 of 3" in texts(at)
+    assert "0 of 3 scorecards submitted" in "\n".join(
+        p.text for p in at.get("progress")
+    ) or "0 of 3" in texts(at)
     at.button(key="judge_next").click()
     at.run()
     assert not at.exception
-    assert at.query_params["pitch"] == [str(w["pitches"][0])] or \
-        at.query_params["pitch"] == str(w["pitches"][0])
+    assert at.query_params["pitch"] == [str(w["pitches"][0])] or at.query_params["pitch"] == str(
+        w["pitches"][0]
+    )
     key = f"mark_{w['round_id']}_{w['pitches'][0]}_{w['criteria'][0]}"
     at.segmented_control(key=key).set_value(4.0)
     at.run()
@@ -162,8 +179,9 @@ def test_judge_page_hides_a_conflicted_pitch_even_by_url(app_env):
     engine, settings = app_env
     w = make_judging(engine, settings)
     with session_scope(engine) as session:
-        judges.add_conflict(session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][1],
-                            reason="Advisor")
+        judges.add_conflict(
+            session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][1], reason="Advisor"
+        )
     at = app(params={"judge": w["tokens"][0], "pitch": str(w["pitches"][1])})
     assert "conflict of interest" in texts(at)
     assert not at.get("imgs") and not at.segmented_control

@@ -68,10 +68,14 @@ def rule_for(method: str, **changes) -> AggregationRule:
 
 
 def same_board(a: pd.DataFrame, b: pd.DataFrame, method: str) -> None:
+    """Equal leaderboards: exactly for the exact methods, to 1e-9 for estimates."""
+    a, b = a.reset_index(drop=True), b.reset_index(drop=True)
     exact = method in ("mean", "median", "trimmed")
+    estimate = ["p_beats_next"]  # sums of squares: summation order moves the last bit
     pd.testing.assert_frame_equal(
-        a.reset_index(drop=True), b.reset_index(drop=True), check_exact=exact, rtol=1e-9
+        a.drop(columns=estimate), b.drop(columns=estimate), check_exact=exact, rtol=1e-9
     )
+    np.testing.assert_allclose(a[estimate], b[estimate], rtol=1e-9)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -106,7 +110,7 @@ def test_raising_one_mark_never_lowers_that_pitchs_total(method, data):
         assert after >= before
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=25)
 @given(data=st.data())
 def test_a_constant_added_to_one_judge_leaves_the_calibrated_ranking_unchanged(data):
     marks, criteria = data.draw(contests())

@@ -536,3 +536,49 @@ def scorecard_history(*, session: Session, round_id: int, judge_id: int, pitch_i
     if card is None:
         return []
     return audit.history(session, entity="scorecard", entity_id=card.id)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One change of a scorecard, ready to show: which criterion or field, before, after."""
+
+    at: datetime
+    what: str  # a criterion's name, or "comment" / "private_note" / "status"
+    before: str
+    after: str
+
+
+def scorecard_history_rows(
+    *, session: Session, round_id: int, judge_id: int, pitch_id: int
+) -> list[HistoryRow]:
+    """`scorecard_history` with criteria named and numbers written plainly."""
+    events = scorecard_history(
+        session=session, round_id=round_id, judge_id=judge_id, pitch_id=pitch_id
+    )
+    round_ = session.get(Round, round_id)
+    names = (
+        {
+            f"criterion:{c.id}": c.name
+            for c in list_criteria(session=session, contest_id=round_.contest_id)
+        }
+        if round_
+        else {}
+    )
+
+    def plain(value: str | None) -> str:
+        if value is None:
+            return ""
+        try:
+            return format_number(float(value))
+        except ValueError:
+            return value
+
+    return [
+        HistoryRow(
+            at=event.at,
+            what=names.get(event.field or "", event.field or event.action),
+            before=plain(event.old_value),
+            after=plain(event.new_value),
+        )
+        for event in events
+    ]

@@ -15,7 +15,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -392,18 +391,9 @@ def test_applicant_journey(
     withdraw_tab = mine.get_by_role("tab", name="Withdraw", exact=True)
     withdraw_tab.click()
     with script_run(mine):
-        mine.get_by_text(f"I want to withdraw {STARTUP_NAME}", exact=True).click()
-    if withdraw_tab.get_attribute("aria-selected") != "true":
-        # Page bug: the notice of the previous action is gone in this rerun, which shifts
-        # the elements, so Streamlit remounts st.tabs on its first tab. Warn, and do what
-        # the applicant would: click the tab again.
-        warnings.warn(
-            "my_application: ticking the withdraw checkbox jumps back to the first tab",
-            stacklevel=1,
-        )
-        withdraw_tab.click()
-    # By role, not by name: the checkbox's accessible name is its label's Markdown source,
-    # backslash escapes included.
+        mine.get_by_text("I want to withdraw this application", exact=True).click()
+    # The previous notice is gone in this rerun; the tabs must not jump back to the first one.
+    expect(withdraw_tab).to_have_attribute("aria-selected", "true")
     expect(mine.get_by_role("tabpanel", name="Withdraw").get_by_role("checkbox")).to_be_checked()
     withdraw = mine.get_by_role("button", name="Withdraw my application")
     expect(withdraw).to_be_enabled(timeout=SHORT)

@@ -45,7 +45,7 @@ class AdditiveFit:
     sigma2: np.ndarray  # (k,) residual variance (NaN when dof == 0)
     n_groups: int
     group_of_judge: np.ndarray  # (judges,) group number, -1 without marks
-    _incidence: sparse.csr_matrix
+    _incidence: np.ndarray | sparse.csr_matrix
     _judge_block: np.ndarray  # (used judges, used judges)
     _used_judges: np.ndarray
     _marks_per_pitch: np.ndarray
@@ -55,20 +55,50 @@ class AdditiveFit:
         n = self._marks_per_pitch
         used = self._incidence[:, self._used_judges]
         projected = np.asarray(used @ self._judge_block)
-        quadratic = np.asarray(used.multiply(projected).sum(axis=1)).ravel()
+        if sparse.issparse(used):
+            quadratic = np.asarray(used.multiply(projected).sum(axis=1)).ravel()
+        else:
+            quadratic = (used * projected).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(n > 0, 1.0 / n + quadratic / n**2, np.nan)
+
+
+#: Designs with at most this many pitch × judge cells are handled as dense arrays.
+_DENSE_CELLS = 250_000
 
 
 def connected_groups(
     pitch: np.ndarray, judge: np.ndarray, n_pitches: int, n_judges: int
 ) -> tuple[int, np.ndarray]:
-    """(number of groups, group label of each pitch then each judge) of the bipartite design."""
-    incidence = sparse.csr_matrix(
-        (np.ones(len(pitch)), (pitch, judge)), shape=(n_pitches, n_judges)
-    )
-    graph = sparse.bmat([[None, incidence], [incidence.T, None]], format="csr")
-    return csgraph.connected_components(graph, directed=False)
+    """(number of groups, group of each pitch then each judge; -1 for those without marks)."""
+    cross = _judge_cross(_incidence(pitch, judge, n_pitches, n_judges))
+    _, judge_group = csgraph.connected_components(cross, directed=False)
+    used_j = np.zeros(n_judges, dtype=bool)
+    used_j[judge] = True
+    # Renumber the groups of judges with marks 0, 1, … in order of their first judge.
+    kept, judge_group = np.unique(np.where(used_j, judge_group, -1), return_inverse=True)
+    judge_group = judge_group - (kept[0] == -1 if len(kept) else 0)
+    judge_group[~used_j] = -1
+    pitch_group = np.full(n_pitches, -1)
+    pitch_group[pitch] = judge_group[judge]
+    return int(judge_group.max(initial=-1) + 1), np.concatenate([pitch_group, judge_group])
+
+
+def _incidence(pitch, judge, n_pitches, n_judges):
+    if n_pitches * n_judges <= _DENSE_CELLS:
+        dense = np.zeros((n_pitches, n_judges))
+        dense[pitch, judge] = 1.0
+        return dense
+    return sparse.csr_matrix((np.ones(len(pitch)), (pitch, judge)), shape=(n_pitches, n_judges))
+
+
+def _judge_cross(incidence, weights: np.ndarray | None = None) -> np.ndarray:
+    """Nᵀ diag(weights) N as a dense judges × judges array."""
+    if sparse.issparse(incidence):
+        weighted = incidence if weights is None else sparse.diags(weights) @ incidence
+        return np.asarray((incidence.T @ weighted).todense())
+    weighted = incidence if weights is None else incidence * weights[:, None]
+    return incidence.T @ weighted
 
 
 def fit_additive(
@@ -91,29 +121,27 @@ def fit_additive(
     n_j = np.bincount(judge, minlength=n_judges).astype(float)
     used_p, used_j = n_p > 0, n_j > 0
 
-    _, labels = connected_groups(pitch, judge, n_pitches, n_judges)
-    group_labels = np.unique(labels[:n_pitches][used_p])
-    if len(group_labels) > 1 and not allow_disconnected:
+    n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges)
+    if n_groups > 1 and not allow_disconnected:
         raise DisconnectedDesign(
-            _describe_groups(labels, group_labels, used_p, used_j, pitch_labels, judge_labels),
+            _describe_groups(labels, n_groups, n_pitches, pitch_labels, judge_labels),
             criterion=criterion,
         )
 
-    incidence = sparse.csr_matrix((np.ones(n_obs), (pitch, judge)), shape=(n_pitches, n_judges))
-    by_pitch = sparse.csr_matrix(
-        (np.ones(n_obs), (pitch, np.arange(n_obs))), shape=(n_pitches, n_obs)
+    inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
+    columns = range(y.shape[1])
+    pitch_mean = (
+        np.column_stack([np.bincount(pitch, weights=y[:, k], minlength=n_pitches) for k in columns])
+        * inverse_n[:, None]
     )
-    by_judge = sparse.csr_matrix(
-        (np.ones(n_obs), (judge, np.arange(n_obs))), shape=(n_judges, n_obs)
+    deviation = y - pitch_mean[pitch]
+    r = np.column_stack(
+        [np.bincount(judge, weights=deviation[:, k], minlength=n_judges) for k in columns]
     )
-    with np.errstate(divide="ignore"):
-        inverse_n = np.where(used_p, 1.0 / n_p, 0.0)
-    pitch_mean = np.asarray(by_pitch @ y) * inverse_n[:, None]
-    r = np.asarray(by_judge @ (y - pitch_mean[pitch]))
 
+    incidence = _incidence(pitch, judge, n_pitches, n_judges)
     judges = np.flatnonzero(used_j)
-    weighted = (incidence.T @ sparse.diags(inverse_n) @ incidence).toarray()
-    c_matrix = (np.diag(n_j) - weighted)[np.ix_(judges, judges)]
+    c_matrix = (np.diag(n_j) - _judge_cross(incidence, inverse_n))[np.ix_(judges, judges)]
     rhs = r[judges]
     if shrinkage > 0:
         system = c_matrix + shrinkage * np.eye(len(judges))
@@ -122,8 +150,8 @@ def fit_additive(
         judge_block = judge_block @ c_matrix @ judge_block  # Var(o) / σ² under the ridge
     else:
         group_of = labels[n_pitches:][judges]
-        membership = (group_of[:, None] == group_labels[None, :]).astype(float)
-        size = len(judges) + len(group_labels)
+        membership = (group_of[:, None] == np.arange(n_groups)[None, :]).astype(float)
+        size = len(judges) + n_groups
         system = np.zeros((size, size))
         system[: len(judges), : len(judges)] = c_matrix
         system[: len(judges), len(judges) :] = membership
@@ -136,19 +164,17 @@ def fit_additive(
     shift = np.asarray(incidence[:, judges] @ solved) * inverse_n[:, None]
     quality = np.where(used_p[:, None], pitch_mean - shift, np.nan)
     residual = y - quality[pitch] - offset[judge]
-    dof = int(n_obs - used_p.sum() - used_j.sum() + len(group_labels))
+    dof = int(n_obs - used_p.sum() - used_j.sum() + n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma2 = (residual**2).sum(axis=0) / dof if dof > 0 else np.full(y.shape[1], np.nan)
-    group_of_judge = np.full(n_judges, -1)
-    group_of_judge[judges] = np.searchsorted(group_labels, labels[n_pitches:][judges])
     return AdditiveFit(
         quality=quality,
         offset=offset,
         residual=residual,
         dof=dof,
         sigma2=np.asarray(sigma2, dtype=float),
-        n_groups=len(group_labels),
-        group_of_judge=group_of_judge,
+        n_groups=n_groups,
+        group_of_judge=labels[n_pitches:],
         _incidence=incidence,
         _judge_block=judge_block,
         _used_judges=judges,
@@ -156,12 +182,12 @@ def fit_additive(
     )
 
 
-def _describe_groups(labels, group_labels, used_p, used_j, pitch_labels, judge_labels):
-    n_pitches = len(used_p)
+def _describe_groups(labels, n_groups, n_pitches, pitch_labels, judge_labels):
+    pitch_group, judge_group = labels[:n_pitches], labels[n_pitches:]
     groups = []
-    for group in group_labels:
-        pitches = np.flatnonzero((labels[:n_pitches] == group) & used_p)
-        judges = np.flatnonzero((labels[n_pitches:] == group) & used_j)
+    for group in range(n_groups):
+        judges = np.flatnonzero(judge_group == group)
+        pitches = np.flatnonzero(pitch_group == group)
         groups.append(
             (
                 [judge_labels[k] if judge_labels is not None else k for k in judges],

@@ -100,7 +100,7 @@ def _no_missing_labels(frame: pd.DataFrame, columns: tuple[str, ...], name: str)
 def canonical_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of `values` into their sorted distinct labels (mixed types sort by text)."""
     codes, uniques = pd.factorize(values, sort=False)
-    labels = list(uniques)
+    labels = uniques.tolist()
     try:
         order = sorted(range(len(labels)), key=lambda k: labels[k])
     except TypeError:
@@ -140,12 +140,6 @@ def prepare(
             f"marks: criteria {', '.join(names)} are not in the criteria table "
             f"(rows {_rows(marks, unknown)})."
         )
-    duplicated = marks.duplicated(["pitch", "judge", "criterion"], keep=False).to_numpy()
-    if duplicated.any():
-        raise ScoringError(
-            f"marks: a judge marked the same criterion of the same pitch twice "
-            f"(rows {_rows(marks, duplicated)})."
-        )
     for bound, outside in (("min", np.less), ("max", np.greater)):
         if bound in criteria.columns:
             limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
@@ -158,6 +152,13 @@ def prepare(
 
     pitch_code, pitches = canonical_codes(marks["pitch"])
     judge_code, judges = canonical_codes(marks["judge"])
+    cell = (pitch_code * max(len(judges), 1) + judge_code) * len(criterion_index) + criterion_code
+    duplicated = pd.Series(cell).duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        raise ScoringError(
+            f"marks: a judge marked the same criterion of the same pitch twice "
+            f"(rows {_rows(marks, duplicated)})."
+        )
     order = np.lexsort((values, criterion_code, pitch_code))
     prepared = Prepared(
         pitches=pitches,
@@ -199,7 +200,7 @@ def _add_adjustments(prepared: Prepared, adjustments: pd.DataFrame) -> None:
 
 
 def _check_names(prepared: Prepared) -> None:
-    criteria = [str(c) for c in prepared.criteria]
+    criteria = [str(c) for c in prepared.criteria.tolist()]
     adjustments = [str(a) for a in prepared.adjustment_names]
     clashes = sorted(set(criteria + adjustments) & set(RESERVED))
     if clashes:

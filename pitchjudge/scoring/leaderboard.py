@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from pitchjudge.scoring.errors import ScoringError
 from pitchjudge.scoring.inputs import Prepared, prepare
@@ -199,7 +199,7 @@ def resolve_tie_break(key: str, prepared: Prepared) -> tuple[str, int | None]:
     """("criterion" | "adjustment" | "judged_total" | "max_judge_total" | "shared", index)."""
     if key in (JUDGED_TOTAL, MAX_JUDGE_TOTAL, SHARED):
         return key, None
-    criteria = [str(c) for c in prepared.criteria]
+    criteria = [str(c) for c in prepared.criteria.tolist()]
     adjustments = [str(a) for a in prepared.adjustment_names]
     if key.startswith(CRITERION_PREFIX):
         name = key[len(CRITERION_PREFIX) :]
@@ -321,7 +321,7 @@ def beat_probabilities(scored: Scored) -> np.ndarray:
             degrees[paired] = shared[paired] - 1
     with np.errstate(invalid="ignore", divide="ignore"):
         z = difference / combined
-        p = stats.t.cdf(z, np.maximum(degrees, 1))
+        p = special.stdtr(np.maximum(degrees, 1), z)
     p = np.where(combined == 0, np.where(difference > 0, 1.0, 0.5), p)
     p = np.where(difference == 0, 0.5, p)
     p = np.where(np.isfinite(difference), p, np.nan)

@@ -101,6 +101,8 @@ _CSS = """
 # listeners are attached once. Streamlit calls only the cleanup returned last, at unmount.
 _JS = """
 const DEBOUNCE_MS = __DEBOUNCE_MS__;
+const SETTLE_MS = 200;        // quiet time after a script run before sending
+const MAX_WAIT_MS = 5000;     // ... but never wait longer than this
 const RETRY_MIN_MS = 3000;
 const RETRY_MAX_MS = 30000;
 const SENT_DEDUPE_MS = 1500;
@@ -120,34 +122,51 @@ function dropDraftIfSaved(storageKey, savedText) {
   } catch (e) { /* privacy mode */ }
 }
 
+// Streamlit's app root says whether a script run is requested or running. Not a public API:
+// without the attribute the box simply never waits.
+function appRoot() { return document.querySelector('[data-testid="stApp"]'); }
+function appBusy() {
+  const state = appRoot()?.dataset?.testScriptState;
+  return state === "running" || state === "rerunRequested";
+}
+
 function createController(root, textarea, label, status) {
   const c = {
     storageKey: null,
-    confirmed: "",      // the text the server reports as stored
-    error: null,        // {text, message} of the last refused save
+    confirmed: "",       // the text the server reports as stored
+    error: null,         // {text, message} of the last refused save
     labels: {saved: "Saved", saving: "Saving…", error: "Not saved"},
     disabled: false,
     draftWaiting: false, // a draft found while disabled: applied once enabled
     touched: false,
-    debounce: null,
+    debounce: null,      // typing pause timer
+    waiting: null,       // timer of a send waiting for a quiet moment
+    waitStarted: 0,
+    waitForce: false,
     retry: null,
     retryDelay: RETRY_MIN_MS,
     lastSent: null,
     lastSentAt: 0,
+    lastBusyAt: appBusy() ? Date.now() : 0,
+    pointerDown: false,
+    pointerOnLink: false,
+    blurWaiting: false,
     seq: 0,
     mountId: Math.random().toString(36).slice(2) + Date.now().toString(36),
     setStateValue: null,
   };
 
   const errorFor = (text) => c.error !== null && c.error.text === text;
+  const cancel = (name) => { if (c[name] !== null) { clearTimeout(c[name]); c[name] = null; } };
 
   c.render = () => {
     const text = textarea.value;
+    const pending = c.debounce !== null || c.waiting !== null || c.blurWaiting;
     let state = "";
     let message = "";
-    if (text === c.confirmed && c.debounce === null) {
+    if (text === c.confirmed && !pending) {
       if (c.touched || text !== "") { state = "saved"; message = c.labels.saved; }
-    } else if (errorFor(text) && c.debounce === null) {
+    } else if (errorFor(text) && !pending) {
       state = "error";
       message = c.error.message ? c.labels.error + ": " + c.error.message : c.labels.error;
     } else {
@@ -158,23 +177,25 @@ function createController(root, textarea, label, status) {
     status.textContent = message;
     root.dataset.state = state;
     // Unconfirmed text with nothing on its way: send it again later (a lost message,
-    // a reconnect that answered in a run that was already drawn).
-    if (state === "saving" && c.debounce === null && !c.disabled) {
+    // a reconnect whose run saved it after this box was drawn).
+    if (state === "saving" && !pending && !c.disabled) {
       if (c.retry === null) {
         c.retry = setTimeout(() => {
           c.retry = null;
           c.retryDelay = Math.min(c.retryDelay * 2, RETRY_MAX_MS);
-          c.flush(true);
+          c.send({force: true});
         }, c.retryDelay);
       }
-    } else if (c.retry !== null) {
-      clearTimeout(c.retry);
-      c.retry = null;
+    } else {
+      cancel("retry");
     }
   };
 
+  // Send the box's text now, if it is news to the server.
   c.flush = (force) => {
-    if (c.debounce !== null) { clearTimeout(c.debounce); c.debounce = null; }
+    cancel("debounce");
+    cancel("waiting");
+    c.waitForce = false;
     const text = textarea.value;
     if (c.disabled || c.storageKey === null || c.setStateValue === null) { c.render(); return; }
     if (text === c.confirmed) { dropDraftIfSaved(c.storageKey, c.confirmed); c.render(); return; }
@@ -189,35 +210,52 @@ function createController(root, textarea, label, status) {
     c.render();
   };
 
+  // Send soon, at a quiet moment. Streamlit 1.67 loses a button outside this fragment
+  // (drawn, then removed) when this fragment's rerun is requested while the full-app run
+  // the button started is running or has just ended, so a send waits until no run was
+  // requested or running for SETTLE_MS (at most MAX_WAIT_MS).
+  c.send = ({force = false, now = false} = {}) => {
+    if (now) { c.flush(force); return; }
+    c.waitForce = c.waitForce || force;
+    if (c.waiting !== null) return;
+    c.waitStarted = Date.now();
+    const tick = () => {
+      c.waiting = null;
+      const t = Date.now();
+      if (appBusy()) c.lastBusyAt = t;
+      const quiet = t - c.lastBusyAt >= SETTLE_MS;
+      if (c.pointerDown && !c.pointerOnLink) {
+        c.blurWaiting = true;  // sent after the click: see onPointerUp
+        c.render();
+      } else if (quiet || t - c.waitStarted >= MAX_WAIT_MS) {
+        c.flush(c.waitForce);
+      } else {
+        c.waiting = setTimeout(tick, 50);
+      }
+    };
+    c.waiting = setTimeout(tick, 0);
+    c.render();
+  };
+
   c.onInput = () => {
     c.touched = true;
     c.retryDelay = RETRY_MIN_MS;
     writeDraft(c.storageKey, textarea.value);
     dropDraftIfSaved(c.storageKey, c.confirmed);
-    if (c.debounce !== null) clearTimeout(c.debounce);
-    c.debounce = setTimeout(() => {
-      c.debounce = null;
-      if (c.pointerDown) { c.blurWaiting = true; c.render(); } else c.flush(false);
-    }, DEBOUNCE_MS);
+    cancel("debounce");
+    c.debounce = setTimeout(() => { c.debounce = null; c.send(); }, DEBOUNCE_MS);
     c.render();
   };
-  // Streamlit batches widget updates made in the same tick and sends them with the first
-  // fragment id: a send on blur caused by pressing a button (or any widget) outside this
-  // fragment would turn its full rerun into a rerun of this fragment only (the click is
-  // lost). So while a pointer is down, the blur's send waits until just after the click.
-  // A link (page navigation) is not a widget: there the text is sent at once, before the
-  // page changes and this box unmounts.
-  c.pointerDown = false;
-  c.pointerOnLink = false;
-  c.blurWaiting = false;
-  c.blurTimer = null;
-  c.sendSoon = () => {
-    if (c.blurTimer !== null) clearTimeout(c.blurTimer);
-    c.blurTimer = setTimeout(() => { c.blurTimer = null; c.flush(false); }, 50);
-  };
+  // Streamlit batches the widget updates of one tick and reruns only the first one's
+  // fragment: a send on the blur caused by pressing a button (or any widget) outside this
+  // fragment would swallow that click. So while a pointer is down, the blur's send waits
+  // until after the click. A link (page navigation) is not a widget: the text is sent at
+  // once, before the page changes and this box unmounts.
   c.onBlur = () => {
-    if (c.pointerDown && !c.pointerOnLink) c.blurWaiting = true;
-    else c.flush(false);
+    cancel("debounce");
+    if (c.pointerDown && !c.pointerOnLink) { c.blurWaiting = true; c.render(); }
+    else if (c.pointerOnLink) c.send({now: true});
+    else c.send();
   };
   c.onPointerDown = (event) => {
     c.pointerDown = true;
@@ -226,10 +264,19 @@ function createController(root, textarea, label, status) {
   };
   c.onPointerUp = () => {
     c.pointerDown = false;
-    if (c.blurWaiting) { c.blurWaiting = false; c.sendSoon(); }
+    if (c.blurWaiting) {
+      c.blurWaiting = false;
+      c.lastBusyAt = Date.now();  // the click may be starting a run right now
+      c.send();
+    }
   };
-  c.onHidden = () => { if (document.visibilityState === "hidden") c.flush(false); };
-  c.onPageHide = () => c.flush(false);
+  // Nothing can be sent once the page unloads: send now; the draft is in localStorage.
+  c.onHidden = () => { if (document.visibilityState === "hidden") c.send({now: true}); };
+  c.onPageHide = () => c.send({now: true});
+  // Any change of the run state (including the end of a run) counts as "just busy".
+  c.observer = new MutationObserver(() => { c.lastBusyAt = Date.now(); });
+  const app = appRoot();
+  if (app) c.observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
 
   // Fill the box for a storage key: once per mount (and again if the key changes).
   c.load = (data) => {
@@ -267,7 +314,9 @@ function createController(root, textarea, label, status) {
     let loaded = false;
     if (c.storageKey !== data.storage_key) {
       // Another text in the same box: a pending draft of the old one stays in localStorage.
-      if (c.debounce !== null) { clearTimeout(c.debounce); c.debounce = null; }
+      cancel("debounce");
+      cancel("waiting");
+      c.blurWaiting = false;
       c.load(data);
       loaded = true;
     } else {
@@ -276,23 +325,22 @@ function createController(root, textarea, label, status) {
         const draft = readDraft(c.storageKey);
         if (draft !== null && draft !== c.confirmed) { textarea.value = draft; c.touched = true; }
         c.draftWaiting = false;
+        loaded = true;
       }
     }
     c.error = data.error ?? null;
     dropDraftIfSaved(c.storageKey, c.confirmed);
-    // Just filled with a draft (or a stored text this session has not seen): send it now.
+    // Just filled with a draft (or a stored text this session has not seen): send it.
     // Otherwise only redraw: a refused text is not sent again until the judge acts.
-    if (loaded && textarea.value !== c.confirmed) c.flush(true);
+    if (loaded && textarea.value !== c.confirmed) c.send({force: true});
     else c.render();
   };
 
   c.cleanup = () => {
-    if (c.debounce !== null) clearTimeout(c.debounce);
-    if (c.retry !== null) clearTimeout(c.retry);
-    c.debounce = null;
-    c.retry = null;
-    if (c.blurTimer !== null) clearTimeout(c.blurTimer);
-    c.blurTimer = null;
+    cancel("debounce");
+    cancel("waiting");
+    cancel("retry");
+    c.observer.disconnect();
     document.removeEventListener("visibilitychange", c.onHidden);
     window.removeEventListener("pagehide", c.onPageHide);
     document.removeEventListener("pointerdown", c.onPointerDown, true);

@@ -46,11 +46,15 @@ def status_badge(status: str, _: Gettext) -> None:
 def show_form_errors(error: PitchJudgeError, _: Gettext, labels: dict[str, str]) -> None:
     """A refused change: every problem of a form, each prefixed with its field, or the one
     message of any other refusal."""
-    if not isinstance(error, FormInvalid):
+    if isinstance(error, FormInvalid):
+        errors = error.errors
+    elif getattr(error, "field", None) in labels:
+        errors = [error]
+    else:
         st.error(error.localized(_), icon=":material/error:")
         return
     lines = []
-    for item in error.errors:
+    for item in errors:
         field = getattr(item, "field", None)
         prefix = f"**{labels[field]}** — " if field in labels else ""
         lines.append(f"- {prefix}{inert(item.localized(_))}")

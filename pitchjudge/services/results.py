@@ -1,0 +1,85 @@
+"""Results of a round: its marks read from the database and scored by the round's rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from pitchjudge.models import Adjustment, Criterion, Mark, Pitch, PitchStatus
+from pitchjudge.scoring import AggregationRule, leaderboard
+from pitchjudge.services.contests import get_round
+from pitchjudge.services.rubric import list_criteria
+
+MARK_COLUMNS = ["pitch", "judge", "criterion", "value"]
+CRITERIA_COLUMNS = ["criterion", "weight", "min", "max", "step", "criterion_id"]
+ADJUSTMENT_COLUMNS = ["pitch", "name", "points"]
+
+
+def round_marks(
+    *, session: Session, round_id: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(marks, criteria, adjustments) of a round, as `pitchjudge.scoring` takes them.
+
+    marks: pitch (pitch id), judge (judge id), criterion (criterion name), value;
+    criteria: the contest's rubric — criterion, weight, min, max, step, criterion_id;
+    adjustments: pitch, name, points. Withdrawn pitches are left out. Numbers are floats
+    (PostgreSQL may hand back Decimals for numeric columns).
+    """
+    round_ = get_round(session=session, round_id=round_id)
+    criteria_rows = list_criteria(session=session, contest_id=round_.contest_id)
+    criteria = pd.DataFrame(
+        [(c.name, c.weight, c.scale_min, c.scale_max, c.scale_step, c.id) for c in criteria_rows],
+        columns=CRITERIA_COLUMNS,
+    )
+    in_play = col(Pitch.status) != PitchStatus.WITHDRAWN
+    mark_rows = session.exec(
+        select(Mark.pitch_id, Mark.judge_id, Criterion.name, Mark.value)
+        .join(Criterion, col(Criterion.id) == col(Mark.criterion_id))
+        .join(Pitch, col(Pitch.id) == col(Mark.pitch_id))
+        .where(Mark.round_id == round_id, in_play)
+    ).all()
+    adjustment_rows = session.exec(
+        select(Adjustment.pitch_id, Adjustment.name, Adjustment.points)
+        .join(Pitch, col(Pitch.id) == col(Adjustment.pitch_id))
+        .where(Adjustment.round_id == round_id, in_play)
+        .order_by(col(Adjustment.id))
+    ).all()
+    marks = pd.DataFrame(mark_rows, columns=MARK_COLUMNS)
+    adjustments = pd.DataFrame(adjustment_rows, columns=ADJUSTMENT_COLUMNS)
+    for frame, columns in (
+        (marks, ["value"]),
+        (adjustments, ["points"]),
+        (criteria, ["weight", "min", "max", "step"]),
+    ):
+        for column in columns:
+            frame[column] = frame[column].astype(float)
+    for frame, columns in ((marks, ["pitch", "judge"]), (adjustments, ["pitch"])):
+        for column in columns:
+            frame[column] = frame[column].astype("int64")
+    return marks, criteria, adjustments
+
+
+def round_rule(*, session: Session, round_id: int) -> AggregationRule:
+    """The round's stored aggregation rule (`Round.rule`), or the default rule."""
+    return AggregationRule.from_dict(get_round(session=session, round_id=round_id).rule)
+
+
+def round_leaderboard(
+    *, session: Session, round_id: int, rule: AggregationRule | None = None
+) -> pd.DataFrame:
+    """The round's leaderboard (see `pitchjudge.scoring.leaderboard`) by `rule` or its own.
+
+    `pitch` holds pitch ids; a `startup_name` column follows it for display.
+    """
+    rule = rule or round_rule(session=session, round_id=round_id)
+    marks, criteria, adjustments = round_marks(session=session, round_id=round_id)
+    board = leaderboard(marks, criteria[["criterion", "weight", "min", "max"]], rule, adjustments)
+    names = dict(
+        session.exec(
+            select(Pitch.id, Pitch.startup_name).where(
+                col(Pitch.id).in_([int(p) for p in board["pitch"]])
+            )
+        ).all()
+    )
+    board.insert(2, "startup_name", [names.get(int(p), "") for p in board["pitch"]])
+    return board

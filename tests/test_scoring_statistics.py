@@ -1,0 +1,240 @@
+"""Uncertainty, judge statistics and agreement of the results engine."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pitchjudge.scoring import (
+    AggregationRule,
+    ScoringError,
+    agreement,
+    judge_statistics,
+    leaderboard,
+    uncertainty,
+)
+from pitchjudge.scoring.calibration import fit_additive
+from pitchjudge.scoring.simulation import simulate_contest
+from pitchjudge.scoring.statistics import icc2, kendall_w
+from pitchjudge.scoring.uncertainty import batched_quality
+
+#: The worked example of Shrout & Fleiss (1979): six targets rated by four judges.
+SHROUT_FLEISS = np.array(
+    [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]],
+    dtype=float,
+)
+
+
+def final(seed: int = 0, n_pitches: int = 20, n_judges: int = 12, n_criteria: int = 8):
+    """A complete final: every judge marks every pitch on every criterion (1–10)."""
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(6, 1.2, n_pitches)
+    leniency = rng.normal(0, 0.7, n_judges)
+    rows = [
+        (
+            f"P{p:02d}",
+            f"J{j:02d}",
+            f"C{c}",
+            float(np.clip(np.rint(quality[p] + leniency[j] + rng.normal(0, 0.8)), 1, 10)),
+        )
+        for p in range(n_pitches)
+        for j in range(n_judges)
+        for c in range(n_criteria)
+    ]
+    marks = pd.DataFrame(rows, columns=["pitch", "judge", "criterion", "value"])
+    criteria = pd.DataFrame(
+        {
+            "criterion": [f"C{c}" for c in range(n_criteria)],
+            "weight": np.arange(1.0, n_criteria + 1),
+        }
+    )
+    return marks, criteria
+
+
+def as_table(matrix: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = [
+        (f"P{p}", f"J{j}", "Score", matrix[p, j])
+        for p in range(matrix.shape[0])
+        for j in range(matrix.shape[1])
+        if not np.isnan(matrix[p, j])
+    ]
+    return (
+        pd.DataFrame(rows, columns=["pitch", "judge", "criterion", "value"]),
+        pd.DataFrame({"criterion": ["Score"], "weight": [1.0]}),
+    )
+
+
+# --- agreement --------------------------------------------------------------------------------
+
+
+def test_icc_matches_shrout_and_fleiss_worked_example():
+    single, average = icc2(SHROUT_FLEISS)
+    assert round(single, 2) == 0.29  # ICC(2,1)
+    assert round(average, 2) == 0.62  # ICC(2,4)
+
+
+def test_kendalls_w_matches_the_textbook_formula():
+    rng = np.random.default_rng(5)
+    table = rng.permuted(np.tile(np.arange(1.0, 8), (4, 1)), axis=1).T  # 7 pitches, 4 judges
+    m, n = table.shape[1], table.shape[0]
+    ranks = table  # already ranks 1..n per judge, no ties
+    s = ((ranks.sum(axis=1) - m * (n + 1) / 2) ** 2).sum()
+    w, _ = kendall_w(table)
+    assert w == pytest.approx(12 * s / (m**2 * (n**3 - n)))
+    tied = SHROUT_FLEISS  # judge 1 and 3 have ties
+    from scipy.stats import rankdata
+
+    ranks = np.column_stack([rankdata(tied[:, j]) for j in range(tied.shape[1])])
+    m, n = tied.shape[1], tied.shape[0]
+    s = ((ranks.sum(axis=1) - m * (n + 1) / 2) ** 2).sum()
+    ties = sum(
+        (counts**3 - counts).sum()
+        for counts in (np.unique(tied[:, j], return_counts=True)[1] for j in range(m))
+    )
+    assert kendall_w(tied)[0] == pytest.approx(12 * s / (m**2 * (n**3 - n) - m * ties))
+
+
+def test_agreement_of_a_complete_and_of_an_incomplete_panel():
+    marks, criteria = as_table(SHROUT_FLEISS)
+    result = agreement(marks, criteria).set_index("scope")
+    assert list(result.index) == ["total", "Score"]
+    total = result.loc["total"]
+    assert total["complete"] and total["n_pitches"] == 6 and total["n_judges"] == 4
+    assert round(total["icc_single"], 2) == 0.29
+    assert 0 < total["kendall_w"] <= 1 and 0 <= total["kendall_p"] <= 1
+    assert -1 < total["krippendorff_alpha"] < 1
+
+    holes = SHROUT_FLEISS.copy()
+    holes[0, 1] = holes[3, 2] = np.nan
+    marks, criteria = as_table(holes)
+    result = agreement(marks, criteria).set_index("scope").loc["total"]
+    assert not result["complete"]
+    assert np.isnan(result["icc_single"]) and np.isnan(result["kendall_w"])
+    assert np.isfinite(result["krippendorff_alpha"])  # alpha copes with missing marks
+
+
+def test_perfect_agreement_scores_one():
+    table = np.tile(np.array([[1.0], [3.0], [2.0], [5.0]]), (1, 3))
+    result = agreement(*as_table(table)).set_index("scope").loc["total"]
+    assert result["krippendorff_alpha"] == pytest.approx(1)
+    assert result["icc_single"] == pytest.approx(1)
+    assert result["kendall_w"] == pytest.approx(1)
+
+
+# --- judges -----------------------------------------------------------------------------------
+
+
+def test_judge_statistics_find_the_lenient_and_the_contrarian_judge():
+    contest = simulate_contest(3, n_pitches=40, n_judges=10, judges_per_pitch=5, leniency_sd=0.3)
+    marks = contest.marks.copy()
+    lenient = marks["judge"] == "J01"
+    marks.loc[lenient, "value"] = np.clip(marks.loc[lenient, "value"] + 3, 1, 10)
+    contrarian = marks["judge"] == "J02"
+    marks.loc[contrarian, "value"] = 11 - marks.loc[contrarian, "value"]
+    stats = judge_statistics(marks, contest.criteria).set_index("judge")
+    assert stats.loc["J01", "outlier"] and "lenient" in stats.loc["J01", "outlier_reason"]
+    assert stats.loc["J01", "offset_per_mark"] == pytest.approx(2.9, abs=0.6)
+    assert stats.loc["J02", "outlier"] and "disagrees" in stats.loc["J02", "outlier_reason"]
+    assert stats.loc["J02", "agreement"] < 0
+    others = stats.drop(index=["J01", "J02"])
+    assert (others["agreement"] > 0.3).all()
+    assert stats["offset"].sum() == pytest.approx(0, abs=1e-9)
+    assert (stats["n_pitches"] == 20).all() and (stats["group"] == 0).all()
+
+
+def test_judge_offsets_track_true_leniency():
+    contest = simulate_contest(11, n_pitches=80, leniency_sd=1.0)
+    stats = judge_statistics(contest.marks, contest.criteria).set_index("judge")
+    truth = contest.leniency - contest.leniency.mean()
+    assert np.corrcoef(stats["offset_per_mark"], truth.reindex(stats.index))[0, 1] > 0.9
+
+
+# --- uncertainty ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["mean", "trimmed", "median", "zscore", "calibrated"])
+def test_uncertainty_of_a_final_is_fast_coherent_and_reproducible(method):
+    marks, criteria = final()
+    rule = AggregationRule(method=method)
+    started = time.perf_counter()
+    sure = uncertainty(marks, criteria, rule, seed=1)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2.0  # a live refresh; typically 0.05–0.2 s
+    assert set(sure["approach"]) == {"bootstrap"}
+    board = leaderboard(marks, criteria, rule)
+    assert list(sure["pitch"]) == list(board["pitch"])
+    assert list(sure["total"]) == list(board["total"])
+    assert (sure["total_low"] <= sure["total"] + 1e-9).all()
+    assert (sure["total"] <= sure["total_high"] + 1e-9).all()
+    assert (sure["rank_best"] <= sure["rank"]).all() and (sure["rank"] <= sure["rank_worst"]).all()
+    assert sure["p_beats_next"][:-1].between(0, 1).all() and np.isnan(sure["p_beats_next"].iloc[-1])
+    again = uncertainty(marks, criteria, rule, seed=1)
+    pd.testing.assert_frame_equal(sure, again)
+
+
+def test_a_clear_winner_is_sure_and_twins_are_a_statistical_tie():
+    marks, criteria = final(n_pitches=6, n_judges=9, n_criteria=2)
+    winner = marks["pitch"] == "P00"
+    marks.loc[winner, "value"] = 10.0
+    twin = marks[marks["pitch"] == "P01"].assign(pitch="P01-twin")
+    marks = pd.concat([marks, twin], ignore_index=True)
+    sure = uncertainty(marks, criteria, AggregationRule(), seed=3).set_index("pitch")
+    assert sure.loc["P00", "rank"] == 1 and sure.loc["P00", "p_beats_next"] > 0.99
+    assert not sure.loc["P00", "statistical_tie"]
+    assert sure.loc["P01", "statistical_tie"] and sure.loc["P01-twin", "statistical_tie"]
+    assert sure.loc["P01", "rank"] == sure.loc["P01-twin", "rank"]
+
+
+def test_small_panels_use_the_model_and_calibrated_bootstrap_handles_holes():
+    contest = simulate_contest(2, n_pitches=30, judges_per_pitch=5)
+    sure = uncertainty(contest.marks, contest.criteria, AggregationRule(method="calibrated"))
+    assert set(sure["approach"]) == {"model"}
+    assert (sure["total_low"] < sure["total"]).all() and (sure["total"] < sure["total_high"]).all()
+
+    marks, criteria = final(n_pitches=10, n_judges=9, n_criteria=3)
+    conflicts = (marks["pitch"].isin(["P01", "P02"])) & (marks["judge"].isin(["J01", "J02"]))
+    marks = marks[~conflicts]
+    rule = AggregationRule(method="calibrated")
+    sure = uncertainty(marks, criteria, rule, resamples=300)
+    assert set(sure["approach"]) == {"bootstrap"}
+    assert sure["total_low"].notna().all() and (sure["rank_best"] <= sure["rank_worst"]).all()
+
+
+def test_uncertainty_arguments_are_checked():
+    marks, criteria = final(n_pitches=3, n_judges=3, n_criteria=1)
+    for kwargs, message in (
+        ({"approach": "magic"}, "approach must be one of"),
+        ({"level": 1.5}, "level must be between 0 and 1"),
+        ({"resamples": 2}, "resamples must be at least 10"),
+    ):
+        with pytest.raises(ScoringError, match=message):
+            uncertainty(marks, criteria, **kwargs)
+
+
+def test_batched_fit_equals_the_single_fit():
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=(6, 7, 5))
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[:, np.arange(7), np.arange(7) % 5] = 1.0  # every pitch has a judge
+    values[0, :, 4] = np.nan  # a judge without marks in design 0
+    values[5, :, :2] = np.nan
+    values[5, :3, 2:] = np.nan  # design 5 falls apart: pitches 0-2 unmarked
+    values[5, 3:5, 2:] = np.nan
+    values[5, 3, 2] = values[5, 4, 2] = 1.0
+    values[5, 5:, 2] = np.nan
+    values[5, 5:, 3:] = 2.0
+    for shrinkage in (0.0, 1.5):
+        batched = batched_quality(values, shrinkage)
+        for b in range(values.shape[0]):
+            mask = ~np.isnan(values[b])
+            pitch, judge = np.nonzero(mask)
+            fit = fit_additive(
+                pitch, judge, values[b][mask], 7, 5, shrinkage=shrinkage, allow_disconnected=True
+            )
+            if fit.n_groups > 1 and shrinkage == 0:
+                assert np.isnan(batched[b]).all()
+            elif fit.n_groups == 1:
+                np.testing.assert_allclose(batched[b], fit.quality[:, 0], atol=1e-9)

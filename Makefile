@@ -4,7 +4,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PORT ?= 8501
 # Error classes whose first argument is a message to translate (see pitchjudge/errors.py).
-KEYWORDS := -k _ -k N_ -k PitchJudgeError -k ValidationError -k InvalidDeck -k NotFound \
+KEYWORDS := -k _ -k N_ -k pgettext:1c,2 -k PitchJudgeError -k ValidationError -k InvalidDeck -k NotFound \
 	-k AccessDenied -k DeadlinePassed -k RubricLocked -k RoundStateError -k TooManyAttempts \
 	-k ConfigError -k DuplicateApplication -k ConflictOfInterest -k NotAssigned \
 	-k IncompleteScorecard

@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
+from sqlmodel import select  # noqa: E402
 
 from pitchjudge.db import make_engine, migrate, session_scope  # noqa: E402
 from pitchjudge.models import Judge, Mark, Pitch, utcnow  # noqa: E402
@@ -83,8 +84,8 @@ def build_round(engine, n_pitches: int, seed: int) -> int:
             ],
         )
         session.flush()
-        judge_ids = [j.id for j in session.query(Judge).filter(Judge.contest_id == contest.id)]
-        pitch_ids = [p.id for p in session.query(Pitch).filter(Pitch.contest_id == contest.id)]
+        judge_ids = session.exec(select(Judge.id).where(Judge.contest_id == contest.id)).all()
+        pitch_ids = session.exec(select(Pitch.id).where(Pitch.contest_id == contest.id)).all()
         quality = rng.normal(5.5, 1.5, n_pitches)
         leniency = rng.normal(0, 1, JUDGE_POOL)
         rows = []
@@ -124,7 +125,8 @@ def leaderboards(engine, n_pitches: int) -> None:
     read_time = best_of(3, read)
     n_marks = len(frames["marks"])
     print(
-        f"\n{n_marks:,} marks ({n_pitches:,} pitches × {JUDGES_PER_PITCH} judges of {JUDGE_POOL} × {N_CRITERIA} criteria)"
+        f"\n{n_marks:,} marks ({n_pitches:,} pitches × {JUDGES_PER_PITCH} judges of "
+        f"{JUDGE_POOL} × {N_CRITERIA} criteria)"
     )
     print(f"  read from SQLite into a DataFrame (round_marks)   {read_time * 1000:8.0f} ms")
     for method in METHODS:
@@ -160,7 +162,8 @@ def final_uncertainty() -> None:
     criteria = pd.DataFrame({"criterion": [f"C{c}" for c in range(N_CRITERIA)], "weight": 1.0})
     holes = marks[~((marks.pitch < 3) & (marks.judge < 2))]  # conflicts of interest
     print(
-        f"\nUncertainty of a final: {n_pitches} pitches × {n_judges} judges × {N_CRITERIA} criteria, 1,000 resamples"
+        f"\nUncertainty of a final: {n_pitches} pitches × {n_judges} judges × {N_CRITERIA} "
+        f"criteria, 1,000 resamples"
     )
     for method in METHODS:
         rule = AggregationRule(method=method)

@@ -15,6 +15,7 @@ SAVED_KEY = "judge_saved_at"
 MAX_SEGMENTS = 11  # scales with more steps get a number box instead of buttons
 
 _ = state.gettext()
+pgettext = state.pgettext()
 lang = state.language()
 settings = state.get_settings()
 
@@ -88,9 +89,9 @@ if current is None:
             _("All your scorecards are submitted. Thank you!"), icon=":material/celebration:"
         )
     labels = {
-        scoring.NOT_STARTED: (_("Not started"), "gray"),
-        ScorecardStatus.DRAFT: (_("Draft"), "orange"),
-        ScorecardStatus.SUBMITTED: (_("Submitted"), "green"),
+        scoring.NOT_STARTED: (pgettext("scorecard", "Not started"), "gray"),
+        ScorecardStatus.DRAFT: (pgettext("scorecard", "Draft"), "orange"),
+        ScorecardStatus.SUBMITTED: (pgettext("scorecard", "Submitted"), "green"),
     }
     for item in pitches:
         with st.container(border=True):

@@ -10,6 +10,7 @@ from pitchjudge.ui.widgets import inert, round_picker
 
 state.require_organiser()
 _ = state.gettext()
+pgettext = state.pgettext()
 lang = state.language()
 contest = state.current_contest()
 st.title(_("Progress"))
@@ -33,9 +34,9 @@ def live_progress() -> None:
         st.info(_("No judge or no application in this round yet."))
         return
     labels = {
-        "submitted": _("Submitted"),
-        "draft": _("Draft"),
-        "not_started": _("Not started"),
+        "submitted": pgettext("scorecard", "Submitted"),
+        "draft": pgettext("scorecard", "Draft"),
+        "not_started": pgettext("scorecard", "Not started"),
         "conflict": _("Conflict"),
         "unassigned": "",
     }
@@ -53,7 +54,9 @@ def live_progress() -> None:
         pd.DataFrame(
             {
                 _("Judge"): [j.name for j in progress.judges],
-                _("Submitted"): [progress.completion[j.id][0] for j in progress.judges],
+                pgettext("scorecard", "Submitted"): [
+                    progress.completion[j.id][0] for j in progress.judges
+                ],
                 _("Assigned"): [progress.completion[j.id][1] for j in progress.judges],
                 _("Completion"): [
                     100 * d / t if t else 0.0

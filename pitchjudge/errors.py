@@ -26,10 +26,13 @@ class PitchJudgeError(Exception):
             return template
 
     def localized(self, translate: Callable[[str], str]) -> str:
-        """The message translated with `translate`, parameters filled in (a `label` too)."""
+        """The message translated with `translate`, parameters filled in."""
         params = dict(self.params)
-        if isinstance(params.get("label"), str):
-            params["label"] = translate(params["label"])
+        # Words of the app's own vocabulary passed as parameters (a field's label, a round's
+        # status) are translated too; what people typed never is.
+        for name in ("label", "status", "current", "new"):
+            if isinstance(params.get(name), str):
+                params[name] = translate(params[name])
         return self._format(translate(self.msgid), params)
 
 

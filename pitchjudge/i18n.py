@@ -13,7 +13,15 @@ from babel.messages.pofile import read_po
 
 from pitchjudge.errors import N_
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "N_", "Gettext", "get_gettext", "get_ngettext"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "N_",
+    "Gettext",
+    "get_gettext",
+    "get_ngettext",
+    "get_pgettext",
+]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES: dict[str, str] = {"fr": "Français", "en": "English"}
@@ -41,6 +49,11 @@ def translations(language: str) -> _gettext.NullTranslations:
 def get_gettext(language: str) -> Gettext:
     """The translate function for `language`; unknown languages fall back to English."""
     return translations(language if language in LANGUAGES else "en").gettext
+
+
+def get_pgettext(language: str) -> Callable[[str, str], str]:
+    """The context-aware translate function (same English, different French by context)."""
+    return translations(language if language in LANGUAGES else "en").pgettext
 
 
 def get_ngettext(language: str) -> Callable[[str, str, int], str]:

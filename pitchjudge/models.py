@@ -19,6 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.types import JSON
 from sqlmodel import Field, SQLModel
 
+from pitchjudge.errors import N_
+
 # Named constraints let Alembic alter them later (SQLite batch mode needs names).
 SQLModel.metadata = MetaData(
     naming_convention={
@@ -58,6 +60,10 @@ class UTCDateTime(TypeDecorator):
 
 def _ts(nullable: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable)
+
+
+# The statuses' names as shown in messages ("This round is closed"), marked for translation.
+ROUND_STATUS_WORDS = (N_("draft"), N_("open"), N_("closed"), N_("locked"))
 
 
 class RoundStatus(StrEnum):

@@ -148,9 +148,8 @@ function createController(root, textarea, label, status) {
     lastSent: null,
     lastSentAt: 0,
     lastBusyAt: appBusy() ? Date.now() : 0,
-    pointerDown: false,
-    pointerOnLink: false,
-    blurWaiting: false,
+    holdClicks: false,   // a click now would share this box's batch: hold it
+    heldClick: null,
     seq: 0,
     mountId: Math.random().toString(36).slice(2) + Date.now().toString(36),
     setStateValue: null,
@@ -161,7 +160,7 @@ function createController(root, textarea, label, status) {
 
   c.render = () => {
     const text = textarea.value;
-    const pending = c.debounce !== null || c.waiting !== null || c.blurWaiting;
+    const pending = c.debounce !== null || c.waiting !== null;
     let state = "";
     let message = "";
     if (text === c.confirmed && !pending) {
@@ -207,13 +206,46 @@ function createController(root, textarea, label, status) {
     c.setStateValue("draft", {
       text: text, storage_key: c.storageKey, mount: c.mountId, seq: c.seq,
     });
+    c.holdClicksUntilSent();
     c.render();
   };
 
-  // Send soon, at a quiet moment. Streamlit 1.67 loses a button outside this fragment
-  // (drawn, then removed) when this fragment's rerun is requested while the full-app run
-  // the button started is running or has just ended, so a send waits until no run was
-  // requested or running for SETTLE_MS (at most MAX_WAIT_MS).
+  // Streamlit batches the widget updates of one tick (a setTimeout(0)) and reruns only the
+  // first one's fragment: a click on a button (or any widget) outside this fragment that
+  // lands in the same batch as this box's update reruns this fragment only, and the click
+  // is lost. Chrome handles queued input before that timer, so a quick tap right after
+  // typing does land in it. Until the batch is sent, a click elsewhere is held and
+  // replayed just after: the text reaches the server first, then the click's run.
+  c.holdClicksUntilSent = () => {
+    if (c.holdClicks) return;
+    c.holdClicks = true;
+    setTimeout(() => {   // queued after Streamlit's flush timer: runs once it has sent
+      c.holdClicks = false;
+      const held = c.heldClick;
+      c.heldClick = null;
+      if (held && held.target.isConnected) held.target.dispatchEvent(held.event);
+    }, 0);
+  };
+  c.onClickCapture = (event) => {
+    if (!c.holdClicks || !event.isTrusted || event.composedPath().includes(textarea)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const e = event;
+    c.heldClick = {
+      target: e.composedPath()[0] ?? e.target,
+      event: new MouseEvent("click", {
+        bubbles: true, cancelable: true, composed: true, view: window, detail: e.detail,
+        screenX: e.screenX, screenY: e.screenY, clientX: e.clientX, clientY: e.clientY,
+        ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey,
+        button: e.button, buttons: e.buttons,
+      }),
+    };
+  };
+
+  // Send soon, at a quiet moment. Streamlit 1.67 drops a button outside this fragment from
+  // the page when this fragment's rerun is requested while a full-app run is running or
+  // has just ended, so a send after a typing pause waits until no run was requested or
+  // running for SETTLE_MS (at most MAX_WAIT_MS). Blur and page hide send at once.
   c.send = ({force = false, now = false} = {}) => {
     if (now) { c.flush(force); return; }
     c.waitForce = c.waitForce || force;
@@ -224,10 +256,7 @@ function createController(root, textarea, label, status) {
       const t = Date.now();
       if (appBusy()) c.lastBusyAt = t;
       const quiet = t - c.lastBusyAt >= SETTLE_MS;
-      if (c.pointerDown && !c.pointerOnLink) {
-        c.blurWaiting = true;  // sent after the click: see onPointerUp
-        c.render();
-      } else if (quiet || t - c.waitStarted >= MAX_WAIT_MS) {
+      if (quiet || t - c.waitStarted >= MAX_WAIT_MS) {
         c.flush(c.waitForce);
       } else {
         c.waiting = setTimeout(tick, 50);
@@ -246,30 +275,9 @@ function createController(root, textarea, label, status) {
     c.debounce = setTimeout(() => { c.debounce = null; c.send(); }, DEBOUNCE_MS);
     c.render();
   };
-  // Streamlit batches the widget updates of one tick and reruns only the first one's
-  // fragment: a send on the blur caused by pressing a button (or any widget) outside this
-  // fragment would swallow that click. So while a pointer is down, the blur's send waits
-  // until after the click. A link (page navigation) is not a widget: the text is sent at
-  // once, before the page changes and this box unmounts.
-  c.onBlur = () => {
-    cancel("debounce");
-    if (c.pointerDown && !c.pointerOnLink) { c.blurWaiting = true; c.render(); }
-    else if (c.pointerOnLink) c.send({now: true});
-    else c.send();
-  };
-  c.onPointerDown = (event) => {
-    c.pointerDown = true;
-    const target = event.composedPath ? event.composedPath()[0] : event.target;
-    c.pointerOnLink = !!(target && target.closest && target.closest("a[href]"));
-  };
-  c.onPointerUp = () => {
-    c.pointerDown = false;
-    if (c.blurWaiting) {
-      c.blurWaiting = false;
-      c.lastBusyAt = Date.now();  // the click may be starting a run right now
-      c.send();
-    }
-  };
+  // Leaving the box (Tab, a click on a button or a link) sends at once: before the run that
+  // click starts, which may replace this box (next pitch) or the page.
+  c.onBlur = () => c.send({now: true});
   // Nothing can be sent once the page unloads: send now; the draft is in localStorage.
   c.onHidden = () => { if (document.visibilityState === "hidden") c.send({now: true}); };
   c.onPageHide = () => c.send({now: true});
@@ -316,7 +324,6 @@ function createController(root, textarea, label, status) {
       // Another text in the same box: a pending draft of the old one stays in localStorage.
       cancel("debounce");
       cancel("waiting");
-      c.blurWaiting = false;
       c.load(data);
       loaded = true;
     } else {
@@ -343,9 +350,7 @@ function createController(root, textarea, label, status) {
     c.observer.disconnect();
     document.removeEventListener("visibilitychange", c.onHidden);
     window.removeEventListener("pagehide", c.onPageHide);
-    document.removeEventListener("pointerdown", c.onPointerDown, true);
-    document.removeEventListener("pointerup", c.onPointerUp, true);
-    document.removeEventListener("pointercancel", c.onPointerUp, true);
+    window.removeEventListener("click", c.onClickCapture, true);
     delete textarea.__pjAutosave;
   };
 
@@ -353,9 +358,7 @@ function createController(root, textarea, label, status) {
   textarea.addEventListener("blur", c.onBlur);
   document.addEventListener("visibilitychange", c.onHidden);
   window.addEventListener("pagehide", c.onPageHide);
-  document.addEventListener("pointerdown", c.onPointerDown, true);
-  document.addEventListener("pointerup", c.onPointerUp, true);
-  document.addEventListener("pointercancel", c.onPointerUp, true);
+  window.addEventListener("click", c.onClickCapture, true);
   return c;
 }
 

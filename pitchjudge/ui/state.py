@@ -13,7 +13,7 @@ from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import session_scope
 from pitchjudge.errors import ConfigError, PitchJudgeError
-from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext
+from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
 from pitchjudge.models import Contest
 from pitchjudge.services import contests
 
@@ -78,6 +78,11 @@ def language() -> str:
 def gettext() -> Gettext:
     """The translate function for this visitor."""
     return get_gettext(language())
+
+
+def pgettext():
+    """The context-aware translate function for this visitor: pgettext(context, message)."""
+    return get_pgettext(language())
 
 
 def is_organiser() -> bool:

@@ -5,7 +5,13 @@ import streamlit as st
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import state
 
-st.set_page_config(page_title="PitchJudge", page_icon="🎤", layout="wide")
+st.set_page_config(
+    page_title="PitchJudge",
+    page_icon="🎤",
+    layout="wide",
+    # A judge's laptop needs the width for the deck and the rubric, not the sidebar.
+    initial_sidebar_state="collapsed" if st.query_params.get("judge") else "auto",
+)
 
 settings = state.get_settings()
 state.get_engine()

@@ -24,15 +24,10 @@ NOTICE_KEY = "applications_notice"
 LINK_KEY = "applications_new_link"
 PER_PAGE = 12
 
-state.require_organiser()
 _ = state.gettext()
 lang = state.language()
 settings = state.get_settings()
-contest = state.current_contest()
-st.title(_("Applications"))
-if contest is None:
-    st.info(_("Create the contest first (page Contest)."))
-    st.stop()
+contest = state.organiser_page(_("Applications"))
 
 show_notice(NOTICE_KEY)
 

@@ -15,13 +15,8 @@ from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_noti
 NOTICE_KEY = "assignments_notice"
 WARNINGS_KEY = "assignments_warnings"
 
-state.require_organiser()
 _ = state.gettext()
-contest = state.current_contest()
-st.title(_("Assignments"))
-if contest is None:
-    st.info(_("Create the contest first (page Contest)."))
-    st.stop()
+contest = state.organiser_page(_("Assignments"))
 
 show_notice(NOTICE_KEY)
 for warning in st.session_state.pop(WARNINGS_KEY, []):

@@ -10,8 +10,6 @@ from pitchjudge.ui import state
 from pitchjudge.ui.autosave import autosave_text_area
 from pitchjudge.ui.widgets import deck_viewer, inert
 
-ERROR_KEY = "judge_error"
-SAVED_KEY = "judge_saved_at"
 MAX_SEGMENTS = 11  # scales with more steps get a number box instead of buttons
 
 _ = state.gettext()
@@ -59,7 +57,6 @@ def go_to(pitch_id: int | None) -> None:
         st.query_params.pop("pitch", None)
     else:
         st.query_params["pitch"] = str(pitch_id)
-    st.session_state.pop(ERROR_KEY, None)
 
 
 next_pitch = next((p.pitch_id for p in pitches if p.status != ScorecardStatus.SUBMITTED), None)
@@ -182,13 +179,69 @@ def save_mark(criterion_id: int) -> None:
                 value=value,
             )
     except PitchJudgeError as error:
-        st.session_state[ERROR_KEY] = error.localized(_)
+        st.session_state[f"error_{key}"] = error.localized(_)
         # Show what is really stored, not a value the server refused.
         st.session_state[key] = st.session_state.get(f"known_{key}")
     else:
         st.session_state[f"known_{key}"] = value
-        st.session_state[SAVED_KEY] = utcnow()
-        st.session_state.pop(ERROR_KEY, None)
+        st.session_state[f"saved_{key}"] = utcnow()
+        st.session_state.pop(f"error_{key}", None)
+
+
+@st.fragment
+def criterion_control(criterion, share: float, submitted: bool) -> None:
+    """One criterion: a click saves it and reruns only this small fragment, so quick clicks
+    are not queued behind the rest of the page."""
+    key = mark_key(criterion.id)
+    with state.db_session(read_only=True) as session:
+        stored = scoring.stored_mark(
+            session=session,
+            round_id=round_.id,
+            judge_id=judge.id,
+            pitch_id=current,
+            criterion_id=criterion.id,
+        )
+    # Another tab (or device) wrote since this one last looked: show the stored value.
+    if st.session_state.get(f"known_{key}", "unset") != stored:
+        st.session_state[key] = stored
+        st.session_state[f"known_{key}"] = stored
+    # Description and level descriptors live in the tooltip: the whole rubric then fits
+    # beside the deck on a 13" laptop without scrolling.
+    lines = [inert(criterion.description)] if criterion.description else []
+    lines += [
+        f"{format_number(d['value'])} = {inert(d['label'])}" for d in criterion.descriptors or []
+    ]
+    st.markdown(f"**{inert(criterion.name)}** · {share:.0f} %", help="  \n".join(lines) or None)
+    # The visible label is the Markdown above; screen readers get this plain one.
+    plain_label = f"{criterion.name} · {share:.0f} %"
+    steps = round((criterion.scale_max - criterion.scale_min) / criterion.scale_step) + 1
+    if steps <= MAX_SEGMENTS:
+        options = [criterion.scale_min + i * criterion.scale_step for i in range(steps)]
+        st.segmented_control(
+            plain_label,
+            options=options,
+            format_func=format_number,
+            key=key,
+            on_change=save_mark,
+            args=(criterion.id,),
+            disabled=submitted,
+            label_visibility="collapsed",
+        )
+    else:
+        st.number_input(
+            plain_label,
+            min_value=criterion.scale_min,
+            max_value=criterion.scale_max,
+            step=criterion.scale_step,
+            value=None,
+            key=key,
+            on_change=save_mark,
+            args=(criterion.id,),
+            disabled=submitted,
+            label_visibility="collapsed",
+        )
+    if st.session_state.get(f"error_{key}"):
+        st.error(st.session_state[f"error_{key}"], icon=":material/error:")
 
 
 def save_text(field: str):
@@ -216,56 +269,7 @@ def scorecard() -> None:
     submitted = fresh.status == ScorecardStatus.SUBMITTED
     shares = rubric.weight_percentages(fresh.criteria)
     for criterion, share in zip(fresh.criteria, shares, strict=True):
-        key = mark_key(criterion.id)
-        stored = fresh.marks.get(criterion.id)
-        # Another tab (or device) wrote since this one last looked: show the stored value.
-        if st.session_state.get(f"known_{key}", "unset") != stored:
-            st.session_state[key] = stored
-            st.session_state[f"known_{key}"] = stored
-        steps = round((criterion.scale_max - criterion.scale_min) / criterion.scale_step) + 1
-        label = f"**{inert(criterion.name)}** · {share:.0f} %"
-        # Description and level descriptors live in the tooltip: the whole rubric then fits
-        # beside the deck on a 13" laptop without scrolling.
-        lines = [inert(criterion.description)] if criterion.description else []
-        lines += [
-            f"{format_number(d['value'])} = {inert(d['label'])}"
-            for d in criterion.descriptors or []
-        ]
-        help_text = "  \n".join(lines) or None
-        if steps <= MAX_SEGMENTS:
-            options = [criterion.scale_min + i * criterion.scale_step for i in range(steps)]
-            st.segmented_control(
-                label,
-                options=options,
-                format_func=format_number,
-                key=key,
-                on_change=save_mark,
-                args=(criterion.id,),
-                help=help_text,
-                disabled=submitted,
-            )
-        else:
-            st.number_input(
-                label,
-                min_value=criterion.scale_min,
-                max_value=criterion.scale_max,
-                step=criterion.scale_step,
-                value=None,
-                key=key,
-                on_change=save_mark,
-                args=(criterion.id,),
-                help=help_text,
-                disabled=submitted,
-            )
-
-    if st.session_state.get(ERROR_KEY):
-        st.error(st.session_state[ERROR_KEY], icon=":material/error:")
-    elif st.session_state.get(SAVED_KEY):
-        st.caption(
-            _("All marks saved ({time}).").format(
-                time=st.session_state[SAVED_KEY].astimezone().strftime("%H:%M:%S")
-            )
-        )
+        criterion_control(criterion, share, submitted)
 
     saving = {
         "saved_label": _("Saved"),
@@ -281,6 +285,7 @@ def scorecard() -> None:
         on_save=save_text("comment"),
         height=110,
         placeholder=_("What is strong, what to improve — the applicant will read it."),
+        disabled=submitted,
         **saving,
     )
     autosave_text_area(
@@ -291,6 +296,7 @@ def scorecard() -> None:
         on_save=save_text("private_note"),
         height=80,
         placeholder=_("Only the jury and the organisers see this."),
+        disabled=submitted,
         **saving,
     )
 

@@ -12,14 +12,9 @@ from pitchjudge.ui.widgets import inert, run_and_reload, show_notice
 
 NOTICE_KEY = "judges_notice"
 
-state.require_organiser()
 _ = state.gettext()
 settings = state.get_settings()
-contest = state.current_contest()
-st.title(_("Judges"))
-if contest is None:
-    st.info(_("Create the contest first (page Contest)."))
-    st.stop()
+contest = state.organiser_page(_("Judges"))
 
 show_notice(NOTICE_KEY)
 

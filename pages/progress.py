@@ -8,15 +8,10 @@ from pitchjudge.services import contests, scoring
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert, round_picker
 
-state.require_organiser()
 _ = state.gettext()
 pgettext = state.pgettext()
 lang = state.language()
-contest = state.current_contest()
-st.title(_("Progress"))
-if contest is None:
-    st.info(_("Create the contest first (page Contest)."))
-    st.stop()
+contest = state.organiser_page(_("Progress"))
 
 with state.db_session(read_only=True) as session:
     rounds = list(contests.list_rounds(session=session, contest_id=contest.id))

@@ -12,13 +12,8 @@ from pitchjudge.ui.widgets import inert, run_and_reload, show_form_errors, show_
 
 NOTICE_KEY = "rounds_notice"
 
-state.require_organiser()
 _ = state.gettext()
-contest = state.current_contest()
-st.title(_("Rounds"))
-if contest is None:
-    st.info(_("Create the contest first (page Contest)."))
-    st.stop()
+contest = state.organiser_page(_("Rounds"))
 
 show_notice(NOTICE_KEY)
 

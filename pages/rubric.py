@@ -15,13 +15,8 @@ from pitchjudge.ui.widgets import run_and_reload, show_notice
 NOTICE_KEY = "rubric_notice"
 CONFIRM_TEMPLATE_KEY = "rubric_confirm_template"
 
-state.require_organiser()
 _ = state.gettext()
-contest = state.current_contest()
-st.title(_("Rubric"))
-if contest is None:
-    st.info(_("Create the contest first (page Contest)."))
-    st.stop()
+contest = state.organiser_page(_("Rubric"))
 
 show_notice(NOTICE_KEY)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
@@ -88,3 +89,20 @@ def settings(tmp_path: Path) -> Settings:
         },
         env_file=None,
     )
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    """Environment for the app: its own SQLite file and deck store, a known password."""
+    monkeypatch.setenv("PITCHJUDGE_DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
+    monkeypatch.setenv("PITCHJUDGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PITCHJUDGE_ADMIN_PASSWORD", "organiser-secret")
+    monkeypatch.setenv("PITCHJUDGE_LANGUAGE", "en")
+    monkeypatch.chdir(tmp_path)
+    st.cache_resource.clear()  # cached settings and engine belong to the previous test
+    settings = load_settings(env_file=None)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    yield engine, settings
+    engine.dispose()
+    st.cache_resource.clear()

@@ -219,6 +219,13 @@ def criterion_marks(page: Page, name: str) -> Locator:
     return page.get_by_test_id("stButtonGroup").filter(has=label)
 
 
+def criterion_label(page: Page, name: str) -> Locator:
+    """The visible label of criterion `name` (Markdown, with the criterion's tooltip)."""
+    return page.get_by_test_id("stMarkdown").filter(
+        has_text=re.compile(rf"^\s*{re.escape(name)} ·")
+    )
+
+
 def mark_button(page: Page, name: str, value: int) -> Locator:
     """One option of a criterion's segmented control: a radio, aria-checked when chosen."""
     return criterion_marks(page, name).get_by_role("radio", name=str(value), exact=True)
@@ -297,7 +304,7 @@ def test_a_judge_never_loses_a_mark(
     expect(page.get_by_role("img").first).to_be_visible(timeout=LONG)  # the deck's page
     shot(page, "02_scorecard_fold", full=False)  # what a 13" laptop shows without scrolling
     # A criterion's description and level descriptors live in its tooltip, as plain text.
-    criterion_marks(page, "Problem & market").get_by_test_id("stTooltipHoverTarget").hover()
+    criterion_label(page, "Problem & market").get_by_test_id("stTooltipHoverTarget").hover()
     tooltip = page.get_by_test_id("stTooltipContent")
     expect(tooltip).to_contain_text("A real, painful problem", timeout=SHORT)
     expect(tooltip).to_contain_text("5 = outstanding")

@@ -188,6 +188,8 @@ def test_submit_needs_every_criterion_and_can_be_reopened(engine, settings):
         assert scoring.submit_scorecard(session=session, **ids).status == "submitted"
     with pytest.raises(RoundStateError, match="reopen"):
         save(engine, w, 0, 0, 5, 5)
+    with session_scope(engine) as session, pytest.raises(RoundStateError, match="reopen"):
+        scoring.save_text(session=session, field="comment", value="changed after submit", **ids)
     with session_scope(engine) as session:
         scoring.reopen_scorecard(session=session, **ids)
     assert save(engine, w, 0, 0, 5, 5).value == 5

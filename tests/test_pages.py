@@ -7,69 +7,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from pitchjudge.config import load_settings
-from pitchjudge.db import make_engine, session_scope
+from pitchjudge.db import session_scope
 from pitchjudge.formatting import escape_markdown
 from pitchjudge.models import AuditEvent, Pitch, PitchStatus, utcnow
 from pitchjudge.services import applications, rubric
 from pitchjudge.ui import state
 from tests import pdf_samples
+from tests.apptest_support import APP, run_page, texts
 from tests.factories import make_contest, submit
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 HOSTILE_NAME = "**Bold** <b>Co</b> [x](http://evil.example)"
-
-
-@pytest.fixture
-def app_env(tmp_path, monkeypatch):
-    """Environment for the app: its own SQLite file and deck store, a known password."""
-    monkeypatch.setenv("PITCHJUDGE_DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
-    monkeypatch.setenv("PITCHJUDGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PITCHJUDGE_ADMIN_PASSWORD", "organiser-secret")
-    monkeypatch.setenv("PITCHJUDGE_LANGUAGE", "en")
-    monkeypatch.chdir(tmp_path)
-    st.cache_resource.clear()
-    settings = load_settings(env_file=None)
-    engine = make_engine(settings.database_url)
-    from pitchjudge.db import migrate
-
-    migrate(engine)
-    yield engine, settings
-    engine.dispose()
-    st.cache_resource.clear()
-
-
-def run_page(
-    page: str | None = None,
-    *,
-    organiser: bool = False,
-    lang: str = "en",
-    params: dict | None = None,
-) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[state.LANGUAGE_KEY] = lang
-    if organiser:
-        at.session_state[state.ORGANISER_KEY] = True
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.error]
-    parts += [i.value for i in at.info] + [w.value for w in at.warning]
-    parts += [s.value for s in at.success] + [t.value for t in at.title]
-    parts += [h.value for h in at.subheader] + [h.value for h in at.header]
-    return "\n".join(str(p) for p in parts)
 
 
 def test_apply_page_without_contest_says_so(app_env):

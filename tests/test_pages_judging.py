@@ -2,60 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-import streamlit as st
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from pitchjudge.config import load_settings
-from pitchjudge.db import make_engine, migrate, session_scope
+from pitchjudge.db import session_scope
 from pitchjudge.models import Conflict, Judge, Mark
 from pitchjudge.services import contests, judges, scoring
-from pitchjudge.ui import state
+from tests.apptest_support import run_page, texts
 from tests.factories import make_judging
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-
-
-@pytest.fixture
-def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("PITCHJUDGE_DATABASE_URL", f"sqlite:///{tmp_path}/app.db")
-    monkeypatch.setenv("PITCHJUDGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PITCHJUDGE_ADMIN_PASSWORD", "organiser-secret")
-    monkeypatch.setenv("PITCHJUDGE_LANGUAGE", "en")
-    monkeypatch.chdir(tmp_path)
-    st.cache_resource.clear()
-    settings = load_settings(env_file=None)
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    yield engine, settings
-    engine.dispose()
-    st.cache_resource.clear()
 
 
 def app(*, organiser=False, params=None, page=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[state.LANGUAGE_KEY] = "en"
-    if organiser:
-        at.session_state[state.ORGANISER_KEY] = True
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.error]
-    parts += [i.value for i in at.info] + [w.value for w in at.warning]
-    parts += [s.value for s in at.success] + [t.value for t in at.title]
-    parts += [h.value for h in at.header] + [c.value for c in at.caption]
-    return "\n".join(str(p) for p in parts)
+    return run_page(page, organiser=organiser, params=params)
 
 
 def test_judges_page_adds_a_judge_with_a_working_link(app_env):

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from pitchjudge.db import session_scope
-from pitchjudge.errors import ValidationError
+from pitchjudge.errors import NotFound, ValidationError
 from pitchjudge.models import AuditEvent, Criterion, Judge, Mark, Pitch, PitchStatus, Round
 from pitchjudge.scoring import AggregationRule, leaderboard
 from pitchjudge.services import contests, results
@@ -102,6 +102,10 @@ def test_imported_round_scores_like_the_csv_itself(engine, rule):
     report = do_import(engine, contest_id)
     assert (report.marks, report.adjustments, report.round_created) == (22, 2, True)
     assert (report.pitches_created, report.judges_created, report.criteria_created) == (4, 4, 2)
+    assert report.summary() == (
+        f"Imported 22 marks and 2 adjustment(s) into round 'Final' (id {report.round_id}, new); "
+        f"created 4 pitch(es), 4 judge(s), 2 criterion(a)."
+    )
     with session_scope(engine, read_only=True) as session:
         board = results.round_leaderboard(session=session, round_id=report.round_id, rule=rule)
     expected = leaderboard(*frames()[:2], rule, frames()[2])
@@ -277,7 +281,5 @@ def test_import_refuses_a_locked_rubric_and_an_unknown_contest(engine):
         do_import(
             engine, contest_id, "Other", criteria=text(CRITERIA_CSV.replace("Team,2", "Team,3"))
         )
-    from pitchjudge.errors import NotFound
-
     with pytest.raises(NotFound):
         do_import(engine, contest_id + 999)

@@ -203,6 +203,18 @@ def test_small_panels_use_the_model_and_calibrated_bootstrap_handles_holes():
     assert sure["total_low"].notna().all() and (sure["rank_best"] <= sure["rank_worst"]).all()
 
 
+def test_without_any_spread_nothing_is_claimed():
+    marks = pd.DataFrame(
+        [("A", "J1", "Score", 8.0), ("B", "J2", "Score", 6.0)],
+        columns=["pitch", "judge", "criterion", "value"],
+    )
+    criteria = pd.DataFrame({"criterion": ["Score"], "weight": [1.0]})
+    sure = uncertainty(marks, criteria)  # one judge per pitch: no spread to learn from
+    assert list(sure["total"]) == [8.0, 6.0]
+    assert sure[["total_low", "total_high", "p_beats_next"]].isna().all().all()
+    assert not sure["statistical_tie"].any() and sure["rank_best"].isna().all()
+
+
 def test_uncertainty_arguments_are_checked():
     marks, criteria = final(n_pitches=3, n_judges=3, n_criteria=1)
     for kwargs, message in (

@@ -56,7 +56,7 @@ class AdditiveFit:
         used = self._incidence[:, self._used_judges]
         projected = np.asarray(used @ self._judge_block)
         if sparse.issparse(used):
-            quadratic = np.asarray(used.multiply(projected).sum(axis=1)).ravel()
+            quadratic = np.asarray(sparse.csr_matrix(used).multiply(projected).sum(axis=1)).ravel()
         else:
             quadratic = (used * projected).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):

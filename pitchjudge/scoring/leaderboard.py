@@ -98,8 +98,9 @@ def score(
     judged = weighted.sum(axis=1)
     adjustment_sum = prepared.adjustments.sum(axis=1)
     total = judged + adjustment_sum
-    if not exact_method:
-        judged, total = snap(judged), snap(total)
+    # Float noise off (0.1 + 0.2 shows as 0.3); a value this moves onto a rounding boundary is
+    # flagged below and recomputed exactly.
+    judged, total = snap(judged), snap(total)
     if rule.round_total:
         judged, flagged_judged = half_up(judged, decimals)
         total, flagged_total = half_up(total, decimals)

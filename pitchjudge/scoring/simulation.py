@@ -48,7 +48,7 @@ def simulate_contest(
     slots = np.concatenate(
         [rng.permutation(n_judges) for _ in range(n_pitches * judges_per_pitch // n_judges + 2)]
     )
-    rows = []
+    rows: list[tuple[str, str, str, float]] = []
     cursor = 0
     for p in range(n_pitches):
         chosen: list[int] = []

@@ -72,12 +72,16 @@ def uncertainty(
             0, scored.prepared.n_judges, size=(resamples, scored.prepared.n_judges)
         )
         replicates = _bootstrap(scored, draws)
+        known = np.ones(scored.prepared.n_pitches, dtype=bool)
     else:
-        replicates = _model(scored, resamples, rng)
-    return _summarise(scored, replicates, level, approach)
+        replicates, known = _model(scored, resamples, rng)
+    return _summarise(scored, replicates, known, level, approach)
 
 
-def _summarise(scored: Scored, replicates: np.ndarray, level: float, approach: str):
+def _summarise(
+    scored: Scored, replicates: np.ndarray, known: np.ndarray, level: float, approach: str
+) -> pd.DataFrame:
+    """Percentiles of the replicates; nothing is claimed for pitches of unknown spread."""
     order = scored.order
     tail = (1 - level) / 2
     with _quiet():
@@ -88,7 +92,7 @@ def _summarise(scored: Scored, replicates: np.ndarray, level: float, approach: s
     with _quiet():
         best = np.nanquantile(ranks, tail, axis=0, method="lower")
         worst = np.nanquantile(ranks, 1 - tail, axis=0, method="higher")
-    unranked = ~np.isfinite(scored.total)
+    unranked = ~np.isfinite(scored.total) | ~known
     for column in (low, high, spread, best, worst):
         column[unranked] = np.nan
 
@@ -100,6 +104,7 @@ def _summarise(scored: Scored, replicates: np.ndarray, level: float, approach: s
         with np.errstate(invalid="ignore", divide="ignore"):
             p_next[:-1] = np.where(both.sum(axis=0) > 0, wins / both.sum(axis=0), np.nan)
         p_next[:-1][~np.isfinite(scored.total[order[1:]])] = np.nan
+        p_next[:-1][~known[order[:-1]] | ~known[order[1:]]] = np.nan
     return pd.DataFrame(
         {
             "rank": pd.array(scored.rank[order], dtype="Int64"),
@@ -259,13 +264,16 @@ def _connected(marked: np.ndarray, used: np.ndarray) -> np.ndarray:
     return (from_first | ~used).all(axis=1)
 
 
-def _model(scored: Scored, resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Totals drawn as total + SE × t(df), independently per pitch.
+def _model(
+    scored: Scored, resamples: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Totals drawn as total + SE × t(df), independently per pitch; and where SE is known.
 
     SE comes from the additive model fitted on the judges' weighted totals (residual variance
     and the offsets' covariance) for "calibrated", and for any method when every ranked pitch
     has the same judges (their leniency then cancels between pitches). Otherwise leniency does
-    not cancel, and SE = s / √n with s the pooled within-pitch spread of judge totals.
+    not cancel, and SE = s / √n with s the pooled within-pitch spread of judge totals. With no
+    spread to learn from (e.g. one judge per pitch), nothing is claimed: the figures are missing.
     """
     prepared = scored.prepared
     totals = scored.judge_totals
@@ -299,4 +307,4 @@ def _model(scored: Scored, resamples: int, rng: np.random.Generator) -> np.ndarr
     draws = scored.total[None, :] + noise * np.where(np.isfinite(se), se, 0.0)[None, :]
     if scored.rule.round_total:
         draws = half_up(draws, scored.rule.decimals)[0]
-    return draws
+    return draws, np.isfinite(se)

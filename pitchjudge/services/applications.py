@@ -189,14 +189,7 @@ def submit_application(
         )
         session.add(pitch)
         session.flush()
-        deck_row = Deck(
-            pitch_id=pitch.id,
-            sha256=facts.sha256,
-            size_bytes=facts.size_bytes,
-            page_count=facts.page_count,
-            filename=_safe_filename(filename),
-            uploaded_at=now,
-        )
+        deck_row = _deck_row(pitch.id, facts, filename, now)
         session.add(deck_row)
         session.flush()
         audit.record(
@@ -220,6 +213,17 @@ def submit_application(
             new=facts.sha256,
         )
     return Submitted(pitch=pitch, deck=deck_row, token=token)
+
+
+def _deck_row(pitch_id: int, facts: decks.DeckFacts, filename: str, now: datetime) -> Deck:
+    return Deck(
+        pitch_id=pitch_id,
+        sha256=facts.sha256,
+        size_bytes=facts.size_bytes,
+        page_count=facts.page_count,
+        filename=_safe_filename(filename),
+        uploaded_at=now,
+    )
 
 
 def _safe_filename(filename: str) -> str:
@@ -307,14 +311,7 @@ def replace_deck(
         if previous is not None:
             previous.replaced_at = now
             session.add(previous)
-        deck_row = Deck(
-            pitch_id=pitch.id,
-            sha256=facts.sha256,
-            size_bytes=facts.size_bytes,
-            page_count=facts.page_count,
-            filename=_safe_filename(filename),
-            uploaded_at=now,
-        )
+        deck_row = _deck_row(pitch.id, facts, filename, now)
         session.add(deck_row)
         pitch.updated_at = now
         session.add(pitch)

@@ -247,6 +247,19 @@ def list_rounds(*, session: Session, contest_id: int) -> Sequence[Round]:
     ).all()
 
 
+def _judges_per_pitch(assignment_mode: str, judges_per_pitch: int | None) -> int | None:
+    """The k a round's mode needs (None for "every judge scores every pitch")."""
+    if assignment_mode not in (AssignmentMode.ALL, AssignmentMode.K_PER_PITCH):
+        raise ValidationError("Unknown assignment mode.", field="assignment_mode")
+    if assignment_mode == AssignmentMode.ALL:
+        return None
+    if judges_per_pitch is None or not 1 <= judges_per_pitch <= 50:
+        raise ValidationError(
+            "Judges per pitch must be between 1 and 50.", field="judges_per_pitch"
+        )
+    return judges_per_pitch
+
+
 def create_round(
     *,
     session: Session,
@@ -260,15 +273,7 @@ def create_round(
     rounds = list_rounds(session=session, contest_id=contest_id)
     if any(same_name(r.name, name) for r in rounds):
         raise ValidationError("There is already a round called {name}.", field="name", name=name)
-    if assignment_mode not in (AssignmentMode.ALL, AssignmentMode.K_PER_PITCH):
-        raise ValidationError("Unknown assignment mode.", field="assignment_mode")
-    if assignment_mode == AssignmentMode.K_PER_PITCH:
-        if judges_per_pitch is None or not 1 <= judges_per_pitch <= 50:
-            raise ValidationError(
-                "Judges per pitch must be between 1 and 50.", field="judges_per_pitch"
-            )
-    else:
-        judges_per_pitch = None
+    judges_per_pitch = _judges_per_pitch(assignment_mode, judges_per_pitch)
     round_ = Round(
         contest_id=contest_id,
         name=name,
@@ -378,15 +383,7 @@ def set_assignment_mode(
         raise RoundStateError(
             "This round is {status}: its assignments can no longer change.", status=round_.status
         )
-    if assignment_mode not in (AssignmentMode.ALL, AssignmentMode.K_PER_PITCH):
-        raise ValidationError("Unknown assignment mode.", field="assignment_mode")
-    if assignment_mode == AssignmentMode.K_PER_PITCH:
-        if judges_per_pitch is None or not 1 <= judges_per_pitch <= 50:
-            raise ValidationError(
-                "Judges per pitch must be between 1 and 50.", field="judges_per_pitch"
-            )
-    else:
-        judges_per_pitch = None
+    judges_per_pitch = _judges_per_pitch(assignment_mode, judges_per_pitch)
     audit.record_changes(
         session,
         contest_id=round_.contest_id,

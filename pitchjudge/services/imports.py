@@ -73,6 +73,25 @@ class ImportReport:
     marks_replaced: int = 0
     warnings: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One line for a person (the CLI prints it)."""
+        created = ", ".join(
+            f"{count} {what}"
+            for count, what in (
+                (self.pitches_created, "pitch(es)"),
+                (self.judges_created, "judge(s)"),
+                (self.criteria_created, "criterion(a)"),
+            )
+            if count
+        )
+        return (
+            f"Imported {self.marks} marks and {self.adjustments} adjustment(s) into round "
+            f"{self.round_name!r} (id {self.round_id}{', new' if self.round_created else ''})"
+            + (f"; created {created}" if created else "")
+            + (f"; replaced {self.marks_replaced} marks" if self.marks_replaced else "")
+            + "."
+        )
+
 
 def _key(name: str) -> str:
     """The identity of a name: case, accents composition and spacing ignored."""
@@ -140,8 +159,12 @@ def _criteria_settings(
     plans: dict[str, _CriterionPlan] = {}
     for name in marks["criterion"]:
         plans.setdefault(_key(name), _CriterionPlan(name))
-    settings = (("weight", "weight"), ("min", "scale_min"), ("max", "scale_max"))
-    settings += (("step", "scale_step"),)
+    settings = (
+        ("weight", "weight"),
+        ("min", "scale_min"),
+        ("max", "scale_max"),
+        ("step", "scale_step"),
+    )
     sources = [("the marks file", marks)]
     if criteria is not None:
         if "criterion" not in criteria.columns:
@@ -208,7 +231,7 @@ def _infer_scale(plan: _CriterionPlan, values: np.ndarray) -> None:
 def _new_criterion_problems(plan: _CriterionPlan) -> list[str]:
     """What the rubric would refuse in a new criterion (checked before anything is written)."""
     found = []
-    if not 0 < plan.weight <= 1000:
+    if plan.weight is None or not 0 < plan.weight <= 1000:
         found.append(f"criterion {plan.name!r}: the weight must be more than 0 and at most 1000.")
     low, high, step = plan.scale_min, plan.scale_max, plan.scale_step
     if low is None or high is None or step is None:
@@ -383,10 +406,10 @@ def import_marks_csv(
                 contest_id=contest_id,
                 data=rubric.CriterionInput(
                     name=plan.name,
-                    weight=plan.weight,
-                    scale_min=plan.scale_min,
-                    scale_max=plan.scale_max,
-                    scale_step=plan.scale_step,
+                    weight=float(plan.weight or 1.0),
+                    scale_min=float(plan.scale_min or 0.0),
+                    scale_max=float(plan.scale_max or 0.0),
+                    scale_step=float(plan.scale_step or 1.0),
                 ),
             )
             criteria_created += 1
@@ -405,7 +428,7 @@ def import_marks_csv(
     judges_created = _create_missing(
         session, judge_ids, lambda name: Judge(contest_id=contest_id, name=name)
     )
-    criterion_rows = [plans[key].existing for key in criterion_key]
+    criterion_rows = [_saved(plans[key]) for key in criterion_key]
     mark_rows = [
         {
             "round_id": round_.id,
@@ -459,8 +482,8 @@ def import_marks_csv(
         for name in sorted(withdrawn)
     ]
     return ImportReport(
-        contest_id=contest.id,
-        round_id=round_.id,
+        contest_id=contest_id,
+        round_id=int(round_.id or 0),
         round_name=round_.name,
         round_created=round_created,
         marks=len(mark_rows),
@@ -471,6 +494,12 @@ def import_marks_csv(
         marks_replaced=replaced,
         warnings=warnings,
     )
+
+
+def _saved(plan: _CriterionPlan) -> Criterion:
+    if plan.existing is None:  # pragma: no cover - every plan is saved before marks are written
+        raise RuntimeError(f"criterion {plan.name!r} was not saved")
+    return plan.existing
 
 
 def _check_scales(marks, values, criterion_key, plans, problems) -> None:
@@ -523,7 +552,7 @@ def _read_adjustments(source: Source, keys: pd.DataFrame, problems: list[str]) -
     return result
 
 
-def _count(session: Session, model, round_id: int) -> int:
+def _count(session: Session, model, round_id: int | None) -> int:
     return session.exec(
         select(func.count()).select_from(model).where(model.round_id == round_id)
     ).one()

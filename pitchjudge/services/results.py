@@ -75,7 +75,7 @@ def _fetch(session: Session, statement: Select) -> list[tuple]:
     cursor = connection.connection.cursor()
     try:
         cursor.execute(str(compiled), parameters)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
     finally:
         cursor.close()
 

@@ -113,6 +113,42 @@ def _scorecard(
     return card
 
 
+def _open_for_write(
+    session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime
+) -> tuple[Round, Judge, Scorecard]:
+    """Every rule a scorecard write needs (round open, judge active and assigned, no
+    conflict), then the scorecard itself, locked against other writers."""
+    round_ = _round_for_write(session, round_id)
+    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
+    _lock_scorecard(session, round_id, judge_id, pitch_id)
+    return round_, judge, _scorecard(session, round_id, judge_id, pitch_id, now)
+
+
+def _set_status(
+    session: Session, round_: Round, judge: Judge, card: Scorecard, status: str, now: datetime
+) -> Scorecard:
+    if card.status != status:
+        audit.record(
+            session,
+            contest_id=round_.contest_id,
+            actor=JUDGE,
+            actor_id=judge.id,
+            entity="scorecard",
+            entity_id=card.id,
+            action="status",
+            field="status",
+            old=card.status,
+            new=status,
+        )
+        card.status = status
+        card.updated_at = now
+        if status == ScorecardStatus.SUBMITTED:
+            card.submitted_at = now
+        session.add(card)
+        session.flush()
+    return card
+
+
 def _parse_value(value: object, criterion: Criterion) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -154,14 +190,11 @@ def save_mark(
 ) -> Mark | None:
     """Save (or clear, with None) one mark; last write wins and every write is audited."""
     now = now or utcnow()
-    round_ = _round_for_write(session, round_id)
-    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
     criterion = session.get(Criterion, criterion_id)
     if criterion is None or criterion.contest_id != round_.contest_id:
         raise NotFound("This criterion is not part of the rubric.")
     number = _parse_value(value, criterion)
-    _lock_scorecard(session, round_id, judge_id, pitch_id)
-    card = _scorecard(session, round_id, judge_id, pitch_id, now)
     if card.status == ScorecardStatus.SUBMITTED:
         raise RoundStateError("This scorecard is submitted: reopen it to change a mark.")
     existing = session.exec(
@@ -213,6 +246,20 @@ def save_mark(
     return mark
 
 
+def stored_mark(
+    *, session: Session, round_id: int, judge_id: int, pitch_id: int, criterion_id: int
+) -> float | None:
+    """The value stored for one cell of a scorecard (None when not marked)."""
+    return session.exec(
+        select(Mark.value).where(
+            Mark.round_id == round_id,
+            Mark.judge_id == judge_id,
+            Mark.pitch_id == pitch_id,
+            Mark.criterion_id == criterion_id,
+        )
+    ).first()
+
+
 def save_text(
     *,
     session: Session,
@@ -227,13 +274,12 @@ def save_text(
     if field not in ("comment", "private_note"):
         raise ValueError(f"unknown scorecard text field {field!r}")
     now = now or utcnow()
-    round_ = _round_for_write(session, round_id)
-    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
     text_value = (value or "").replace("\x00", "")
     if len(text_value) > 10_000:
         raise ValidationError("This text is too long (at most 10,000 characters).", field=field)
-    _lock_scorecard(session, round_id, judge_id, pitch_id)
-    card = _scorecard(session, round_id, judge_id, pitch_id, now)
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    if card.status == ScorecardStatus.SUBMITTED:
+        raise RoundStateError("This scorecard is submitted: reopen it to change it.")
     old = getattr(card, field)
     if old != text_value:
         setattr(card, field, text_value)
@@ -274,35 +320,14 @@ def submit_scorecard(
 ) -> Scorecard:
     """Submit a scorecard whose every criterion has a mark."""
     now = now or utcnow()
-    round_ = _round_for_write(session, round_id)
-    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
-    _lock_scorecard(session, round_id, judge_id, pitch_id)
-    card = _scorecard(session, round_id, judge_id, pitch_id, now)
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
     missing = _missing_criteria(session, card, round_.contest_id)
     if missing:
         raise IncompleteScorecard(
             "Give a mark for every criterion before submitting. Missing: {names}.",
             names=", ".join(c.name for c in missing),
         )
-    if card.status != ScorecardStatus.SUBMITTED:
-        audit.record(
-            session,
-            contest_id=round_.contest_id,
-            actor=JUDGE,
-            actor_id=judge.id,
-            entity="scorecard",
-            entity_id=card.id,
-            action="status",
-            field="status",
-            old=card.status,
-            new=ScorecardStatus.SUBMITTED,
-        )
-        card.status = ScorecardStatus.SUBMITTED
-        card.submitted_at = now
-        card.updated_at = now
-        session.add(card)
-        session.flush()
-    return card
+    return _set_status(session, round_, judge, card, ScorecardStatus.SUBMITTED, now)
 
 
 def reopen_scorecard(
@@ -310,28 +335,8 @@ def reopen_scorecard(
 ) -> Scorecard:
     """Back to draft, while the round is open."""
     now = now or utcnow()
-    round_ = _round_for_write(session, round_id)
-    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
-    _lock_scorecard(session, round_id, judge_id, pitch_id)
-    card = _scorecard(session, round_id, judge_id, pitch_id, now)
-    if card.status == ScorecardStatus.SUBMITTED:
-        audit.record(
-            session,
-            contest_id=round_.contest_id,
-            actor=JUDGE,
-            actor_id=judge.id,
-            entity="scorecard",
-            entity_id=card.id,
-            action="status",
-            field="status",
-            old=card.status,
-            new=ScorecardStatus.DRAFT,
-        )
-        card.status = ScorecardStatus.DRAFT
-        card.updated_at = now
-        session.add(card)
-        session.flush()
-    return card
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    return _set_status(session, round_, judge, card, ScorecardStatus.DRAFT, now)
 
 
 def declare_conflict(

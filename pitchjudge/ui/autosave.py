@@ -36,6 +36,8 @@ _LOGGER = logging.getLogger(__name__)
 COMPONENT_NAME = "pitchjudge_autosave_text_area"
 DEBOUNCE_MS = 500
 _TRACKER_PREFIX = "_pj_autosave:"
+_SAVE_ORDER_KEY = "_pj_autosave_save_order"
+_SAVED_ELSEWHERE_MAX = 20
 
 _HTML = """
 <div class="pj-autosave">
@@ -106,6 +108,7 @@ const MAX_WAIT_MS = 5000;     // ... but never wait longer than this
 const RETRY_MIN_MS = 3000;
 const RETRY_MAX_MS = 30000;
 const SENT_DEDUPE_MS = 1500;
+const MAX_LINK_HOLD_MS = 2000;
 
 function readDraft(storageKey) {
   try { return window.localStorage.getItem(storageKey); } catch (e) { return null; }
@@ -129,6 +132,21 @@ function appBusy() {
   const state = appRoot()?.dataset?.testScriptState;
   return state === "running" || state === "rerunRequested";
 }
+function appConnected() {
+  const state = appRoot()?.dataset?.testConnectionState;
+  return state === undefined || state === "CONNECTED";
+}
+// After the server restarted, the new session knows no fragment until the whole script has
+// run once, so this box's sends are dropped. Press Streamlit's "r" (rerun) shortcut, once
+// for all boxes: the full run receives the browser's text and saves it.
+function rerunWholeApp() {
+  const last = window.__pjAutosaveRerunAt ?? 0;
+  if (Date.now() - last < 5000) return;
+  window.__pjAutosaveRerunAt = Date.now();
+  const init = {key: "r", code: "KeyR", keyCode: 82, which: 82, bubbles: true};
+  document.body.dispatchEvent(new KeyboardEvent("keydown", init));
+  document.body.dispatchEvent(new KeyboardEvent("keyup", init));
+}
 
 function createController(root, textarea, label, status) {
   const c = {
@@ -148,6 +166,8 @@ function createController(root, textarea, label, status) {
     lastSent: null,
     lastSentAt: 0,
     lastBusyAt: appBusy() ? Date.now() : 0,
+    disconnected: !appConnected(),
+    reconnected: false,  // the connection came back: the session may be a new one
     holdClicks: false,   // a click now would share this box's batch: hold it
     heldClick: null,
     seq: 0,
@@ -182,7 +202,14 @@ function createController(root, textarea, label, status) {
         c.retry = setTimeout(() => {
           c.retry = null;
           c.retryDelay = Math.min(c.retryDelay * 2, RETRY_MAX_MS);
-          c.send({force: true});
+          if (c.reconnected && appConnected() && !appBusy()) {
+            c.reconnected = false;   // a send after reconnecting got no answer
+            c.lastSent = null;
+            rerunWholeApp();
+            c.render();
+          } else {
+            c.send({force: true});
+          }
         }, c.retryDelay);
       }
     } else {
@@ -219,11 +246,24 @@ function createController(root, textarea, label, status) {
   c.holdClicksUntilSent = () => {
     if (c.holdClicks) return;
     c.holdClicks = true;
-    setTimeout(() => {   // queued after Streamlit's flush timer: runs once it has sent
+    const replay = () => {
       c.holdClicks = false;
       const held = c.heldClick;
       c.heldClick = null;
       if (held && held.target.isConnected) held.target.dispatchEvent(held.event);
+    };
+    setTimeout(() => {   // queued after Streamlit's flush timer: runs once it has sent
+      const link = c.heldClick?.target?.closest?.("a[href]");
+      if (!link) { replay(); return; }
+      // A link leaves the page: this fragment's run (which saves) must end first, or the
+      // page switch overtakes it and the text stays a draft until the box is shown again.
+      const started = Date.now();
+      const wait = () => {
+        const t = Date.now() - started;
+        if (t < 100 || (appBusy() && t < MAX_LINK_HOLD_MS)) setTimeout(wait, 25);
+        else replay();
+      };
+      wait();
     }, 0);
   };
   c.onClickCapture = (event) => {
@@ -282,9 +322,23 @@ function createController(root, textarea, label, status) {
   c.onHidden = () => { if (document.visibilityState === "hidden") c.send({now: true}); };
   c.onPageHide = () => c.send({now: true});
   // Any change of the run state (including the end of a run) counts as "just busy".
-  c.observer = new MutationObserver(() => { c.lastBusyAt = Date.now(); });
+  c.observer = new MutationObserver(() => {
+    c.lastBusyAt = Date.now();
+    if (!appConnected()) {
+      c.disconnected = true;
+    } else if (c.disconnected) {
+      c.disconnected = false;
+      c.reconnected = true;
+      c.retryDelay = RETRY_MIN_MS;
+      if (textarea.value !== c.confirmed) c.send({force: true});
+    }
+  });
   const app = appRoot();
-  if (app) c.observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  if (app) {
+    c.observer.observe(app, {
+      attributes: true, attributeFilter: ["data-test-script-state", "data-test-connection-state"],
+    });
+  }
 
   // Fill the box for a storage key: once per mount (and again if the key changes).
   c.load = (data) => {
@@ -337,6 +391,10 @@ function createController(root, textarea, label, status) {
     }
     c.error = data.error ?? null;
     dropDraftIfSaved(c.storageKey, c.confirmed);
+    // Drafts of boxes that unmounted (next pitch) before they heard their text was saved.
+    for (const [otherKey, savedText] of Object.entries(data.saved_elsewhere ?? {})) {
+      if (otherKey !== c.storageKey) dropDraftIfSaved(otherKey, savedText);
+    }
     // Just filled with a draft (or a stored text this session has not seen): send it.
     // Otherwise only redraw: a refused text is not sent again until the judge acts.
     if (loaded && textarea.value !== c.confirmed) c.send({force: true});
@@ -409,6 +467,27 @@ def _default_describe(error: Exception) -> str:
     return ""
 
 
+def _next_save_order() -> int:
+    order = int(st.session_state.get(_SAVE_ORDER_KEY, 0)) + 1
+    st.session_state[_SAVE_ORDER_KEY] = order
+    return order
+
+
+def _saved_elsewhere(storage_key: str) -> dict[str, str]:
+    """The texts this session saved for other storage keys lately, newest first."""
+    trackers = [
+        tracker
+        for name, tracker in st.session_state.items()
+        if isinstance(name, str)
+        and name.startswith(_TRACKER_PREFIX)
+        and isinstance(tracker, dict)
+        and tracker.get("saved_order")
+        and tracker.get("storage_key") != storage_key
+    ]
+    trackers.sort(key=lambda tracker: tracker["saved_order"], reverse=True)
+    return {t["storage_key"]: t["known"] for t in trackers[:_SAVED_ELSEWHERE_MAX]}
+
+
 def _tracker(key: str, storage_key: str, value: str) -> dict[str, Any]:
     """What this session knows about the box `key`: created (or reset) from the database."""
     name = _TRACKER_PREFIX + key
@@ -448,6 +527,7 @@ def _sync(
         tracker["error"] = {"text": text, "message": message}
     else:
         tracker["known"] = text
+        tracker["saved_order"] = _next_save_order()
         tracker["error"] = None
     return True
 
@@ -488,6 +568,7 @@ def _autosave_fragment(
         "value": value,
         "storage_key": storage_key,
         "saved": tracker["known"],
+        "saved_elsewhere": _saved_elsewhere(storage_key),
         "error": tracker["error"],
         "placeholder": placeholder,
         "height": int(height),

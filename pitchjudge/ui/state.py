@@ -105,3 +105,15 @@ def client_address() -> str:
     """The visitor's IP address when Streamlit knows it (used to slow password guessing)."""
     address = st.context.ip_address
     return address if isinstance(address, str) else ""
+
+
+def organiser_page(title: str) -> Contest:
+    """Start an organiser page: guard, title, and the contest it works on (stops, with a hint,
+    when there is none yet)."""
+    require_organiser()
+    st.title(title)
+    contest = current_contest()
+    if contest is None:
+        st.info(gettext()("Create the contest first (page Contest)."))
+        st.stop()
+    return contest

@@ -1,0 +1,43 @@
+"""Shared pieces of the AppTest page tests: the app's environment, running a page, its text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from pitchjudge.ui import state
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def run_page(
+    page: str | None = None,
+    *,
+    organiser: bool = False,
+    lang: str = "en",
+    params: dict | None = None,
+) -> AppTest:
+    """Run the app (as an organiser or not, with query parameters), then switch to `page`."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[state.LANGUAGE_KEY] = lang
+    if organiser:
+        at.session_state[state.ORGANISER_KEY] = True
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every text a person reads on the page, joined."""
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [t.value for t in at.title]
+    parts += [h.value for h in at.subheader] + [h.value for h in at.header]
+    parts += [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)

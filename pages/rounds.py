@@ -74,10 +74,17 @@ for index, round_ in enumerate(rounds):
                 if (round_.status, target) == (RoundStatus.CLOSED, RoundStatus.OPEN)
                 else ACTIONS[target]
             )
+            final = target == RoundStatus.LOCKED
+            confirmed = not final or st.checkbox(
+                _("Locking is final"),
+                key=f"round_lock_confirm_{round_.id}",
+                help=_("A locked round's marks and results can never change again."),
+            )
             if column.button(
                 text,
                 key=f"round_{target}_{round_.id}",
                 type="primary" if target == RoundStatus.OPEN else "secondary",
+                disabled=not confirmed,
             ):
                 run(
                     lambda s, rid=round_.id, t=target: contests.set_round_status(

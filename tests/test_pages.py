@@ -320,3 +320,22 @@ def test_html_and_markdown_in_every_field_stay_inert(app_env, page):
         r"^(?<!\\)# Title",
     ):
         assert not re.search(pattern, joined, re.M), pattern
+
+
+def test_rounds_page_locks_only_after_confirmation(app_env):
+    engine, _settings = app_env
+    contest = make_contest(engine)
+    from pitchjudge.services import contests
+
+    with session_scope(engine) as session:
+        round_ = contests.create_round(session=session, contest_id=contest.id, name="Final")
+        contests.set_round_status(session=session, round_id=round_.id, status="open")
+        contests.set_round_status(session=session, round_id=round_.id, status="closed")
+    at = run_page("pages/rounds.py", organiser=True)
+    assert at.button(key=f"round_locked_{round_.id}").disabled
+    at.checkbox(key=f"round_lock_confirm_{round_.id}").check()
+    at.run()
+    at.button(key=f"round_locked_{round_.id}").click()
+    at.run()
+    with session_scope(engine, read_only=True) as session:
+        assert contests.get_round(session=session, round_id=round_.id).status == "locked"

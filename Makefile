@@ -7,7 +7,7 @@ PORT ?= 8501
 KEYWORDS := -k _ -k N_ -k pgettext:1c,2 -k PitchJudgeError -k ValidationError -k InvalidDeck -k NotFound \
 	-k AccessDenied -k DeadlinePassed -k RubricLocked -k RoundStateError -k TooManyAttempts \
 	-k ConfigError -k DuplicateApplication -k ConflictOfInterest -k NotAssigned \
-	-k IncompleteScorecard
+	-k IncompleteScorecard -k MarksImportError
 
 .PHONY: run test setup demo lint format i18n bench clean
 
@@ -49,6 +49,9 @@ i18n: setup
 bench: setup
 	.venv/bin/python bench/bench_deck.py
 	.venv/bin/python bench/bench_apply_page.py
+	.venv/bin/python bench/bench_judging.py
+	.venv/bin/python bench/bench_scoring.py
+	.venv/bin/python bench/bench_calibration.py 50
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -129,6 +129,36 @@ def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import_marks(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.errors import PitchJudgeError
+    from pitchjudge.services.contests import current_contest
+    from pitchjudge.services.imports import import_marks_csv
+
+    engine = prepare_database(settings)
+    try:
+        with session_scope(engine) as session:
+            contest = args.contest or getattr(current_contest(session=session), "id", None)
+            if contest is None:
+                print("No contest yet: create one first.", file=sys.stderr)
+                return 1
+            report = import_marks_csv(
+                session=session,
+                contest_id=contest,
+                round_name=args.round,
+                path_or_buffer=args.file,
+                criteria=args.criteria,
+                adjustments=args.adjustments,
+                replace=args.replace,
+            )
+    except PitchJudgeError as error:
+        print(f"Refused: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    for warning in report.warnings:
+        print(f"Warning: {warning}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pitchjudge",
@@ -162,6 +192,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     links.add_argument("--tsv", action="store_true", help="tab-separated instead of CSV")
     links.set_defaults(run=_cmd_links)
+    marks = commands.add_parser(
+        "import-marks", help="load a round's marks (and criteria, adjustments) from CSV"
+    )
+    marks.add_argument(
+        "file", help="marks CSV: pitch, judge, criterion, value [, weight, min, max, step]"
+    )
+    marks.add_argument("--round", required=True, help="round name (created if new)")
+    marks.add_argument("--contest", type=int, help="contest id (default: the newest contest)")
+    marks.add_argument("--criteria", help="criteria CSV: criterion, weight, min, max, step")
+    marks.add_argument("--adjustments", help="adjustments CSV: pitch, name, points [, reason]")
+    marks.add_argument(
+        "--replace", action="store_true", help="replace the marks the round already holds"
+    )
+    marks.set_defaults(run=_cmd_import_marks)
     check = commands.add_parser("check-deck", help="check a PDF deck as the Apply page would")
     check.add_argument("file")
     check.set_defaults(run=_cmd_check_deck)

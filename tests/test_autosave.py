@@ -133,11 +133,52 @@ def test_refusal_is_shown_and_a_later_draft_succeeds(apptest: AppTest) -> None:
     assert data["saved"] == "refused text"
 
 
+def test_a_disabled_box_saves_nothing() -> None:
+    script = APPTEST_SCRIPT.replace('saved_label="Enregistré",', "disabled=True,")
+    at = AppTest.from_string(script, default_timeout=10)
+    at.session_state["comment"] = {"draft": _draft("forged while disabled")}
+    at.run()
+    assert not at.exception
+    assert at.session_state["saved"] == []
+    assert _component_data(at)["disabled"] is True
+
+
 def test_draft_of_another_storage_key_is_ignored(apptest: AppTest) -> None:
     apptest.session_state["comment"] = {"draft": _draft("other pitch", storage_key="pj:1:2:4:c")}
     apptest.run()
     assert apptest.session_state["saved"] == []
     assert apptest.session_state["returned"] == "stored text"
+
+
+def test_an_unexpected_error_is_not_shown_to_the_judge() -> None:
+    script = APPTEST_SCRIPT.replace(
+        'raise PitchJudgeError("The round is closed")', 'raise RuntimeError("db password=x")'
+    )
+    at = AppTest.from_string(script, default_timeout=10)
+    at.session_state["refuse"] = True
+    at.session_state["comment"] = {"draft": _draft("lost?")}
+    at.run()
+    at.run()
+    assert not at.exception
+    assert _component_data(at)["error"] == {"text": "lost?", "message": ""}
+
+
+def test_other_boxes_learn_what_was_saved_to_drop_stale_drafts() -> None:
+    script = """
+import streamlit as st
+from pitchjudge.ui.autosave import autosave_text_area
+
+for name in ("a", "b"):
+    autosave_text_area(name, key=name, value="", storage_key=f"pj:{name}", on_save=print)
+"""
+    at = AppTest.from_string(script, default_timeout=10).run()
+    at.session_state["a"] = {"draft": _draft("texte de a", storage_key="pj:a")}
+    at.run()
+    at.run()
+    data_a, data_b = (json.loads(e.proto.json) for e in at.get("bidi_component"))
+    assert data_a["saved"] == "texte de a"
+    assert data_a["saved_elsewhere"] == {}
+    assert data_b["saved_elsewhere"] == {"pj:a": "texte de a"}
 
 
 @pytest.mark.parametrize(
@@ -201,6 +242,11 @@ def saver(name):
 
     return save
 
+
+st.session_state.setdefault("clicks", 0)
+if st.button("Count"):
+    st.session_state["clicks"] += 1
+st.text(f"Clicks: {st.session_state['clicks']}")
 
 for name in st.query_params.get("names", "alpha").split(","):
     autosave_text_area(
@@ -474,3 +520,27 @@ def test_two_boxes_on_one_page_do_not_mix(page: Page, demo: DemoApp) -> None:
     _eventually(lambda: _draft_in_browser(page, "west") is None, "west draft cleared", demo)
     assert _draft_in_browser(page, "east") is None
     _shot(page, "two_boxes")
+
+
+@pytest.mark.browser
+def test_a_click_right_after_typing_is_not_lost(page: Page, demo: DemoApp) -> None:
+    """Streamlit batches widget updates per tick and reruns only the first one's fragment.
+
+    Without the box holding the click until its own update is sent, a quick tap on a
+    button outside the fragment just after typing reran the box only (the click was lost).
+    """
+    _open(page, demo, "five")
+    box = _box(page, "five")
+    count = page.get_by_role("button", name="Count")
+    for round_ in range(1, 4):
+        box.locator("textarea").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type(f" mot{round_}")
+        point = count.bounding_box()
+        assert point is not None
+        page.mouse.click(point["x"] + 5, point["y"] + 5)  # pressed and released at once
+        expect(page.get_by_text(f"Clicks: {round_}")).to_be_visible()
+        expected = " ".join(f"mot{i}" for i in range(1, round_ + 1))
+        _eventually(lambda e=expected: demo.stored("five") == " " + e, "text saved", demo)
+        expect(count).to_be_visible()  # Streamlit 1.67 may drop it in a close rerun race
+    expect(box.get_by_role("status")).to_have_text("Saved")

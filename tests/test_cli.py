@@ -139,3 +139,32 @@ def test_demo_seeds_a_believable_contest_and_refuses_to_overwrite(tmp_path):
     with session_scope(engine, read_only=True) as session:
         assert session.exec(select(func.count()).select_from(Pitch)).one() == 24
     engine.dispose()
+
+
+def test_import_marks_loads_a_round_and_refuses_bad_rows(tmp_path):
+    from pitchjudge.services import results
+
+    good = tmp_path / "marks.csv"
+    good.write_text(
+        "pitch,judge,criterion,value\nAlpha,Ann,Team,4\nAlpha,Bob,Team,2\n"
+        "Beta,Ann,Team,5\nBeta,Bob,Team,3\n"
+    )
+    init = run(tmp_path, "init")
+    assert init.returncode == 0
+    missing = run(tmp_path, "import-marks", str(good), "--round", "Imported")
+    assert missing.returncode == 1 and "No contest yet" in missing.stderr
+    engine = make_engine(f"sqlite:///{tmp_path}/cli.db")
+    from tests.factories import make_contest
+
+    make_contest(engine, with_rubric=False)
+    loaded = run(tmp_path, "import-marks", str(good), "--round", "Imported")
+    assert loaded.returncode == 0, loaded.stderr
+    with session_scope(engine, read_only=True) as session:
+        round_ = session.exec(select(Round).where(Round.name == "Imported")).one()
+        board = results.round_leaderboard(session=session, round_id=round_.id)
+    assert list(board["startup_name"]) == ["Beta", "Alpha"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("pitch,judge,criterion,value\nGamma,Ann,Team,lots\n")
+    refused = run(tmp_path, "import-marks", str(bad), "--round", "Other")
+    assert refused.returncode == 1 and "line" in refused.stderr.lower()
+    engine.dispose()

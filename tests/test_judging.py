@@ -324,3 +324,27 @@ def test_concurrent_judges_lose_and_duplicate_nothing(engine, settings):
         assert trail[0].old_value is None
         for before, after in itertools.pairwise(trail):
             assert after.old_value == before.new_value
+
+
+def test_marks_given_before_a_conflict_stop_counting_in_the_results(engine, settings):
+    from pitchjudge.services import results
+
+    w = make_judging(engine, settings, judges=2, pitches=2)
+    for judge_index in range(2):
+        for criterion_index in range(6):
+            save(engine, w, judge_index, 0, criterion_index, 5 if judge_index == 0 else 1)
+    with session_scope(engine, read_only=True) as session:
+        before, _criteria, _adjustments = results.round_marks(session=session,
+                                                               round_id=w["round_id"])
+    with session_scope(engine) as session:
+        judges.add_conflict(session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][0],
+                            reason="Shareholder")
+    with session_scope(engine, read_only=True) as session:
+        after, _criteria, _adjustments = results.round_marks(session=session,
+                                                              round_id=w["round_id"])
+        board = results.round_leaderboard(session=session, round_id=w["round_id"])
+    assert len(before) == 12 and len(after) == 6
+    assert set(after["judge"]) == {w["judges"][1]}
+    first = board[board["pitch"] == w["pitches"][0]].iloc[0]
+    # Weights sum to 100: only judge 2's marks of 1 remain, not judge 1's 5s.
+    assert first["judged_total"] == pytest.approx(100.0) and first["n_judges"] == 1

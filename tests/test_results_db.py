@@ -283,3 +283,18 @@ def test_import_refuses_a_locked_rubric_and_an_unknown_contest(engine):
         )
     with pytest.raises(NotFound):
         do_import(engine, contest_id + 999)
+
+
+def test_round_statistics_name_pitches_and_judges(engine):
+    contest_id = new_contest(engine)
+    report = do_import(engine, contest_id)
+    with session_scope(engine, read_only=True) as session:
+        sure = results.round_uncertainty(session=session, round_id=report.round_id)
+        judges = results.round_judge_statistics(session=session, round_id=report.round_id)
+        panel = results.round_agreement(session=session, round_id=report.round_id)
+    assert sorted(sure["startup_name"]) == ["Hydrix", "Kelvio", "Solaro", "Ventix"]
+    assert set(sure["approach"]) == {"model"}
+    assert sorted(judges["name"]) == ["Ana Dupont", "Bo Li", "Chloé Martin", "Dan Roy"]
+    assert list(judges["n_marks"].sort_values()) == [4, 6, 6, 6]
+    assert list(panel["scope"]) == ["total", "Team", "Market"]
+    assert not panel["complete"].any()

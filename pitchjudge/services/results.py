@@ -6,8 +6,14 @@ import pandas as pd
 from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
-from pitchjudge.models import Adjustment, Criterion, Mark, Pitch, PitchStatus
-from pitchjudge.scoring import AggregationRule, leaderboard
+from pitchjudge.models import Adjustment, Conflict, Criterion, Judge, Mark, Pitch, PitchStatus
+from pitchjudge.scoring import (
+    AggregationRule,
+    agreement,
+    judge_statistics,
+    leaderboard,
+    uncertainty,
+)
 from pitchjudge.services.contests import get_round
 from pitchjudge.services.rubric import list_criteria
 
@@ -23,7 +29,8 @@ def round_marks(
 
     marks: pitch (pitch id), judge (judge id), criterion (criterion name), value;
     criteria: the contest's rubric — criterion, weight, min, max, step, criterion_id;
-    adjustments: pitch, name, points. Withdrawn pitches are left out. Numbers are floats
+    adjustments: pitch, name, points. Withdrawn pitches, and marks made by a judge who has a
+    conflict with the pitch, are left out. Numbers are floats
     (PostgreSQL may hand back Decimals for numeric columns).
     """
     round_ = get_round(session=session, round_id=round_id)
@@ -38,7 +45,13 @@ def round_marks(
         select(Mark.pitch_id, Mark.judge_id, Criterion.name, Mark.value)
         .join(Criterion, col(Criterion.id) == col(Mark.criterion_id))
         .join(Pitch, col(Pitch.id) == col(Mark.pitch_id))
-        .where(Mark.round_id == round_id, in_play),
+        # A mark given before its judge's conflict with the pitch was recorded stops counting.
+        .outerjoin(
+            Conflict,
+            (col(Conflict.judge_id) == col(Mark.judge_id))
+            & (col(Conflict.pitch_id) == col(Mark.pitch_id)),
+        )
+        .where(Mark.round_id == round_id, in_play, col(Conflict.id).is_(None)),
     )
     adjustment_rows = session.exec(
         select(Adjustment.pitch_id, Adjustment.name, Adjustment.points)
@@ -95,12 +108,40 @@ def round_leaderboard(
     rule = rule or round_rule(session=session, round_id=round_id)
     marks, criteria, adjustments = round_marks(session=session, round_id=round_id)
     board = leaderboard(marks, criteria[["criterion", "weight", "min", "max"]], rule, adjustments)
-    names = dict(
+    board.insert(2, "startup_name", _names(session, Pitch, board["pitch"], "startup_name"))
+    return board
+
+
+def round_uncertainty(
+    *, session: Session, round_id: int, rule: AggregationRule | None = None, seed: int = 0
+) -> pd.DataFrame:
+    """`pitchjudge.scoring.uncertainty` of the round (pitch ids, plus `startup_name`)."""
+    rule = rule or round_rule(session=session, round_id=round_id)
+    marks, criteria, adjustments = round_marks(session=session, round_id=round_id)
+    sure = uncertainty(marks, criteria[["criterion", "weight"]], rule, adjustments, seed=seed)
+    sure.insert(2, "startup_name", _names(session, Pitch, sure["pitch"], "startup_name"))
+    return sure
+
+
+def round_judge_statistics(*, session: Session, round_id: int) -> pd.DataFrame:
+    """`pitchjudge.scoring.judge_statistics` of the round (judge ids, plus `name`)."""
+    marks, criteria, _ = round_marks(session=session, round_id=round_id)
+    statistics = judge_statistics(marks, criteria[["criterion", "weight"]])
+    statistics.insert(1, "name", _names(session, Judge, statistics["judge"], "name"))
+    return statistics
+
+
+def round_agreement(*, session: Session, round_id: int) -> pd.DataFrame:
+    """`pitchjudge.scoring.agreement` of the round."""
+    marks, criteria, _ = round_marks(session=session, round_id=round_id)
+    return agreement(marks, criteria[["criterion", "weight"]])
+
+
+def _names(session: Session, model, ids: pd.Series, attribute: str) -> list[str]:
+    wanted = [int(i) for i in ids]
+    found = dict(
         session.exec(
-            select(Pitch.id, Pitch.startup_name).where(
-                col(Pitch.id).in_([int(p) for p in board["pitch"]])
-            )
+            select(model.id, getattr(model, attribute)).where(col(model.id).in_(wanted))
         ).all()
     )
-    board.insert(2, "startup_name", [names.get(int(p), "") for p in board["pitch"]])
-    return board
+    return [found.get(i, "") for i in wanted]

@@ -17,11 +17,27 @@ with a tiny inline Components v2 component instead:
 The Python side saves in the component's `on_draft_change` callback, and again in the
 script body when the browser's text differs from what this session last saved or loaded
 (a new session after a reconnect gets the browser's text without the callback firing).
+
+Streamlit 1.67 behaviours the browser side works around (each measured with Chromium):
+
+- widget updates made in one tick are sent as one batch that reruns only the *first*
+  update's fragment: the box's send on blur plus a quick tap on a button outside it reran
+  the box only and the click was lost. A click arriving before the box's batch is sent is
+  held and replayed right after it (a link click: after the box's run has ended, else the
+  page switch overtook the save);
+- a fragment rerun requested while (or just after) a full-app run is running made a button
+  outside the fragment disappear until the next rerun: sends after a typing pause wait
+  until no run was requested or running for 200 ms (at most 5 s). This reads
+  `stApp`'s `data-test-script-state` attribute (not a public API; without it, no wait);
+- after a server restart the new session knows no fragment until the whole script has run,
+  so the box's sends are dropped: when the connection comes back and a send stays
+  unanswered, the box presses Streamlit's "r" (rerun) shortcut once.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,7 +52,6 @@ _LOGGER = logging.getLogger(__name__)
 COMPONENT_NAME = "pitchjudge_autosave_text_area"
 DEBOUNCE_MS = 500
 _TRACKER_PREFIX = "_pj_autosave:"
-_SAVE_ORDER_KEY = "_pj_autosave_save_order"
 _SAVED_ELSEWHERE_MAX = 20
 
 _HTML = """
@@ -467,12 +482,6 @@ def _default_describe(error: Exception) -> str:
     return ""
 
 
-def _next_save_order() -> int:
-    order = int(st.session_state.get(_SAVE_ORDER_KEY, 0)) + 1
-    st.session_state[_SAVE_ORDER_KEY] = order
-    return order
-
-
 def _saved_elsewhere(storage_key: str) -> dict[str, str]:
     """The texts this session saved for other storage keys lately, newest first."""
     trackers = [
@@ -526,8 +535,10 @@ def _sync(
             message = ""
         tracker["error"] = {"text": text, "message": message}
     else:
+        # No st.* call after on_save: a rerun request arriving meanwhile is raised at the
+        # next st.* call (a yield point) and would cut this bookkeeping short.
         tracker["known"] = text
-        tracker["saved_order"] = _next_save_order()
+        tracker["saved_order"] = time.monotonic_ns()
         tracker["error"] = None
     return True
 
@@ -612,9 +623,11 @@ def autosave_text_area(
 ) -> str:
     """A multi-line text box that saves as the judge types; returns the current text.
 
-    It runs in its own `st.fragment` (created here: callers need not, and should not rely
-    on, wrapping it): a save reruns only the box, never the whole page. It may also be
-    called inside a caller's fragment (fragments nest).
+    The box runs in its own `st.fragment`, created here: callers need not wrap it. A save
+    reruns only the box, never the caller's page, so the caller's code is not rerun by
+    typing (read the database where the current text matters). It also works inside a
+    caller's fragment (fragments nest). Buttons may sit anywhere: a click right after typing
+    is held until the box's text is sent, then replayed.
 
     Parameters
     ----------
@@ -648,9 +661,9 @@ def autosave_text_area(
     Returns
     -------
     str
-        The text as of this run: what the browser last sent (saved or not), else `value`.
-        Fragment-only reruns do not rerun the caller's code, so read the database for
-        anything that must be current.
+        The text as of this run: what the browser last sent (saved or not), else the text
+        last saved or loaded. Fragment-only reruns do not rerun the caller's code, so read
+        the database for anything that must be current.
     """
     labels = {"saved": saved_label, "saving": saving_label, "error": error_label}
     text = _autosave_fragment(

@@ -10,7 +10,9 @@ st.set_page_config(
     page_icon="🎤",
     layout="wide",
     # A judge's laptop needs the width for the deck and the rubric, not the sidebar.
-    initial_sidebar_state="collapsed" if st.query_params.get("judge") else "auto",
+    initial_sidebar_state="collapsed"
+    if st.query_params.get("judge") or st.query_params.get("display")
+    else "auto",
 )
 
 settings = state.get_settings()
@@ -55,7 +57,12 @@ judge_page = st.Page(
     default=True,
 )
 
-if st.query_params.get("judge"):
+if st.query_params.get("display"):
+    # The projector's display link: the leaderboard only, nothing else.
+    pages = {
+        "": [st.Page("pages/board.py", title=_("Leaderboard"), url_path="board", default=True)]
+    }
+elif st.query_params.get("judge"):
     # A judge's personal link: judges see their own page only.
     pages = {"": [judge_page]}
 elif state.is_organiser():
@@ -95,6 +102,12 @@ elif state.is_organiser():
                 icon=":material/monitoring:",
                 url_path="progress",
             ),
+            st.Page(
+                "pages/results.py",
+                title=_("Results"),
+                icon=":material/leaderboard:",
+                url_path="results",
+            ),
         ],
         _("Public pages"): [apply_page, my_application],
         "": [
@@ -122,6 +135,7 @@ else:
             "judges",
             "assignments",
             "progress",
+            "results",
         )
     ]
     pages = {"": [apply_page, my_application, sign_in, *guarded]}

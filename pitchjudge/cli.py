@@ -109,11 +109,11 @@ def _cmd_check_deck(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
     import csv
 
-    from pitchjudge.services import contests
+    from pitchjudge.services import board, contests
     from pitchjudge.services.judges import judge_link, judge_token, list_judges
 
     engine = prepare_database(settings)
-    with session_scope(engine, read_only=True) as session:
+    with session_scope(engine) as session:
         contest = contests.current_contest(session=session)
         if contest is None:
             print("No contest yet: nothing to print.", file=sys.stderr)
@@ -123,6 +123,10 @@ def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
             token = judge_token(settings=settings, judge=judge)
             if judge.active and token:
                 rows.append((judge.name, judge.email, judge_link(settings.base_url, token)))
+        token = board.display_token(session=session, settings=settings, contest_id=contest.id)
+        rows.append(
+            ("Projector (leaderboard display)", "", board.display_link(settings.base_url, token))
+        )
     writer = csv.writer(sys.stdout, delimiter="\t" if args.tsv else ",")
     writer.writerow(["name", "email", "link"])
     writer.writerows(rows)

@@ -73,6 +73,13 @@ class RoundStatus(StrEnum):
     LOCKED = "locked"
 
 
+class BoardState(StrEnum):
+    HIDDEN = "hidden"
+    LIVE = "live"
+    FROZEN = "frozen"
+    REVEAL = "reveal"
+
+
 class AssignmentMode(StrEnum):
     ALL = "all"  # every judge scores every pitch (typical final)
     K_PER_PITCH = "k_per_pitch"  # k judges per pitch (typical pre-selection)
@@ -109,6 +116,9 @@ class Contest(SQLModel, table=True):
     timezone: str = Field(default="Europe/Paris", max_length=64)
     applications_open_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     applications_close_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: The projector's display link: a token derived from this nonce (see pitchjudge.links).
+    display_nonce: str | None = Field(default=None, max_length=64)
+    display_token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -130,6 +140,8 @@ class Round(SQLModel, table=True):
         CheckConstraint("status IN ('draft', 'open', 'closed', 'locked')", name="status"),
         CheckConstraint("assignment_mode IN ('all', 'k_per_pitch')", name="assignment_mode"),
         CheckConstraint("judges_per_pitch IS NULL OR judges_per_pitch >= 1", name="k"),
+        CheckConstraint("board IN ('hidden', 'live', 'frozen', 'reveal')", name="board"),
+        CheckConstraint("board_revealed >= 0", name="board_revealed"),
         UniqueConstraint("contest_id", "name"),
     )
 
@@ -142,6 +154,12 @@ class Round(SQLModel, table=True):
     judges_per_pitch: int | None = None
     #: The aggregation rule's settings (method, trim, rounding, tie-breaks), as JSON.
     rule: dict | None = Field(default=None, sa_type=JSON)
+    #: What the projected leaderboard shows of this round: hidden, live, frozen or reveal.
+    board: str = Field(default=BoardState.HIDDEN, max_length=10)
+    #: In reveal: how many places are shown, counted from the last one up.
+    board_revealed: int = 0
+    #: The leaderboard as it was when frozen (or when the reveal started), so it cannot move.
+    board_snapshot: list | None = Field(default=None, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

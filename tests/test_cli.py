@@ -91,7 +91,12 @@ def test_links_prints_every_active_judges_link(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "name,email,link"
-    assert [line.split(",")[0] for line in lines[1:]] == ["Judge 1", "Judge 2"]
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "Judge 1",
+        "Judge 2",
+        "Projector (leaderboard display)",
+    ]
+    assert "/?display=" in lines[-1]
     assert lines[1].endswith(f"/?judge={w['tokens'][0]}")
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ import streamlit as st
 
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_number
-from pitchjudge.ui.autosave import _default_describe, _next_save_order
+from pitchjudge.ui.autosave import _default_describe
 
 __all__ = ["MarkRow", "autosave_marks", "marks_to_save"]
 
@@ -791,7 +792,6 @@ def _sync(
         return 0
     if pending == tracker.get("attempted"):
         return 0
-    tracker["attempted"] = dict(pending)
     to_save = marks_to_save(
         pending, storage_key=storage_key, known=tracker["known"], options=options
     )
@@ -807,9 +807,13 @@ def _sync(
                 message = ""
             tracker["errors"][criterion_id] = {"value": value, "message": message}
         else:
+            # No st.* call between saves: a rerun request arriving meanwhile is raised at the
+            # next st.* call (session_state included) and would cut this bookkeeping short.
+            # Then the next run tries the marks left (`attempted` is set only at the end).
             tracker["known"][criterion_id] = value
             tracker["errors"].pop(criterion_id, None)
-            tracker["saved_order"] = _next_save_order()
+            tracker["saved_order"] = time.monotonic_ns()
+    tracker["attempted"] = dict(pending)
     return len(to_save)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:18:20.810246
+Create Date: 2026-11-26 07:07:13.717940
 """
 
 from collections.abc import Sequence
@@ -51,10 +51,13 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('applications_open_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('applications_close_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('display_nonce', sa.String(length=64), nullable=True),
+    sa.Column('display_token_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("language IN ('fr', 'en')", name=op.f('ck_contest_language')),
     sa.CheckConstraint('applications_close_at IS NULL OR applications_open_at IS NULL OR applications_close_at > applications_open_at', name=op.f('ck_contest_window')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contest'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contest')),
+    sa.UniqueConstraint('display_token_hash', name=op.f('uq_contest_display_token_hash'))
     )
     op.create_table('signinattempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -125,9 +128,14 @@ def upgrade() -> None:
     sa.Column('assignment_mode', sa.String(length=20), nullable=False),
     sa.Column('judges_per_pitch', sa.Integer(), nullable=True),
     sa.Column('rule', sa.JSON(), nullable=True),
+    sa.Column('board', sa.String(length=10), nullable=False),
+    sa.Column('board_revealed', sa.Integer(), nullable=False),
+    sa.Column('board_snapshot', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("assignment_mode IN ('all', 'k_per_pitch')", name=op.f('ck_round_assignment_mode')),
+    sa.CheckConstraint("board IN ('hidden', 'live', 'frozen', 'reveal')", name=op.f('ck_round_board')),
     sa.CheckConstraint("status IN ('draft', 'open', 'closed', 'locked')", name=op.f('ck_round_status')),
+    sa.CheckConstraint('board_revealed >= 0', name=op.f('ck_round_board_revealed')),
     sa.CheckConstraint('judges_per_pitch IS NULL OR judges_per_pitch >= 1', name=op.f('ck_round_k')),
     sa.ForeignKeyConstraint(['contest_id'], ['contest.id'], name=op.f('fk_round_contest_id_contest'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round')),

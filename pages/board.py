@@ -1,0 +1,92 @@
+"""The projected leaderboard, opened on the projector's laptop through the display link."""
+
+import pandas as pd
+import streamlit as st
+
+from pitchjudge.charts import leaderboard_figure
+from pitchjudge.errors import AccessDenied
+from pitchjudge.models import BoardState
+from pitchjudge.services import board
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import inert
+
+REFRESH = "2s"
+
+_ = state.gettext()
+token = st.query_params.get("display", "")
+try:
+    with state.db_session(read_only=True) as session:
+        contest = board.contest_by_display_token(session=session, token=token)
+except AccessDenied as error:
+    state.show_error(error)
+    st.stop()
+
+# Large, high-contrast type readable from the back of a room (no user text in this block).
+st.html(
+    """<style>
+    [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 1.5rem; }
+    .pj-board h1 { font-size: 3.2rem; margin: 0; }
+    .pj-board .pj-sub { font-size: 1.6rem; color: #495057; }
+    </style>"""
+)
+
+
+@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+def cached_view(contest_id: int, fingerprint: tuple) -> board.BoardView:
+    """One computation per change of the marks or of the board's state, however many
+    projectors watch (the fingerprint is cheap to read every refresh)."""
+    with state.db_session(read_only=True) as session:
+        return board.board_view(session=session, contest_id=contest_id)
+
+
+@st.fragment(run_every=REFRESH)
+def live_board() -> None:
+    with state.db_session(read_only=True) as session:
+        shown = board.shown_round(session=session, contest_id=contest.id)
+        fingerprint = board.version(session=session, round_id=shown.id) if shown else ()
+    view = cached_view(contest.id, fingerprint)
+    st.markdown(f"# {inert(view.contest_name)}")
+    if view.state == BoardState.HIDDEN or view.round_name is None:
+        st.markdown("## " + _("Results coming soon…"))
+        return
+    status = {
+        BoardState.LIVE: _("Live"),
+        BoardState.FROZEN: _("Frozen"),
+        BoardState.REVEAL: _("And the winners are…"),
+    }[BoardState(view.state)]
+    st.markdown(
+        f"### {inert(view.round_name)} · {status} · "
+        + _("{done} of {total} scorecards in").format(
+            done=view.scorecards_submitted, total=view.scorecards_expected
+        )
+    )
+    if view.problem:
+        st.info(_("Results will appear as soon as judges have scored."))
+        return
+    if view.hidden_places:
+        st.markdown("## " + _("{count} places still to reveal").format(count=view.hidden_places))
+    if view.rows:
+        st.plotly_chart(
+            leaderboard_figure(view.rows),
+            width="stretch",
+            config={"displayModeBar": False, "staticPlot": True},
+        )
+        if st.toggle(_("Criteria"), key="board_criteria"):
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"#": row.rank, _("Startup"): row.startup_name, **row.criteria}
+                        for row in view.rows
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        ties = [row for row in view.rows if row.statistical_tie]
+        if ties:
+            st.caption(_("Orange bars: too close to call — a statistical tie with the next place."))
+    elif not view.hidden_places:
+        st.markdown("## " + _("No marks yet."))
+
+
+live_board()

@@ -1,0 +1,134 @@
+"""Organiser: a round's results, and what the projector shows (hidden, live, frozen, reveal)."""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from pitchjudge.charts import leaderboard_figure
+from pitchjudge.models import BoardState
+from pitchjudge.qr import qr_png
+from pitchjudge.scoring import ScoringError
+from pitchjudge.services import board, contests, results
+from pitchjudge.ui import state
+from pitchjudge.ui.widgets import round_picker, run_and_reload, show_notice
+
+NOTICE_KEY = "results_notice"
+
+_ = state.gettext()
+settings = state.get_settings()
+contest = state.organiser_page(_("Results"))
+show_notice(NOTICE_KEY)
+run = partial(run_and_reload, notice_key=NOTICE_KEY, _=_)
+
+with state.db_session(read_only=True) as session:
+    rounds = list(contests.list_rounds(session=session, contest_id=contest.id))
+round_ = round_picker(rounds, _, key="results_round")
+if round_ is None:
+    st.stop()
+
+STATES = {
+    BoardState.HIDDEN: _("Hidden"),
+    BoardState.LIVE: _("Live"),
+    BoardState.FROZEN: _("Frozen"),
+    BoardState.REVEAL: _("Reveal"),
+}
+
+with st.container(border=True):
+    st.subheader(_("Projector"))
+    cols = st.columns([3, 2], vertical_alignment="top")
+    with cols[0]:
+        chosen = st.segmented_control(
+            _("The projector shows this round"),
+            options=list(STATES),
+            format_func=STATES.get,
+            default=BoardState(round_.board),
+            key=f"board_state_{round_.id}",
+            help=_(
+                "Frozen: the board stops moving. Reveal: places appear one by one, from "
+                "the last to the winner, each time you click."
+            ),
+        )
+        if chosen and chosen != round_.board:
+            run(
+                lambda s: board.set_board(session=s, round_id=round_.id, state=chosen),
+                _("The projector now shows: {state}.").format(state=STATES[chosen]),
+            )
+        if round_.board == BoardState.REVEAL:
+            total = len(round_.board_snapshot or [])
+            st.progress(
+                round_.board_revealed / total if total else 1.0,
+                text=_("{shown} of {total} places revealed").format(
+                    shown=round_.board_revealed, total=total
+                ),
+            )
+            if st.button(
+                _("Reveal the next place"),
+                type="primary",
+                key="board_reveal_next",
+                disabled=round_.board_revealed >= total,
+                icon=":material/trophy:",
+            ):
+                run(
+                    lambda s: board.reveal_next(session=s, round_id=round_.id),
+                    _("One more place revealed."),
+                )
+    with cols[1]:
+        with state.db_session() as session:
+            token = board.display_token(session=session, settings=settings, contest_id=contest.id)
+        link = board.display_link(settings.base_url, token)
+        st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
+        st.code(link, language=None)
+        st.image(qr_png(link), width=130)
+
+st.subheader(_("Leaderboard"))
+try:
+    with state.db_session(read_only=True) as session:
+        table = results.round_leaderboard(session=session, round_id=round_.id)
+        rows = board.compute_rows(session=session, round_id=round_.id)
+except ScoringError as error:
+    st.warning(_("The results cannot be computed yet: {reason}").format(reason=str(error)))
+    st.stop()
+if table.empty:
+    st.info(_("No marks yet in this round."))
+    st.stop()
+st.plotly_chart(leaderboard_figure(rows, large=False), width="stretch")
+shown = table.drop(columns=["pitch"]).rename(
+    columns={
+        "rank": "#",
+        "startup_name": _("Startup"),
+        "judged_total": _("Judged total"),
+        "total": _("Total"),
+        "n_judges": _("Judges"),
+        "p_beats_next": _("P(beats next)"),
+        "flags": _("Flags"),
+    }
+)
+st.dataframe(
+    shown.drop(
+        columns=[
+            c
+            for c in (
+                "adjustments",
+                "statistical_tie",
+                "too_few_judges",
+                "not_trimmed",
+                "incomplete",
+            )
+            if c in shown.columns
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+with st.expander(_("Judges and agreement")):
+    try:
+        with state.db_session(read_only=True) as session:
+            judges_table = results.round_judge_statistics(session=session, round_id=round_.id)
+            agreement = results.round_agreement(session=session, round_id=round_.id)
+    except (ScoringError, ValueError) as error:
+        st.info(str(error))
+    else:
+        st.dataframe(judges_table.drop(columns=["judge"]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(agreement), hide_index=True, width="stretch")

@@ -1,0 +1,60 @@
+"""Chart builders (plotly figures that tests can inspect); no Streamlit here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import plotly.graph_objects as go
+
+from pitchjudge.services.board import BoardRow
+
+ACCENT = "#d9480f"
+TIE = "#f59f00"
+
+
+def leaderboard_figure(rows: Sequence[BoardRow], *, large: bool = True) -> go.Figure:
+    """Horizontal bars, best at the top, each total with its interval as an error bar.
+
+    Plotly reads a few HTML tags in labels (<b>, <a href>…), so startup names are escaped:
+    a name with markup is shown as typed, never as a link or styled text.
+    """
+    ordered = list(rows)[::-1]  # plotly draws the first bar at the bottom
+    names = [f"{row.rank or '–'}. {escape(row.startup_name[:40])}" for row in ordered]
+    totals = [row.total or 0.0 for row in ordered]
+    upper = [max(0.0, (row.total_high or row.total or 0) - (row.total or 0)) for row in ordered]
+    lower = [max(0.0, (row.total or 0) - (row.total_low or row.total or 0)) for row in ordered]
+    colours = [TIE if row.statistical_tie else ACCENT for row in ordered]
+    figure = go.Figure(
+        go.Bar(
+            x=totals,
+            y=names,
+            orientation="h",
+            marker_color=colours,
+            text=[f"{t:.2f}" for t in totals],
+            textposition="inside",
+            insidetextanchor="end",
+            error_x={
+                "type": "data",
+                "array": upper,
+                "arrayminus": lower,
+                "color": "#343a40",
+                "thickness": 2,
+                "width": 6,
+            },
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+        )
+    )
+    size = 26 if large else 14
+    figure.update_layout(
+        height=max(320, (70 if large else 34) * len(ordered) + 80),
+        margin={"l": 10, "r": 30, "t": 10, "b": 40},
+        font={"size": size, "color": "#111111"},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        xaxis={"gridcolor": "#dee2e6", "rangemode": "tozero"},
+        yaxis={"automargin": True, "type": "category"},
+        showlegend=False,
+        uniformtext={"minsize": max(10, size - 8), "mode": "hide"},
+    )
+    return figure

@@ -1,0 +1,268 @@
+"""The projected leaderboard: what the room sees, decided by the organiser and kept in the
+database so every projector and replica shows the same thing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlmodel import Session, func, select
+
+from pitchjudge.config import Settings
+from pitchjudge.errors import AccessDenied, RoundStateError
+from pitchjudge.links import derive_token, new_nonce, secret_key
+from pitchjudge.models import Assignment, BoardState, Contest, Mark, Round, Scorecard
+from pitchjudge.scoring import ScoringError
+from pitchjudge.security import looks_like_token, token_hash
+from pitchjudge.services import audit, results
+from pitchjudge.services.contests import ORGANISER, get_contest, get_round, list_rounds
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the projected leaderboard (no judge ever named)."""
+
+    rank: int | None
+    pitch_id: int
+    startup_name: str
+    total: float | None
+    total_low: float | None
+    total_high: float | None
+    statistical_tie: bool
+    n_judges: int
+    criteria: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """What the projector shows now."""
+
+    state: str
+    contest_name: str
+    round_name: str | None = None
+    rows: list[BoardRow] = field(default_factory=list)
+    hidden_places: int = 0  # in reveal: places still to reveal, at the top
+    scorecards_submitted: int = 0
+    scorecards_expected: int = 0
+    problem: str | None = None  # why results cannot be computed yet (in English)
+
+
+# --- the display link ---------------------------------------------------------------------
+
+
+def display_token(*, session: Session, settings: Settings, contest_id: int) -> str:
+    """The projector's link token, created on first use."""
+    contest = get_contest(session=session, contest_id=contest_id)
+    if not contest.display_nonce:
+        contest.display_nonce = new_nonce()
+    token = derive_token(secret_key(settings), f"display:{contest.id}", contest.display_nonce)
+    if contest.display_token_hash != token_hash(token):
+        contest.display_token_hash = token_hash(token)
+        session.add(contest)
+        session.flush()
+    return token
+
+
+def reissue_display_token(*, session: Session, settings: Settings, contest_id: int) -> str:
+    """A new display link; projectors on the old one stop showing results."""
+    contest = get_contest(session=session, contest_id=contest_id)
+    contest.display_nonce = None
+    session.add(contest)
+    session.flush()
+    audit.record(
+        session,
+        contest_id=contest_id,
+        actor=ORGANISER,
+        entity="contest",
+        entity_id=contest_id,
+        action="reissue_display_link",
+    )
+    return display_token(session=session, settings=settings, contest_id=contest_id)
+
+
+def display_link(base_url: str, token: str) -> str:
+    """The projector's link (at the app's root, like the judges' links)."""
+    return f"{base_url.rstrip('/')}/?display={token}"
+
+
+def contest_by_display_token(*, session: Session, token: str | None) -> Contest:
+    if not looks_like_token(token):
+        raise AccessDenied("This display link is not valid. Ask the organisers for it.")
+    contest = session.exec(
+        select(Contest).where(Contest.display_token_hash == token_hash(token or ""))
+    ).first()
+    if contest is None:
+        raise AccessDenied("This display link is not valid or has been replaced.")
+    return contest
+
+
+# --- what the board shows -----------------------------------------------------------------
+
+
+def shown_round(*, session: Session, contest_id: int) -> Round | None:
+    """The round on the projector: the last round (in order) whose board is not hidden."""
+    shown = [
+        r
+        for r in list_rounds(session=session, contest_id=contest_id)
+        if r.board != BoardState.HIDDEN
+    ]
+    return shown[-1] if shown else None
+
+
+def version(*, session: Session, round_id: int) -> tuple:
+    """A cheap fingerprint of everything the board depends on (for caching)."""
+    round_ = get_round(session=session, round_id=round_id)
+    marks = session.exec(
+        select(func.count(), func.max(Mark.updated_at)).where(Mark.round_id == round_id)
+    ).one()
+    cards = session.exec(
+        select(func.count(), func.max(Scorecard.updated_at)).where(Scorecard.round_id == round_id)
+    ).one()
+    return (round_.board, round_.board_revealed, str(marks), str(cards), str(round_.rule))
+
+
+def _number(value) -> float | None:
+    return (
+        None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    )
+
+
+def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
+    """The live leaderboard of a round with each total's interval, best first."""
+    board = results.round_leaderboard(session=session, round_id=round_id)
+    if board.empty:
+        return []
+    try:
+        sure = results.round_uncertainty(session=session, round_id=round_id)
+        bands = sure.set_index("pitch")[["total_low", "total_high"]]
+    except (ScoringError, ValueError, KeyError):
+        bands = pd.DataFrame(columns=["total_low", "total_high"])
+    _round, criteria, _adjustments = results.round_marks(session=session, round_id=round_id)
+    names = list(criteria["criterion"])
+    rows = []
+    for record in board.to_dict("records"):
+        pitch = int(record["pitch"])
+        band = bands.loc[pitch] if pitch in bands.index else None
+        rows.append(
+            BoardRow(
+                rank=None if pd.isna(record["rank"]) else int(record["rank"]),
+                pitch_id=pitch,
+                startup_name=str(record["startup_name"]),
+                total=_number(record["total"]),
+                total_low=_number(band["total_low"]) if band is not None else None,
+                total_high=_number(band["total_high"]) if band is not None else None,
+                statistical_tie=bool(record.get("statistical_tie", False)),
+                n_judges=int(record["n_judges"]),
+                criteria={n: v for n in names if (v := _number(record.get(n))) is not None},
+            )
+        )
+    return rows
+
+
+def _snapshot(rows: list[BoardRow]) -> list[dict]:
+    return [row.__dict__ | {"criteria": dict(row.criteria)} for row in rows]
+
+
+def _from_snapshot(snapshot: list | None) -> list[BoardRow]:
+    return [BoardRow(**item) for item in snapshot or []]
+
+
+def board_view(*, session: Session, contest_id: int) -> BoardView:
+    """What the projector must show for the contest now."""
+    contest = get_contest(session=session, contest_id=contest_id)
+    round_ = shown_round(session=session, contest_id=contest_id)
+    if round_ is None:
+        return BoardView(state=BoardState.HIDDEN, contest_name=contest.name)
+    expected = session.exec(
+        select(func.count()).select_from(Assignment).where(Assignment.round_id == round_.id)
+    ).one()
+    submitted = session.exec(
+        select(func.count())
+        .select_from(Scorecard)
+        .where(Scorecard.round_id == round_.id, Scorecard.status == "submitted")
+    ).one()
+    view = dict(
+        state=round_.board,
+        contest_name=contest.name,
+        round_name=round_.name,
+        scorecards_submitted=submitted,
+        scorecards_expected=expected,
+    )
+    if round_.board == BoardState.LIVE:
+        try:
+            rows = compute_rows(session=session, round_id=round_.id)
+        except ScoringError as error:
+            return BoardView(**view, problem=str(error))
+        return BoardView(**view, rows=rows)
+    rows = _from_snapshot(round_.board_snapshot)
+    if round_.board == BoardState.REVEAL:
+        shown = min(round_.board_revealed, len(rows))
+        return BoardView(
+            **view, rows=rows[len(rows) - shown :] if shown else [], hidden_places=len(rows) - shown
+        )
+    return BoardView(**view, rows=rows)
+
+
+def set_board(*, session: Session, round_id: int, state: str) -> Round:
+    """Show the round's board hidden, live, frozen (it stops moving) or in reveal mode."""
+    if state not in tuple(BoardState):
+        raise ValueError(f"unknown board state {state!r}")
+    round_ = get_round(session=session, round_id=round_id)
+    if state in (BoardState.FROZEN, BoardState.REVEAL):
+        # Freezing keeps what the room saw; a reveal starts from the frozen board if there is one.
+        if not (state == BoardState.REVEAL and round_.board == BoardState.FROZEN):
+            try:
+                rows = compute_rows(session=session, round_id=round_id)
+            except ScoringError as error:
+                raise RoundStateError(
+                    "The results cannot be computed yet: {reason}", reason=str(error)
+                ) from None
+            round_.board_snapshot = _snapshot(rows)
+    else:
+        round_.board_snapshot = None
+    audit.record(
+        session,
+        contest_id=round_.contest_id,
+        actor=ORGANISER,
+        entity="round",
+        entity_id=round_id,
+        action="board",
+        field="board",
+        old=round_.board,
+        new=state,
+    )
+    # Only one round on the projector at a time.
+    for other in list_rounds(session=session, contest_id=round_.contest_id):
+        if other.id != round_id and other.board != BoardState.HIDDEN:
+            other.board = BoardState.HIDDEN
+            other.board_snapshot = None
+            other.board_revealed = 0
+            session.add(other)
+    round_.board = state
+    round_.board_revealed = 0
+    session.add(round_)
+    session.flush()
+    return round_
+
+
+def reveal_next(*, session: Session, round_id: int) -> Round:
+    """Reveal one more place, from the last place up to the winner."""
+    round_ = get_round(session=session, round_id=round_id)
+    if round_.board != BoardState.REVEAL:
+        raise RoundStateError("Start the reveal first.")
+    total = len(round_.board_snapshot or [])
+    if round_.board_revealed < total:
+        round_.board_revealed += 1
+        session.add(round_)
+        session.flush()
+        audit.record(
+            session,
+            contest_id=round_.contest_id,
+            actor=ORGANISER,
+            entity="round",
+            entity_id=round_id,
+            action="reveal",
+            new=round_.board_revealed,
+        )
+    return round_

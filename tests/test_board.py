@@ -1,0 +1,158 @@
+"""The projected leaderboard: display link, live / frozen / reveal, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from pitchjudge.charts import leaderboard_figure
+from pitchjudge.db import session_scope
+from pitchjudge.errors import AccessDenied, RoundStateError
+from pitchjudge.services import board, contests, scoring
+from tests.apptest_support import run_page, texts
+from tests.factories import make_judging
+
+
+def give(engine, w, judge_index, pitch_index, value):
+    with session_scope(engine) as session:
+        for criterion in w["criteria"]:
+            scoring.save_mark(session=session, round_id=w["round_id"],
+                              judge_id=w["judges"][judge_index],
+                              pitch_id=w["pitches"][pitch_index], criterion_id=criterion,
+                              value=value)
+
+
+def scored(engine, settings, values=(2, 4, 3)):
+    """Two judges, three pitches marked so the order is pitch 2, pitch 3, pitch 1."""
+    w = make_judging(engine, settings, judges=2, pitches=len(values))
+    for pitch_index, value in enumerate(values):
+        for judge_index in range(2):
+            give(engine, w, judge_index, pitch_index, value)
+    return w
+
+
+def view(engine, w) -> board.BoardView:
+    with session_scope(engine, read_only=True) as session:
+        return board.board_view(session=session, contest_id=w["contest"].id)
+
+
+def set_state(engine, w, state):
+    with session_scope(engine) as session:
+        board.set_board(session=session, round_id=w["round_id"], state=state)
+
+
+def names(rows) -> list[str]:
+    return [row.startup_name for row in rows]
+
+
+def test_display_link_resolves_and_can_be_replaced(engine, settings):
+    w = make_judging(engine, settings, open_round=False)
+    with session_scope(engine) as session:
+        token = board.display_token(session=session, settings=settings,
+                                    contest_id=w["contest"].id)
+        assert board.display_token(session=session, settings=settings,
+                                   contest_id=w["contest"].id) == token
+    with session_scope(engine, read_only=True) as session:
+        assert board.contest_by_display_token(session=session, token=token).id == w["contest"].id
+    with session_scope(engine) as session:
+        new = board.reissue_display_token(session=session, settings=settings,
+                                          contest_id=w["contest"].id)
+    assert new != token
+    with session_scope(engine, read_only=True) as session, pytest.raises(AccessDenied):
+        board.contest_by_display_token(session=session, token=token)
+
+
+def test_hidden_by_default_then_live(engine, settings):
+    w = scored(engine, settings)
+    assert view(engine, w).state == "hidden" and view(engine, w).rows == []
+    set_state(engine, w, "live")
+    live = view(engine, w)
+    assert names(live.rows) == ["Startup 2", "Startup 3", "Startup 1"]
+    assert [row.rank for row in live.rows] == [1, 2, 3]
+    assert all(row.total_low is None or row.total_low <= row.total <= row.total_high
+               for row in live.rows)
+    give(engine, w, 0, 0, 5)  # Startup 1 climbs as marks change: the live board follows
+    give(engine, w, 1, 0, 5)
+    assert names(view(engine, w).rows)[0] == "Startup 1"
+
+
+def test_frozen_board_does_not_move_when_marks_change(engine, settings):
+    w = scored(engine, settings)
+    set_state(engine, w, "frozen")
+    before = view(engine, w).rows
+    give(engine, w, 0, 0, 5)
+    give(engine, w, 1, 0, 5)
+    assert view(engine, w).rows == before
+
+
+def test_reveal_goes_from_the_last_place_to_the_winner(engine, settings):
+    w = scored(engine, settings)
+    set_state(engine, w, "reveal")
+    assert view(engine, w).rows == [] and view(engine, w).hidden_places == 3
+    seen = []
+    for _step in range(3):
+        with session_scope(engine) as session:
+            board.reveal_next(session=session, round_id=w["round_id"])
+        current = view(engine, w)
+        seen.append(current.rows[0].startup_name)
+        assert current.hidden_places == 3 - len(seen)
+    assert seen == ["Startup 1", "Startup 3", "Startup 2"]
+    with session_scope(engine) as session:
+        board.reveal_next(session=session, round_id=w["round_id"])  # nothing left: no error
+    set_state(engine, w, "live")
+    with session_scope(engine) as session, pytest.raises(RoundStateError, match="reveal"):
+        board.reveal_next(session=session, round_id=w["round_id"])
+
+
+def test_only_one_round_on_the_projector(engine, settings):
+    w = scored(engine, settings)
+    with session_scope(engine) as session:
+        final = contests.create_round(session=session, contest_id=w["contest"].id,
+                                      name="Grand final")
+    set_state(engine, w, "live")
+    with session_scope(engine) as session:
+        board.set_board(session=session, round_id=final.id, state="live")
+    assert view(engine, w).round_name == "Grand final"
+    with session_scope(engine, read_only=True) as session:
+        assert contests.get_round(session=session, round_id=w["round_id"]).board == "hidden"
+
+
+def test_chart_escapes_markup_in_names():
+    row = board.BoardRow(rank=1, pitch_id=1, startup_name="<b>Bold</b> <a href='x'>Co</a>",
+                         total=80.0, total_low=75.0, total_high=85.0, statistical_tie=True,
+                         n_judges=3)
+    figure = leaderboard_figure([row])
+    label = figure.data[0].y[0]
+    assert "<b>" not in label and "&lt;b&gt;Bold&lt;/b&gt;" in label
+    assert list(figure.data[0].error_x.array) == [5.0]
+
+
+def test_board_page_through_its_display_link(app_env):
+    engine, settings = app_env
+    w = scored(engine, settings)
+    with session_scope(engine) as session:
+        token = board.display_token(session=session, settings=settings,
+                                    contest_id=w["contest"].id)
+    at = run_page(params={"display": token})
+    assert "Results coming soon" in texts(at)
+    set_state(engine, w, "live")
+    at.run()
+    assert not at.exception
+    assert "2 of 6 scorecards in" not in texts(at)  # nothing submitted yet: 0 of 6
+    assert "0 of 6 scorecards in" in texts(at)
+    assert len(at.get("plotly_chart")) == 1
+    bad = run_page(params={"display": "not-a-real-display-token"})
+    assert "not valid" in texts(bad)
+
+
+def test_results_page_switches_the_projector(app_env):
+    engine, settings = app_env
+    w = scored(engine, settings)
+    at = run_page("pages/results.py", organiser=True)
+    assert "/?display=" in at.code[0].value
+    at.segmented_control(key=f"board_state_{w['round_id']}").set_value("reveal")
+    at.run()
+    assert not at.exception
+    assert "The projector now shows" in texts(at)
+    at.button(key="board_reveal_next").click()
+    at.run()
+    assert view(engine, w).hidden_places == 2

@@ -24,7 +24,7 @@ except AccessDenied as error:
 # Large, high-contrast type readable from the back of a room (no user text in this block).
 st.html(
     """<style>
-    [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 1.5rem; }
+    [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 3rem; }
     .pj-board h1 { font-size: 3.2rem; margin: 0; }
     .pj-board .pj-sub { font-size: 1.6rem; color: #495057; }
     </style>"""
@@ -69,6 +69,7 @@ def live_board() -> None:
         st.plotly_chart(
             leaderboard_figure(view.rows),
             width="stretch",
+            theme=None,
             config={"displayModeBar": False, "staticPlot": True},
         )
         if st.toggle(_("Criteria"), key="board_criteria"):

@@ -92,7 +92,7 @@ except ScoringError as error:
 if table.empty:
     st.info(_("No marks yet in this round."))
     st.stop()
-st.plotly_chart(leaderboard_figure(rows, large=False), width="stretch")
+st.plotly_chart(leaderboard_figure(rows, large=False), width="stretch", theme=None)
 shown = table.drop(columns=["pitch"]).rename(
     columns={
         "rank": "#",

@@ -33,7 +33,9 @@ def leaderboard_figure(rows: Sequence[BoardRow], *, large: bool = True) -> go.Fi
             marker_color=colours,
             text=[f"{t:.2f}" for t in totals],
             textposition="inside",
-            insidetextanchor="end",
+            # At the bar's start, in white: the interval's whisker sits at the other end.
+            insidetextanchor="start",
+            textfont={"color": "#ffffff"},
             error_x={
                 "type": "data",
                 "array": upper,
@@ -53,7 +55,7 @@ def leaderboard_figure(rows: Sequence[BoardRow], *, large: bool = True) -> go.Fi
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         xaxis={"gridcolor": "#dee2e6", "rangemode": "tozero"},
-        yaxis={"automargin": True, "type": "category"},
+        yaxis={"automargin": True, "type": "category", "tickfont": {"size": size}},
         showlegend=False,
         uniformtext={"minsize": max(10, size - 8), "mode": "hide"},
     )

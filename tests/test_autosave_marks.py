@@ -448,15 +448,14 @@ def test_marks_that_never_left_the_browser_come_back_and_are_saved(
     name = "unsent"
     _open(page, demo, name)
     page.evaluate(
-        """([root, picks]) => {
-            const host = document.querySelector(`[data-storage-key="${root}"]`);
+        """([rubric, picks]) => {
             for (const [index, label] of picks) {
-                const group = host.querySelectorAll('[role="radiogroup"]')[index];
+                const group = rubric.querySelectorAll('[role="radiogroup"]')[index];
                 [...group.querySelectorAll("button")].find(b => b.textContent === label).click();
             }
             window.location.reload();
         }""",
-        [f"pj:test:{name}", [[cid - 1, label] for cid, label, _ in SIX_MARKS]],
+        [_rubric(page, name).element_handle(), [[cid - 1, label] for cid, label, _ in SIX_MARKS]],
     )
     page.wait_for_load_state()
     _group(page, name, 0).wait_for()

@@ -9,7 +9,7 @@ from pitchjudge.charts import leaderboard_figure
 from pitchjudge.models import BoardState
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
-from pitchjudge.services import board, contests, results
+from pitchjudge.services import board, contests, exports, results
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import round_picker, run_and_reload, show_notice
 
@@ -81,7 +81,25 @@ with st.container(border=True):
         st.code(link, language=None)
         st.image(qr_png(link), width=130)
 
-st.subheader(_("Leaderboard"))
+head = st.columns([3, 1], vertical_alignment="bottom")
+head[0].subheader(_("Leaderboard"))
+
+
+def workbook() -> bytes:
+    """Built only when the organiser clicks, not on every run of the page."""
+    with state.db_session(read_only=True) as session:
+        return exports.results_workbook(session=session, contest_id=contest.id)
+
+
+head[1].download_button(
+    _("Results workbook (XLSX)"),
+    data=workbook,
+    file_name="results.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+    key="results_xlsx",
+)
 try:
     with state.db_session(read_only=True) as session:
         table = results.round_leaderboard(session=session, round_id=round_.id)

@@ -61,3 +61,10 @@ def format_size(size_bytes: int | None) -> str:
 def format_number(value: float) -> str:
     """1.0 → '1', 0.5 → '0.5'."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def spreadsheet_text(value: object) -> str:
+    """Text for a CSV or XLSX cell that a spreadsheet will never run as a formula."""
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ runs as a formula when the file is opened in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

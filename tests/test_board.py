@@ -7,6 +7,7 @@ import pytest
 from pitchjudge.charts import leaderboard_figure
 from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied, RoundStateError
+from pitchjudge.models import Pitch
 from pitchjudge.services import board, contests, scoring
 from tests.apptest_support import run_page, texts
 from tests.factories import make_judging
@@ -15,10 +16,14 @@ from tests.factories import make_judging
 def give(engine, w, judge_index, pitch_index, value):
     with session_scope(engine) as session:
         for criterion in w["criteria"]:
-            scoring.save_mark(session=session, round_id=w["round_id"],
-                              judge_id=w["judges"][judge_index],
-                              pitch_id=w["pitches"][pitch_index], criterion_id=criterion,
-                              value=value)
+            scoring.save_mark(
+                session=session,
+                round_id=w["round_id"],
+                judge_id=w["judges"][judge_index],
+                pitch_id=w["pitches"][pitch_index],
+                criterion_id=criterion,
+                value=value,
+            )
 
 
 def scored(engine, settings, values=(2, 4, 3)):
@@ -47,15 +52,17 @@ def names(rows) -> list[str]:
 def test_display_link_resolves_and_can_be_replaced(engine, settings):
     w = make_judging(engine, settings, open_round=False)
     with session_scope(engine) as session:
-        token = board.display_token(session=session, settings=settings,
-                                    contest_id=w["contest"].id)
-        assert board.display_token(session=session, settings=settings,
-                                   contest_id=w["contest"].id) == token
+        token = board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
+        assert (
+            board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
+            == token
+        )
     with session_scope(engine, read_only=True) as session:
         assert board.contest_by_display_token(session=session, token=token).id == w["contest"].id
     with session_scope(engine) as session:
-        new = board.reissue_display_token(session=session, settings=settings,
-                                          contest_id=w["contest"].id)
+        new = board.reissue_display_token(
+            session=session, settings=settings, contest_id=w["contest"].id
+        )
     assert new != token
     with session_scope(engine, read_only=True) as session, pytest.raises(AccessDenied):
         board.contest_by_display_token(session=session, token=token)
@@ -68,8 +75,9 @@ def test_hidden_by_default_then_live(engine, settings):
     live = view(engine, w)
     assert names(live.rows) == ["Startup 2", "Startup 3", "Startup 1"]
     assert [row.rank for row in live.rows] == [1, 2, 3]
-    assert all(row.total_low is None or row.total_low <= row.total <= row.total_high
-               for row in live.rows)
+    assert all(
+        row.total_low is None or row.total_low <= row.total <= row.total_high for row in live.rows
+    )
     give(engine, w, 0, 0, 5)  # Startup 1 climbs as marks change: the live board follows
     give(engine, w, 1, 0, 5)
     assert names(view(engine, w).rows)[0] == "Startup 1"
@@ -106,8 +114,9 @@ def test_reveal_goes_from_the_last_place_to_the_winner(engine, settings):
 def test_only_one_round_on_the_projector(engine, settings):
     w = scored(engine, settings)
     with session_scope(engine) as session:
-        final = contests.create_round(session=session, contest_id=w["contest"].id,
-                                      name="Grand final")
+        final = contests.create_round(
+            session=session, contest_id=w["contest"].id, name="Grand final"
+        )
     set_state(engine, w, "live")
     with session_scope(engine) as session:
         board.set_board(session=session, round_id=final.id, state="live")
@@ -117,9 +126,16 @@ def test_only_one_round_on_the_projector(engine, settings):
 
 
 def test_chart_escapes_markup_in_names():
-    row = board.BoardRow(rank=1, pitch_id=1, startup_name="<b>Bold</b> <a href='x'>Co</a>",
-                         total=80.0, total_low=75.0, total_high=85.0, statistical_tie=True,
-                         n_judges=3)
+    row = board.BoardRow(
+        rank=1,
+        pitch_id=1,
+        startup_name="<b>Bold</b> <a href='x'>Co</a>",
+        total=80.0,
+        total_low=75.0,
+        total_high=85.0,
+        statistical_tie=True,
+        n_judges=3,
+    )
     figure = leaderboard_figure([row])
     label = figure.data[0].y[0]
     assert "<b>" not in label and "&lt;b&gt;Bold&lt;/b&gt;" in label
@@ -130,8 +146,7 @@ def test_board_page_through_its_display_link(app_env):
     engine, settings = app_env
     w = scored(engine, settings)
     with session_scope(engine) as session:
-        token = board.display_token(session=session, settings=settings,
-                                    contest_id=w["contest"].id)
+        token = board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
     at = run_page(params={"display": token})
     assert "Results coming soon" in texts(at)
     set_state(engine, w, "live")
@@ -156,3 +171,43 @@ def test_results_page_switches_the_projector(app_env):
     at.button(key="board_reveal_next").click()
     at.run()
     assert view(engine, w).hidden_places == 2
+
+
+def test_results_workbook_matches_the_engine_and_defuses_formulas(engine, settings):
+    import io
+
+    import pandas as pd
+
+    from pitchjudge.services import exports, results
+
+    w = scored(engine, settings)
+    with session_scope(engine) as session:
+        pitch = session.get(Pitch, w["pitches"][1])
+        pitch.startup_name = '=HYPERLINK("http://evil.example")'
+        session.add(pitch)
+        scoring.save_text(
+            session=session,
+            round_id=w["round_id"],
+            judge_id=w["judges"][0],
+            pitch_id=w["pitches"][1],
+            field="comment",
+            value="@SUM(A1)",
+        )
+    with session_scope(engine, read_only=True) as session:
+        data = exports.results_workbook(session=session, contest_id=w["contest"].id)
+        expected = results.round_leaderboard(session=session, round_id=w["round_id"])
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert set(sheets) == {
+        "Final leaderboard",
+        "Final marks",
+        "Final comments",
+        "Final adjustments",
+        "Audit log",
+    }
+    board = sheets["Final leaderboard"]
+    assert list(board["rank"]) == list(expected["rank"])
+    assert list(board["total"]) == list(expected["total"])
+    assert board["startup"].iloc[0].startswith("'=HYPERLINK")
+    assert "'@SUM(A1)" in list(sheets["Final comments"]["comment for the applicant"])
+    assert len(sheets["Final marks"]) == 3 * 2 * 6
+    assert (sheets["Audit log"]["action"] == "mark").sum() >= 36

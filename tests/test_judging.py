@@ -334,14 +334,17 @@ def test_marks_given_before_a_conflict_stop_counting_in_the_results(engine, sett
         for criterion_index in range(6):
             save(engine, w, judge_index, 0, criterion_index, 5 if judge_index == 0 else 1)
     with session_scope(engine, read_only=True) as session:
-        before, _criteria, _adjustments = results.round_marks(session=session,
-                                                               round_id=w["round_id"])
+        before, _criteria, _adjustments = results.round_marks(
+            session=session, round_id=w["round_id"]
+        )
     with session_scope(engine) as session:
-        judges.add_conflict(session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][0],
-                            reason="Shareholder")
+        judges.add_conflict(
+            session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][0], reason="Shareholder"
+        )
     with session_scope(engine, read_only=True) as session:
-        after, _criteria, _adjustments = results.round_marks(session=session,
-                                                              round_id=w["round_id"])
+        after, _criteria, _adjustments = results.round_marks(
+            session=session, round_id=w["round_id"]
+        )
         board = results.round_leaderboard(session=session, round_id=w["round_id"])
     assert len(before) == 12 and len(after) == 6
     assert set(after["judge"]) == {w["judges"][1]}

@@ -23,6 +23,7 @@ from pitchjudge.errors import (
     NotFound,
     ValidationError,
 )
+from pitchjudge.formatting import spreadsheet_text
 from pitchjudge.i18n import N_
 from pitchjudge.models import Category, Contest, Deck, Pitch, PitchStatus, utcnow
 from pitchjudge.security import looks_like_token, new_token, token_hash
@@ -512,12 +513,6 @@ def private_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/?token={token}"
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ would run as a formula when the CSV is opened in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def applications_csv(rows: Sequence[ApplicationRow]) -> bytes:
     """The applications as CSV (UTF-8 with BOM so spreadsheets read accents right)."""
     buffer = io.StringIO()
@@ -540,5 +535,5 @@ def applications_csv(rows: Sequence[ApplicationRow]) -> bytes:
     ]
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(getattr(row, name)) for name in header])
+        writer.writerow([spreadsheet_text(getattr(row, name)) for name in header])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -626,9 +626,12 @@ function createController(root, idPrefix) {
       c.draftsWaiting = false;
       loaded = c.loadDrafts();
     }
-    // Marks the server has now: confirmed, their drafts go.
+    // Marks the server has processed (the state it last handled includes them) and not
+    // refused: confirmed, their drafts go. What it saved may differ since (another tab):
+    // it is then shown, as the server reports it.
     for (const [id, entry] of [...c.pending]) {
-      if (entry.seq <= c.ack && same(savedValue(id), entry.value)) {
+      const error = c.errors[id];
+      if (entry.seq <= c.ack && !(error && same(error.value, entry.value))) {
         c.pending.delete(id);
         dropDraftIfSaved(draftKey(id), entry.value);
       }
@@ -813,6 +816,14 @@ def _sync(
             tracker["known"][criterion_id] = value
             tracker["errors"].pop(criterion_id, None)
             tracker["saved_order"] = time.monotonic_ns()
+    # A refusal is over once the browser's mark is what is stored (e.g. another tab's).
+    marks = pending.get("marks")
+    for criterion_id in list(tracker["errors"]):
+        if criterion_id in to_save or not isinstance(marks, Mapping):
+            continue
+        valid, value = _mark(marks.get(str(criterion_id), math.nan))
+        if valid and _same(value, tracker["known"].get(criterion_id)):
+            del tracker["errors"][criterion_id]
     tracker["attempted"] = dict(pending)
     return len(to_save)
 

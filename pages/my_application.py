@@ -1,12 +1,13 @@
 """The applicant's own page, opened by the private link: view, edit, replace the deck, withdraw."""
 
+import pandas as pd
 import streamlit as st
 
 from pitchjudge import decks
 from pitchjudge.errors import AccessDenied, PitchJudgeError
 from pitchjudge.formatting import format_datetime, format_size, time_left
 from pitchjudge.models import PitchStatus
-from pitchjudge.services import applications, contests
+from pitchjudge.services import applications, contests, feedback
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import (
     deck_viewer,
@@ -124,6 +125,51 @@ with deck_column:
             )
         )
         deck_viewer(store_dir=settings.deck_store, sha256=deck.sha256, key="mine_deck", _=_)
+
+with state.db_session(read_only=True) as session:
+    released = feedback.released_feedback(session=session, pitch_id=pitch.id, contest_id=contest.id)
+if released:
+    st.divider()
+    st.header(_("Feedback from the jury"))
+    for item in released:
+        st.subheader(inert(item.round_name))
+        if item.rank_band:
+            st.markdown(
+                _("Your place: {band} of {count} startups").format(
+                    band=f"**{_(item.rank_band)}**", count=item.ranked
+                )
+            )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    _("Criterion"): [c.name for c in item.criteria],
+                    _("Your average"): [c.own for c in item.criteria],
+                    _("Average of all"): [c.field for c in item.criteria],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                _("Your average"): st.column_config.NumberColumn(format="%.2f"),
+                _("Average of all"): st.column_config.NumberColumn(format="%.2f"),
+            },
+        )
+        for comment in item.comments:
+            st.markdown("> " + inert(comment))
+    st.download_button(
+        _("Download my feedback (PDF)"),
+        data=lambda: feedback.feedback_pdf(  # built only on click
+            contest_name=contest.name,
+            startup_name=pitch.startup_name,
+            rounds=released,
+            gettext=_,
+        ),
+        file_name="feedback.pdf",
+        mime="application/pdf",
+        icon=":material/download:",
+        on_click="ignore",
+        key="mine_feedback_pdf",
+    )
 
 if not editable:
     st.stop()

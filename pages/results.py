@@ -9,7 +9,7 @@ from pitchjudge.charts import leaderboard_figure
 from pitchjudge.models import BoardState
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
-from pitchjudge.services import board, contests, exports, results
+from pitchjudge.services import board, contests, exports, feedback, results
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import round_picker, run_and_reload, show_notice
 
@@ -80,6 +80,21 @@ with st.container(border=True):
         st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
         st.code(link, language=None)
         st.image(qr_png(link), width=130)
+
+released = st.toggle(
+    _("Applicants can read their feedback for this round"),
+    value=round_.feedback_released,
+    key=f"feedback_released_{round_.id}",
+    help=_(
+        "Through their private link: their marks against the average of all, the jury's "
+        "comments (anonymous) and their rank band, also as a PDF."
+    ),
+)
+if released != round_.feedback_released:
+    run(
+        lambda s: feedback.set_feedback_released(session=s, round_id=round_.id, released=released),
+        _("Feedback released.") if released else _("Feedback withdrawn."),
+    )
 
 head = st.columns([3, 1], vertical_alignment="bottom")
 head[0].subheader(_("Leaderboard"))

@@ -160,6 +160,8 @@ class Round(SQLModel, table=True):
     board_revealed: int = 0
     #: The leaderboard as it was when frozen (or when the reveal started), so it cannot move.
     board_snapshot: list | None = Field(default=None, sa_type=JSON)
+    #: Applicants may read this round's feedback through their private link.
+    feedback_released: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

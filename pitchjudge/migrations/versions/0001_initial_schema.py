@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:07:13.717940
+Create Date: 2026-11-26 07:34:12.689948
 """
 
 from collections.abc import Sequence
@@ -131,6 +131,7 @@ def upgrade() -> None:
     sa.Column('board', sa.String(length=10), nullable=False),
     sa.Column('board_revealed', sa.Integer(), nullable=False),
     sa.Column('board_snapshot', sa.JSON(), nullable=True),
+    sa.Column('feedback_released', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("assignment_mode IN ('all', 'k_per_pitch')", name=op.f('ck_round_assignment_mode')),
     sa.CheckConstraint("board IN ('hidden', 'live', 'frozen', 'reveal')", name=op.f('ck_round_board')),

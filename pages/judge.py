@@ -8,6 +8,7 @@ from pitchjudge.models import ScorecardStatus, utcnow
 from pitchjudge.services import applications, contests, judges, rubric, scoring
 from pitchjudge.ui import state
 from pitchjudge.ui.autosave import autosave_text_area
+from pitchjudge.ui.autosave_marks import MarkRow, autosave_marks
 from pitchjudge.ui.widgets import deck_viewer, inert
 
 MAX_SEGMENTS = 11  # scales with more steps get a number box instead of buttons
@@ -188,6 +189,19 @@ def save_mark(criterion_id: int) -> None:
         st.session_state.pop(f"error_{key}", None)
 
 
+def store_mark(criterion_id: int, value: float | None) -> None:
+    """Persist one mark from the rubric component (it shows refusals itself)."""
+    with state.db_session() as session:
+        scoring.save_mark(
+            session=session,
+            round_id=round_.id,
+            judge_id=judge.id,
+            pitch_id=current,
+            criterion_id=criterion_id,
+            value=value,
+        )
+
+
 @st.fragment
 def criterion_control(criterion, share: float, submitted: bool) -> None:
     """One criterion: a click saves it and reruns only this small fragment, so quick clicks
@@ -268,15 +282,47 @@ def scorecard() -> None:
         )
     submitted = fresh.status == ScorecardStatus.SUBMITTED
     shares = rubric.weight_percentages(fresh.criteria)
-    for criterion, share in zip(fresh.criteria, shares, strict=True):
-        criterion_control(criterion, share, submitted)
-
     saving = {
         "saved_label": _("Saved"),
         "saving_label": _("Saving…"),
         "error_label": _("Not saved"),
         "describe_error": lambda e: e.localized(_) if isinstance(e, PitchJudgeError) else "",
     }
+    # Scales of a few steps are buttons in one component that keeps each click in the browser
+    # until the server has it (a reload right after quick clicks loses nothing); long scales
+    # get a number box each.
+    rows, long_scales = [], []
+    for criterion, share in zip(fresh.criteria, shares, strict=True):
+        steps = round((criterion.scale_max - criterion.scale_min) / criterion.scale_step) + 1
+        if steps > MAX_SEGMENTS:
+            long_scales.append((criterion, share))
+            continue
+        help_lines = [criterion.description] if criterion.description else []
+        help_lines += [
+            f"{format_number(d['value'])} = {d['label']}" for d in criterion.descriptors or []
+        ]
+        rows.append(
+            MarkRow(
+                criterion_id=criterion.id,
+                label=f"{criterion.name} · {share:.0f} %",
+                help="\n".join(help_lines),
+                options=tuple(criterion.scale_min + i * criterion.scale_step for i in range(steps)),
+                value=fresh.marks.get(criterion.id),
+            )
+        )
+    if rows:
+        autosave_marks(
+            key=f"marks_{round_.id}_{current}",
+            rows=rows,
+            storage_key=f"pj:{judge.id}:{round_.id}:{current}:marks",
+            on_save=store_mark,
+            disabled=submitted,
+            help_label=_("Help"),
+            **saving,
+        )
+    for criterion, share in long_scales:
+        criterion_control(criterion, share, submitted)
+
     autosave_text_area(
         _("Comment for the applicant"),
         key=f"comment_{round_.id}_{current}",

@@ -212,18 +212,15 @@ def shot(page: Page, name: str, *, full: bool = True) -> None:
 
 
 def criterion_marks(page: Page, name: str) -> Locator:
-    """The segmented control of criterion `name` (its label reads "<name> · <weight> %")."""
-    label = page.get_by_test_id("stWidgetLabel").filter(
-        has_text=re.compile(rf"^\s*{re.escape(name)} ·")
-    )
-    return page.get_by_test_id("stButtonGroup").filter(has=label)
+    """The buttons of criterion `name`: a radio group named "<name> · <weight> %" inside the
+    autosaving rubric component (Playwright's role locators reach into its shadow root)."""
+    return page.get_by_role("radiogroup", name=re.compile(rf"^{re.escape(name)} ·"))
 
 
-def criterion_label(page: Page, name: str) -> Locator:
-    """The visible label of criterion `name` (Markdown, with the criterion's tooltip)."""
-    return page.get_by_test_id("stMarkdown").filter(
-        has_text=re.compile(rf"^\s*{re.escape(name)} ·")
-    )
+def criterion_help(page: Page, name: str) -> Locator:
+    """The "?" of criterion `name`, described by its tooltip."""
+    row = page.locator(".pj-row").filter(has=criterion_marks(page, name))
+    return row.locator(".pj-help")
 
 
 def mark_button(page: Page, name: str, value: int) -> Locator:
@@ -304,14 +301,15 @@ def test_a_judge_never_loses_a_mark(
     expect(page.get_by_role("img").first).to_be_visible(timeout=LONG)  # the deck's page
     shot(page, "02_scorecard_fold", full=False)  # what a 13" laptop shows without scrolling
     # A criterion's description and level descriptors live in its tooltip, as plain text.
-    criterion_label(page, "Problem & market").get_by_test_id("stTooltipHoverTarget").hover()
-    tooltip = page.get_by_test_id("stTooltipContent")
-    expect(tooltip).to_contain_text("A real, painful problem", timeout=SHORT)
+    help_button = criterion_help(page, "Problem & market")
+    help_button.hover()
+    tooltip = page.get_by_role("tooltip").filter(has_text="A real, painful problem")
+    expect(tooltip).to_be_visible(timeout=SHORT)
     expect(tooltip).to_contain_text("5 = outstanding")
-    assert "\\" not in tooltip.inner_text()  # no Markdown escape shown
+    assert "\\" not in tooltip.inner_text()  # shown as plain text
     shot(page, "02b_criterion_tooltip", full=False)
     page.mouse.move(0, 0)
-    expect(tooltip).to_have_count(0, timeout=SHORT)
+    expect(tooltip).to_be_hidden(timeout=SHORT)
 
     # 2. A mark for every criterion, clicked one after the other as a judge would.
     for name, value in zip(judging.criterion_names, MARKS, strict=True):
@@ -389,11 +387,12 @@ def test_a_closed_round_refuses_a_tab_left_open(judging: Judging, page: Page) ->
     set_round_status(judging, "closed")
     try:
         mark_button(page, name, 3).click()
-        refusal = page.get_by_test_id("stAlert").filter(has_text=REFUSAL)
+        # The row says the mark was refused, and why; the click is kept in the browser as a
+        # draft (nothing a judge gives is thrown away) but the server stored nothing.
+        refusal = page.locator(".pj-row-status").filter(has_text=REFUSAL)
         expect(refusal).to_be_visible(timeout=SHORT)
+        expect(refusal).to_contain_text("Not saved")
         expect(refusal).to_contain_text("nothing was saved")
-        # The control shows what is stored (nothing), not the refused click.
-        expect(criterion_marks(page, name).get_by_role("radio", checked=True)).to_have_count(0)
         shot(page, "07_closed_round_refused")
         after = stored(judging, 1, pitch)
         assert after.marks == before.marks == {}

@@ -121,8 +121,17 @@ def test_judge_page_lists_pitches_and_saves_a_mark(app_env):
     assert at.query_params["pitch"] == [str(w["pitches"][0])] or at.query_params["pitch"] == str(
         w["pitches"][0]
     )
-    key = f"mark_{w['round_id']}_{w['pitches'][0]}_{w['criteria'][0]}"
-    at.segmented_control(key=key).set_value(4.0)
+    # AppTest cannot click inside the rubric component: give it the browser's pending marks,
+    # as a click (or a reconnecting browser) does.
+    storage_key = f"pj:{w['judges'][0]}:{w['round_id']}:{w['pitches'][0]}:marks"
+    at.session_state[f"marks_{w['round_id']}_{w['pitches'][0]}"] = {
+        "pending": {
+            "storage_key": storage_key,
+            "marks": {str(w["criteria"][0]): 4.0},
+            "mount": "m1",
+            "seq": 1,
+        }
+    }
     at.run()
     assert not at.exception
     with session_scope(engine, read_only=True) as session:
@@ -142,7 +151,7 @@ def test_judge_page_hides_a_conflicted_pitch_even_by_url(app_env):
         )
     at = app(params={"judge": w["tokens"][0], "pitch": str(w["pitches"][1])})
     assert "conflict of interest" in texts(at)
-    assert not at.get("imgs") and not at.segmented_control
+    assert not at.get("imgs") and not at.get("bidi_component")
 
 
 def test_judge_page_after_close_says_no_round_is_open(app_env):

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from hypothesis import settings as settings_profiles
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import make_engine, migrate
+
+# CI explores the same examples every run (a red CI must be reproducible, not bad luck);
+# local runs keep exploring new ones.
+settings_profiles.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings_profiles.load_profile("ci")
 
 POSTGRES_URL = os.environ.get("PITCHJUDGE_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("PITCHJUDGE_REQUIRE_POSTGRES") == "1"

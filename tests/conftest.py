@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import make_engine, migrate
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP_13, _require_chromium
 
 # CI explores the same examples every run (a red CI must be reproducible, not bad luck);
 # local runs keep exploring new ones.
@@ -113,3 +114,16 @@ def app_env(tmp_path, monkeypatch):
     yield engine, settings
     engine.dispose()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright's launch options, pointed at Debian's Chromium."""
+    _require_chromium()
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Every page the size of a 13-inch laptop screen."""
+    return {**browser_context_args, "viewport": LAPTOP_13}

@@ -28,11 +28,9 @@ from tests.test_autosave import (
     _eventually,
     _free_port,
     _require_chromium,
-    browser_type_launch_args,  # noqa: F401  (the fixture: Debian's Chromium)
 )
 from tests.test_browser import (
     _wait_healthy,
-    browser_context_args,  # noqa: F401  (the fixture: a 13-inch laptop screen)
     wait_for_app,
 )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.error
@@ -25,25 +24,17 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest
+from tests.browser_support import (
+    LAPTOP_13,
+    REPO,
+    _free_port,
+    _require_chromium,
+)
 from tests.factories import make_contest
 from tests.pdf_samples import make_deck, png_bytes
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE_BROWSER = os.environ.get("PITCHJUDGE_REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LAPTOP_13 = {"width": 1366, "height": 800}
 SCREENSHOTS = Path("/tmp")
 
 ADMIN_PASSWORD = "organiser-secret"
@@ -55,28 +46,6 @@ NEW_ONE_LINER = "Heat pumps installed in three days"
 
 SHORT = 10_000  # ms: one rerun of a page
 LONG = 20_000  # ms: a deck checked and rendered by the worker
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if REQUIRE_BROWSER:
-        pytest.fail(f"PITCHJUDGE_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """pytest-playwright's launch options, pointed at Debian's Chromium."""
-    _require_chromium()
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    """Every page the size of a 13-inch laptop screen."""
-    return {**browser_context_args, "viewport": LAPTOP_13}
 
 
 # --- the app under test ---------------------------------------------------------------------
@@ -97,12 +66,6 @@ class App:
             parts.append(f"--- streamlit {name} (last {lines} lines) ---")
             parts.extend(text.splitlines()[-lines:])
         return "\n".join(parts)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_healthy(app: App, timeout_s: float = 30.0) -> None:

@@ -30,8 +30,6 @@ from pitchjudge.services.judges import judge_link
 from tests.factories import make_judging
 from tests.pdf_samples import make_deck
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LAPTOP_13,
     REPO,
     App,
@@ -55,19 +53,6 @@ LONG = 20_000  # ms: a first page load, a deck page rendered
 MARKS = (4, 3, 5, 2, 4, 1)
 HALF_COMMENT = "Great team, but the market si"
 REFUSAL = "not open for scoring"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """pytest-playwright's launch options, pointed at Debian's Chromium."""
-    _require_chromium()
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    """Every page the size of a 13-inch laptop screen."""
-    return {**browser_context_args, "viewport": LAPTOP_13}
 
 
 # --- the app under test ---------------------------------------------------------------------

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from pitchjudge.errors import AccessDenied, PitchJudgeError
-from pitchjudge.formatting import format_number
 from pitchjudge.models import ScorecardStatus, utcnow
 from pitchjudge.services import applications, contests, judges, rubric, scoring
 from pitchjudge.ui import state
@@ -204,8 +203,8 @@ def store_mark(criterion_id: int, value: float | None) -> None:
 
 @st.fragment
 def criterion_control(criterion, share: float, submitted: bool) -> None:
-    """One criterion: a click saves it and reruns only this small fragment, so quick clicks
-    are not queued behind the rest of the page."""
+    """A criterion whose scale is too long for buttons: a number box that saves on change
+    and reruns only this small fragment."""
     key = mark_key(criterion.id)
     with state.db_session(read_only=True) as session:
         stored = scoring.stored_mark(
@@ -219,41 +218,20 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
     if st.session_state.get(f"known_{key}", "unset") != stored:
         st.session_state[key] = stored
         st.session_state[f"known_{key}"] = stored
-    # Description and level descriptors live in the tooltip: the whole rubric then fits
-    # beside the deck on a 13" laptop without scrolling.
-    lines = [inert(criterion.description)] if criterion.description else []
-    lines += [
-        f"{format_number(d['value'])} = {inert(d['label'])}" for d in criterion.descriptors or []
-    ]
-    st.markdown(f"**{inert(criterion.name)}** · {share:.0f} %", help="  \n".join(lines) or None)
-    # The visible label is the Markdown above; screen readers get this plain one.
-    plain_label = f"{criterion.name} · {share:.0f} %"
-    steps = round((criterion.scale_max - criterion.scale_min) / criterion.scale_step) + 1
-    if steps <= MAX_SEGMENTS:
-        options = [criterion.scale_min + i * criterion.scale_step for i in range(steps)]
-        st.segmented_control(
-            plain_label,
-            options=options,
-            format_func=format_number,
-            key=key,
-            on_change=save_mark,
-            args=(criterion.id,),
-            disabled=submitted,
-            label_visibility="collapsed",
-        )
-    else:
-        st.number_input(
-            plain_label,
-            min_value=criterion.scale_min,
-            max_value=criterion.scale_max,
-            step=criterion.scale_step,
-            value=None,
-            key=key,
-            on_change=save_mark,
-            args=(criterion.id,),
-            disabled=submitted,
-            label_visibility="collapsed",
-        )
+    help_text = "  \n".join(inert(line) for line in rubric.help_lines(criterion))
+    st.markdown(f"**{inert(criterion.name)}** · {share:.0f} %", help=help_text or None)
+    st.number_input(
+        f"{criterion.name} · {share:.0f} %",  # the accessible name; the Markdown above shows
+        min_value=criterion.scale_min,
+        max_value=criterion.scale_max,
+        step=criterion.scale_step,
+        value=None,
+        key=key,
+        on_change=save_mark,
+        args=(criterion.id,),
+        disabled=submitted,
+        label_visibility="collapsed",
+    )
     if st.session_state.get(f"error_{key}"):
         st.error(st.session_state[f"error_{key}"], icon=":material/error:")
 
@@ -293,20 +271,16 @@ def scorecard() -> None:
     # get a number box each.
     rows, long_scales = [], []
     for criterion, share in zip(fresh.criteria, shares, strict=True):
-        steps = round((criterion.scale_max - criterion.scale_min) / criterion.scale_step) + 1
-        if steps > MAX_SEGMENTS:
+        values = rubric.scale_values(criterion)
+        if len(values) > MAX_SEGMENTS:
             long_scales.append((criterion, share))
             continue
-        help_lines = [criterion.description] if criterion.description else []
-        help_lines += [
-            f"{format_number(d['value'])} = {d['label']}" for d in criterion.descriptors or []
-        ]
         rows.append(
             MarkRow(
                 criterion_id=criterion.id,
                 label=f"{criterion.name} · {share:.0f} %",
-                help="\n".join(help_lines),
-                options=tuple(criterion.scale_min + i * criterion.scale_step for i in range(steps)),
+                help="\n".join(rubric.help_lines(criterion)),
+                options=tuple(values),
                 value=fresh.marks.get(criterion.id),
             )
         )

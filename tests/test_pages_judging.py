@@ -161,3 +161,35 @@ def test_judge_page_after_close_says_no_round_is_open(app_env):
         contests.set_round_status(session=session, round_id=w["round_id"], status="closed")
     at = app(params={"judge": w["tokens"][0]})
     assert "No round is open for scoring" in texts(at)
+
+
+def test_judge_page_long_scale_uses_a_number_box_that_saves(app_env):
+    from pitchjudge.models import Criterion
+    from pitchjudge.services import rubric
+
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=1, pitches=1, open_round=False)
+    with session_scope(engine) as session:
+        team = session.get(Criterion, w["criteria"][0])
+        rubric.update_criterion(
+            session=session,
+            criterion_id=team.id,
+            data=rubric.CriterionInput(
+                name=team.name,
+                description=team.description,
+                weight=team.weight,
+                scale_min=0,
+                scale_max=20,
+                scale_step=0.5,
+            ),
+        )
+        assert len(rubric.scale_values(team)) == 41
+        contests.set_round_status(session=session, round_id=w["round_id"], status="open")
+    at = app(params={"judge": w["tokens"][0], "pitch": str(w["pitches"][0])})
+    box = at.number_input(key=f"mark_{w['round_id']}_{w['pitches'][0]}_{w['criteria'][0]}")
+    box.set_value(13.5)
+    at.run()
+    assert not at.exception
+    with session_scope(engine, read_only=True) as session:
+        assert [m.value for m in session.exec(select(Mark))] == [13.5]
+    assert len(at.get("bidi_component")) >= 1  # the other five criteria: the rubric buttons

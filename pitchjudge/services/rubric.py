@@ -387,3 +387,15 @@ def apply_template(*, session: Session, contest_id: int, language: str) -> list[
         add_criterion(session=session, contest_id=contest_id, data=item)
         for item in classic_template(language)
     ]
+
+
+def scale_values(criterion: Criterion) -> list[float]:
+    """Every value a mark of `criterion` may take, lowest first."""
+    steps = round((criterion.scale_max - criterion.scale_min) / criterion.scale_step)
+    return [criterion.scale_min + i * criterion.scale_step for i in range(steps + 1)]
+
+
+def help_lines(criterion: Criterion) -> list[str]:
+    """What a judge reads about a criterion: its description, then "1 = …" per level."""
+    lines = [criterion.description] if criterion.description else []
+    return lines + [f"{_number(d['value'])} = {d['label']}" for d in criterion.descriptors or []]

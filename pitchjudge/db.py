@@ -98,11 +98,24 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
             connection.commit()
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys
+            # on, that drop would cascade and delete every mark. Off for the migration (it must
+            # be set outside a transaction), then checked and back on.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         try:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
             connection.commit()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.commit()
+                if broken:
+                    raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
         finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
             if engine.dialect.name == "postgresql":
                 connection.execute(
                     text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_MIGRATION_LOCK}

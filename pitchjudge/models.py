@@ -107,6 +107,9 @@ class Contest(SQLModel, table=True):
             "OR applications_close_at > applications_open_at",
             name="window",
         ),
+        CheckConstraint("pitch_seconds > 0", name="pitch_seconds"),
+        CheckConstraint("qa_seconds >= 0", name="qa_seconds"),
+        CheckConstraint("overtime_penalty >= 0", name="overtime_penalty"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -119,6 +122,11 @@ class Contest(SQLModel, table=True):
     #: The projector's display link: a token derived from this nonce (see pitchjudge.links).
     display_nonce: str | None = Field(default=None, max_length=64)
     display_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    #: The live final's timers: pitch and Q&A durations, in seconds.
+    pitch_seconds: int = 300
+    qa_seconds: int = 300
+    #: Points proposed as a penalty per started minute of pitch overtime (0: no penalty).
+    overtime_penalty: float = 0.0
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -142,6 +150,11 @@ class Round(SQLModel, table=True):
         CheckConstraint("judges_per_pitch IS NULL OR judges_per_pitch >= 1", name="k"),
         CheckConstraint("board IN ('hidden', 'live', 'frozen', 'reveal')", name="board"),
         CheckConstraint("board_revealed >= 0", name="board_revealed"),
+        CheckConstraint(
+            "(blend_round_id IS NULL AND blend_weight IS NULL) OR "
+            "(blend_round_id IS NOT NULL AND blend_weight > 0 AND blend_weight < 1)",
+            name="blend",
+        ),
         UniqueConstraint("contest_id", "name"),
     )
 
@@ -162,7 +175,38 @@ class Round(SQLModel, table=True):
     board_snapshot: list | None = Field(default=None, sa_type=JSON)
     #: Applicants may read this round's feedback through their private link.
     feedback_released: bool = False
+    #: On stage: a pitch on the running order can be scored only once its Q&A has ended.
+    scoring_after_qa: bool = False
+    #: The earlier round blended into this round's results, and its share of the total
+    #: (e.g. 0.3 for "30 % pre-selection + 70 % final").
+    blend_round_id: int | None = Field(default=None, foreign_key="round.id", ondelete="SET NULL")
+    blend_weight: float | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StageSlot(SQLModel, table=True):
+    """A pitch's place in a round's running order, and its times on stage."""
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "pitch_id"),
+        CheckConstraint("position >= 1", name="position"),
+        CheckConstraint("qa_started_at IS NULL OR pitch_started_at IS NOT NULL", name="qa"),
+        CheckConstraint("ended_at IS NULL OR pitch_started_at IS NOT NULL", name="ended"),
+        CheckConstraint(
+            "penalty_decision IS NULL OR penalty_decision IN ('applied', 'waived')",
+            name="penalty_decision",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    position: int
+    pitch_started_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    qa_started_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: The organiser's answer to a proposed overtime penalty: applied or waived.
+    penalty_decision: str | None = Field(default=None, max_length=10)
 
 
 class Criterion(SQLModel, table=True):

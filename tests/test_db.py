@@ -29,6 +29,41 @@ def test_migrate_twice_is_harmless(engine):
     assert schema_is_current(engine)
 
 
+def test_upgrading_a_sqlite_database_keeps_every_mark(tmp_path):
+    # Altering `round` copies and drops it: with foreign keys on, that would cascade.
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0001")
+    now = "CURRENT_TIMESTAMP"
+    with engine.begin() as connection:
+        for statement in (
+            f"INSERT INTO contest (id, name, description, language, timezone, created_at) "
+            f"VALUES (1, 'Prix', '', 'fr', 'Europe/Paris', {now})",
+            f"INSERT INTO round (id, contest_id, name, position, status, assignment_mode, board, "
+            f"board_revealed, feedback_released, created_at) "
+            f"VALUES (1, 1, 'Finale', 0, 'open', 'all', 'hidden', 0, 0, {now})",
+            f"INSERT INTO criterion (id, contest_id, position, name, description, weight, "
+            f"scale_min, scale_max, scale_step) VALUES (1, 1, 0, 'Team', '', 1, 0, 10, 1)",
+            f"INSERT INTO judge (id, contest_id, name, email, affiliation, active, created_at) "
+            f"VALUES (1, 1, 'Ada', '', '', 1, {now})",
+            f"INSERT INTO pitch (id, contest_id, startup_name, one_liner, website, founders, "
+            f"contact_email, description, status, token_hash, created_at, updated_at) "
+            f"VALUES (1, 1, 'Kelvio', 'x', '', '', 'a@b.fr', '', 'submitted', 'h', {now}, {now})",
+            f"INSERT INTO assignment (round_id, judge_id, pitch_id, created_at) "
+            f"VALUES (1, 1, 1, {now})",
+            f"INSERT INTO mark (round_id, judge_id, pitch_id, criterion_id, scale_min, scale_max, "
+            f"value, updated_at) VALUES (1, 1, 1, 1, 0, 10, 7, {now})",
+        ):
+            connection.exec_driver_sql(statement)
+    migrate(engine)
+    with session_scope(engine, read_only=True) as session:
+        assert [m.value for m in session.exec(select(Mark)).all()] == [7]
+        round_ = session.get(Round, 1)
+        assert round_.status == "open" and round_.blend_round_id is None
+        assert session.exec(text("SELECT pitch_seconds FROM contest")).one() == (300,)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
 def test_sqlite_connections_are_safe(sqlite_engine):
     with sqlite_engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731

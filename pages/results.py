@@ -96,7 +96,7 @@ if released != round_.feedback_released:
         _("Feedback released.") if released else _("Feedback withdrawn."),
     )
 
-head = st.columns([3, 1], vertical_alignment="bottom")
+head = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
 head[0].subheader(_("Leaderboard"))
 
 
@@ -104,6 +104,16 @@ def workbook() -> bytes:
     """Built only when the organiser clicks, not on every run of the page."""
     with state.db_session(read_only=True) as session:
         return exports.results_workbook(session=session, contest_id=contest.id)
+
+
+def leaderboard_csv() -> bytes:
+    with state.db_session(read_only=True) as session:
+        return exports.leaderboard_csv(session=session, round_id=round_.id)
+
+
+def marks_csv() -> bytes:
+    with state.db_session(read_only=True) as session:
+        return exports.marks_csv(session=session, round_id=round_.id)
 
 
 head[1].download_button(
@@ -114,7 +124,22 @@ head[1].download_button(
     icon=":material/download:",
     on_click="ignore",
     key="results_xlsx",
+    help=_("Every round: leaderboard, marks, comments, adjustments, and the audit log."),
 )
+for column, label, build, kind, key in (
+    (head[2], _("Leaderboard (CSV)"), leaderboard_csv, "leaderboard", "results_leaderboard_csv"),
+    (head[3], _("Marks (CSV)"), marks_csv, "marks", "results_marks_csv"),
+):
+    column.download_button(
+        label,
+        data=build,
+        file_name=exports.export_file_name(round_.name, kind, "csv"),
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=key,
+        help=_("This round only."),
+    )
 try:
     with state.db_session(read_only=True) as session:
         table = results.round_leaderboard(session=session, round_id=round_.id)

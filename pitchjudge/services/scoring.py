@@ -33,6 +33,7 @@ from pitchjudge.services import audit
 from pitchjudge.services.assignments import active_judges, round_pitches
 from pitchjudge.services.judges import JUDGE, add_conflict, conflicted_pairs, is_conflicted
 from pitchjudge.services.rubric import list_criteria, on_scale
+from pitchjudge.services.stage import check_scoring_open
 
 NOT_STARTED = "not_started"
 CONFLICT = "conflict"
@@ -191,6 +192,7 @@ def save_mark(
     """Save (or clear, with None) one mark; last write wins and every write is audited."""
     now = now or utcnow()
     round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    check_scoring_open(session=session, round_=round_, pitch_id=pitch_id)
     criterion = session.get(Criterion, criterion_id)
     if criterion is None or criterion.contest_id != round_.contest_id:
         raise NotFound("This criterion is not part of the rubric.")
@@ -321,6 +323,7 @@ def submit_scorecard(
     """Submit a scorecard whose every criterion has a mark."""
     now = now or utcnow()
     round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    check_scoring_open(session=session, round_=round_, pitch_id=pitch_id)
     missing = _missing_criteria(session, card, round_.contest_id)
     if missing:
         raise IncompleteScorecard(

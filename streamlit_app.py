@@ -108,6 +108,12 @@ elif state.is_organiser():
                 icon=":material/leaderboard:",
                 url_path="results",
             ),
+            st.Page(
+                "pages/analytics.py",
+                title=_("Analytics"),
+                icon=":material/insights:",
+                url_path="analytics",
+            ),
         ],
         _("Public pages"): [apply_page, my_application],
         "": [
@@ -136,6 +142,7 @@ else:
             "assignments",
             "progress",
             "results",
+            "analytics",
         )
     ]
     pages = {"": [apply_page, my_application, sign_in, *guarded]}

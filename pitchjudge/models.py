@@ -184,6 +184,17 @@ class Round(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class RoundEntry(SQLModel, table=True):
+    """A pitch promoted into a later round (see `services.assignments.round_pitches`)."""
+
+    __table_args__ = (UniqueConstraint("round_id", "pitch_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class StageSlot(SQLModel, table=True):
     """A pitch's place in a round's running order, and its times on stage."""
 

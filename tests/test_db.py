@@ -41,8 +41,8 @@ def test_upgrading_a_sqlite_database_keeps_every_mark(tmp_path):
             f"INSERT INTO round (id, contest_id, name, position, status, assignment_mode, board, "
             f"board_revealed, feedback_released, created_at) "
             f"VALUES (1, 1, 'Finale', 0, 'open', 'all', 'hidden', 0, 0, {now})",
-            f"INSERT INTO criterion (id, contest_id, position, name, description, weight, "
-            f"scale_min, scale_max, scale_step) VALUES (1, 1, 0, 'Team', '', 1, 0, 10, 1)",
+            "INSERT INTO criterion (id, contest_id, position, name, description, weight, "
+            "scale_min, scale_max, scale_step) VALUES (1, 1, 0, 'Team', '', 1, 0, 10, 1)",
             f"INSERT INTO judge (id, contest_id, name, email, affiliation, active, created_at) "
             f"VALUES (1, 1, 'Ada', '', '', 1, {now})",
             f"INSERT INTO pitch (id, contest_id, startup_name, one_liner, website, founders, "

@@ -16,6 +16,7 @@ from pitchjudge.models import (
     Pitch,
     PitchStatus,
     Round,
+    RoundEntry,
     RoundStatus,
     Scorecard,
 )
@@ -25,17 +26,23 @@ from pitchjudge.services.judges import conflicted_pairs
 
 
 def round_pitches(*, session: Session, round_: Round) -> Sequence[Pitch]:
-    """The pitches a round judges: the first round takes every live application, later rounds
-    the shortlisted ones (the organiser shortlists after the previous round)."""
+    """The pitches a round judges (withdrawn ones never).
+
+    The first round takes every live application. A later round takes the pitches promoted
+    into it (`services.promotion`); until any is, the shortlisted ones (the organiser may
+    shortlist by hand on the Applications page).
+    """
     first = list_rounds(session=session, contest_id=round_.contest_id)[0].id == round_.id
-    statuses = (
-        (PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED) if first else (PitchStatus.SHORTLISTED,)
-    )
-    return session.exec(
-        select(Pitch)
-        .where(Pitch.contest_id == round_.contest_id, col(Pitch.status).in_(statuses))
-        .order_by(col(Pitch.id))
-    ).all()
+    query = select(Pitch).where(Pitch.contest_id == round_.contest_id).order_by(col(Pitch.id))
+    if first:
+        statuses = (PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED)
+        return session.exec(query.where(col(Pitch.status).in_(statuses))).all()
+    promoted = select(RoundEntry.pitch_id).where(RoundEntry.round_id == round_.id)
+    if session.exec(promoted.limit(1)).first() is not None:
+        return session.exec(
+            query.where(col(Pitch.id).in_(promoted), col(Pitch.status) != PitchStatus.WITHDRAWN)
+        ).all()
+    return session.exec(query.where(Pitch.status == PitchStatus.SHORTLISTED)).all()
 
 
 def active_judges(*, session: Session, contest_id: int) -> Sequence[Judge]:

@@ -138,6 +138,12 @@ def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
         bands = sure.set_index("pitch")[["total_low", "total_high"]]
     except (ScoringError, ValueError, KeyError):
         bands = pd.DataFrame(columns=["total_low", "total_high"])
+    if "earlier_total" in board.columns and not bands.empty:
+        # A blend moves only with this round's marks: its band is this round's, scaled, plus
+        # the earlier round's fixed share.
+        share = get_round(session=session, round_id=round_id).blend_weight or 0.0
+        earlier = board.set_index("pitch")["earlier_total"].reindex(bands.index)
+        bands = bands.mul(1 - share).add(earlier.mul(share), axis=0)
     _round, criteria, _adjustments = results.round_marks(session=session, round_id=round_id)
     names = list(criteria["criterion"])
     rows = []

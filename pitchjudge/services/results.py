@@ -14,6 +14,7 @@ from pitchjudge.scoring import (
     leaderboard,
     uncertainty,
 )
+from pitchjudge.scoring.blend import blend, formula
 from pitchjudge.services.contests import get_round
 from pitchjudge.services.rubric import list_criteria
 
@@ -99,17 +100,36 @@ def round_rule(*, session: Session, round_id: int) -> AggregationRule:
 
 
 def round_leaderboard(
-    *, session: Session, round_id: int, rule: AggregationRule | None = None
+    *,
+    session: Session,
+    round_id: int,
+    rule: AggregationRule | None = None,
+    blended: bool = True,
 ) -> pd.DataFrame:
     """The round's leaderboard (see `pitchjudge.scoring.leaderboard`) by `rule` or its own.
 
-    `pitch` holds pitch ids; a `startup_name` column follows it for display.
+    `pitch` holds pitch ids; a `startup_name` column follows it for display. When the round
+    blends in an earlier round (`Round.blend_round_id`) and `blended`, `total` is the blend
+    (`pitchjudge.scoring.blend`), with `round_total` and `earlier_total` beside it.
     """
+    round_ = get_round(session=session, round_id=round_id)
     rule = rule or round_rule(session=session, round_id=round_id)
     marks, criteria, adjustments = round_marks(session=session, round_id=round_id)
     board = leaderboard(marks, criteria[["criterion", "weight", "min", "max"]], rule, adjustments)
+    if blended and round_.blend_round_id is not None and round_.blend_weight is not None:
+        earlier = round_leaderboard(session=session, round_id=round_.blend_round_id)
+        board = blend(board, earlier, round_.blend_weight, rule)
     board.insert(2, "startup_name", _names(session, Pitch, board["pitch"], "startup_name"))
     return board
+
+
+def blend_formula(*, session: Session, round_id: int) -> str | None:
+    """The round's blend as people read it ("30 % Pre-selection + 70 % Final"), or None."""
+    round_ = get_round(session=session, round_id=round_id)
+    if round_.blend_round_id is None or round_.blend_weight is None:
+        return None
+    earlier = get_round(session=session, round_id=round_.blend_round_id)
+    return formula(round_.blend_weight, earlier.name, round_.name)
 
 
 def round_uncertainty(

@@ -57,7 +57,16 @@ judge_page = st.Page(
     default=True,
 )
 
-if st.query_params.get("display"):
+if st.query_params.get("display") and st.query_params.get("screen") == "stage":
+    # The same display link, for the screen the speakers see: who is on stage, and the clock.
+    pages = {
+        "": [
+            st.Page(
+                "pages/stage_screen.py", title=_("Stage"), url_path="stage_screen", default=True
+            )
+        ]
+    }
+elif st.query_params.get("display"):
     # The projector's display link: the leaderboard only, nothing else.
     pages = {
         "": [st.Page("pages/board.py", title=_("Leaderboard"), url_path="board", default=True)]
@@ -102,6 +111,7 @@ elif state.is_organiser():
                 icon=":material/monitoring:",
                 url_path="progress",
             ),
+            st.Page("pages/stage.py", title=_("Stage"), icon=":material/podium:", url_path="stage"),
             st.Page(
                 "pages/results.py",
                 title=_("Results"),
@@ -141,6 +151,7 @@ else:
             "judges",
             "assignments",
             "progress",
+            "stage",
             "results",
             "analytics",
         )

@@ -4,13 +4,16 @@ import streamlit as st
 
 from pitchjudge.errors import AccessDenied, PitchJudgeError
 from pitchjudge.models import ScorecardStatus, utcnow
-from pitchjudge.services import applications, contests, judges, rubric, scoring
+from pitchjudge.services import applications, contests, judges, rubric, scoring, stage
 from pitchjudge.ui import state
 from pitchjudge.ui.autosave import autosave_text_area
 from pitchjudge.ui.autosave_marks import MarkRow, autosave_marks
+from pitchjudge.ui.timer import stage_timer
 from pitchjudge.ui.widgets import deck_viewer, inert
 
 MAX_SEGMENTS = 11  # scales with more steps get a number box instead of buttons
+STAGE_REFRESH = "2s"
+STAGE_SEEN_KEY = "judge_stage_seen"
 
 _ = state.gettext()
 pgettext = state.pgettext()
@@ -49,6 +52,7 @@ if round_ is None:
 
 done = sum(p.status == ScorecardStatus.SUBMITTED for p in pitches)
 ids = [p.pitch_id for p in pitches]
+names = {p.pitch_id: p.startup_name for p in pitches}
 
 
 def go_to(pitch_id: int | None) -> None:
@@ -62,6 +66,74 @@ def go_to(pitch_id: int | None) -> None:
 next_pitch = next((p.pitch_id for p in pitches if p.status != ScorecardStatus.SUBMITTED), None)
 requested = st.query_params.get("pitch")
 current = int(requested) if requested and requested.isdigit() else None
+with state.db_session(read_only=True) as session:
+    on_stage_round = stage.stage_round(session=session, contest_id=contest.id)
+    gated = current is not None and not stage.scoring_is_open(
+        session=session, round_=round_, pitch_id=current
+    )
+
+
+@st.fragment(run_every=STAGE_REFRESH)
+def now_pitching() -> None:
+    """The live final: who is on stage, their clock, and a jump to their scorecard.
+
+    When a new startup goes on stage the page opens its scorecard (once: the judge can go
+    back to another); when the Q&A of the scorecard on screen ends, scoring opens.
+    """
+    with state.db_session(read_only=True) as session:
+        now = stage.stage_now(session=session, contest_id=contest.id)
+        open_now = current is not None and stage.scoring_is_open(
+            session=session, round_=round_, pitch_id=current
+        )
+    if now is None or now.round_id != round_.id:
+        return
+    seen = st.session_state.get(STAGE_SEEN_KEY, "unset")
+    st.session_state[STAGE_SEEN_KEY] = now.pitch_id
+    jump = (
+        now.pitch_id is not None
+        and now.pitch_id in names
+        and now.pitch_id != current
+        # On the first load, a scorecard chosen in the address (a reload) wins.
+        and (seen != "unset" or current is None)
+        and seen != now.pitch_id
+    )
+    if jump:
+        go_to(now.pitch_id)
+        st.rerun(scope="app")
+    if gated and open_now:
+        st.rerun(scope="app")
+    with st.container(border=True):
+        cols = st.columns([3, 3, 2], vertical_alignment="center")
+        if now.pitch_id is None:
+            cols[0].markdown(
+                "**"
+                + _("Between pitches")
+                + "**"
+                + (
+                    "  \n" + _("Next: {name}").format(name=inert(now.next_startup))
+                    if now.next_startup
+                    else ""
+                )
+            )
+        else:
+            cols[0].markdown(
+                _("Now pitching: **{name}**").format(name=inert(now.startup_name or ""))
+            )
+        with cols[1]:
+            stage_timer(now, _, size="small", key="judge_stage_timer")
+        if now.pitch_id in names and now.pitch_id != current:
+            cols[2].button(
+                _("Score this pitch"),
+                key="judge_stage_go",
+                on_click=go_to,
+                args=(now.pitch_id,),
+                icon=":material/arrow_forward:",
+                width="stretch",
+            )
+
+
+if on_stage_round is not None and on_stage_round.id == round_.id:
+    now_pitching()
 
 if current is None:
     st.title(_("My pitches — {round}").format(round=inert(round_.name)))
@@ -284,18 +356,23 @@ def scorecard() -> None:
                 value=fresh.marks.get(criterion.id),
             )
         )
+    if gated:
+        st.info(
+            _("Scoring opens when the Q&A ends. You can take notes now."),
+            icon=":material/hourglass_top:",
+        )
     if rows:
         autosave_marks(
             key=f"marks_{round_.id}_{current}",
             rows=rows,
             storage_key=f"pj:{judge.id}:{round_.id}:{current}:marks",
             on_save=store_mark,
-            disabled=submitted,
+            disabled=submitted or gated,
             help_label=_("Help"),
             **saving,
         )
     for criterion, share in long_scales:
-        criterion_control(criterion, share, submitted)
+        criterion_control(criterion, share, submitted or gated)
 
     autosave_text_area(
         _("Comment for the applicant"),
@@ -334,7 +411,11 @@ def scorecard() -> None:
             else:
                 st.rerun(scope="app")
     elif st.button(
-        _("Submit the scorecard"), type="primary", key="judge_submit", icon=":material/send:"
+        _("Submit the scorecard"),
+        type="primary",
+        key="judge_submit",
+        icon=":material/send:",
+        disabled=gated,
     ):
         try:
             with state.db_session() as session:

@@ -451,11 +451,17 @@ def stage_round(*, session: Session, contest_id: int) -> Round | None:
 
 def stage_now(*, session: Session, contest_id: int, now: datetime | None = None) -> StageNow | None:
     """Who is on stage in the contest's live round, and since when (None: no stage running)."""
-    now = now or utcnow()
     round_ = stage_round(session=session, contest_id=contest_id)
     if round_ is None:
         return None
-    settings = timing(session=session, contest_id=contest_id)
+    return round_stage_now(session=session, round_id=round_.id, now=now)
+
+
+def round_stage_now(*, session: Session, round_id: int, now: datetime | None = None) -> StageNow:
+    """Who is on stage in this round, and since when."""
+    now = now or utcnow()
+    round_ = get_round(session=session, round_id=round_id)
+    settings = timing(session=session, contest_id=round_.contest_id)
     slots = _slots(session, round_.id)
     current = next((s for s in slots if phase_of(s) in (PITCH, QA)), None)
     waiting = [s for s in slots if s.pitch_started_at is None]

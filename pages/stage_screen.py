@@ -1,0 +1,50 @@
+"""The stage screen: who is on stage and their clock, huge, through the display link."""
+
+import streamlit as st
+
+from pitchjudge.errors import AccessDenied
+from pitchjudge.services import board, stage
+from pitchjudge.ui import state
+from pitchjudge.ui.timer import stage_timer
+from pitchjudge.ui.widgets import inert
+
+REFRESH = "2s"
+
+_ = state.gettext()
+token = st.query_params.get("display", "")
+try:
+    with state.db_session(read_only=True) as session:
+        contest = board.contest_by_display_token(session=session, token=token)
+except AccessDenied as error:
+    state.show_error(error)
+    st.stop()
+
+st.html(
+    """<style>
+    [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 2rem; }
+    .pj-stage h1 { font-size: 4rem; margin: 0; }
+    </style>"""
+)
+
+
+@st.fragment(run_every=REFRESH)
+def on_stage() -> None:
+    """Who is on stage is re-read every refresh; the clock itself ticks in the browser."""
+    with state.db_session(read_only=True) as session:
+        now = stage.stage_now(session=session, contest_id=contest.id)
+    if now is None:
+        st.markdown(f"# {inert(contest.name)}")
+        st.markdown("## " + _("The stage opens soon."))
+        return
+    if now.pitch_id is None:
+        st.markdown("# " + _("Between pitches"))
+        if now.next_startup:
+            st.markdown("## " + _("Next: {name}").format(name=inert(now.next_startup)))
+    else:
+        st.markdown(f"# {inert(now.startup_name)}")
+        if now.next_startup:
+            st.caption(_("Next: {name}").format(name=inert(now.next_startup)))
+    stage_timer(now, _, size="large", key="stage_screen_timer")
+
+
+on_stage()

@@ -5,8 +5,9 @@ from functools import partial
 import streamlit as st
 
 from pitchjudge.errors import PitchJudgeError
+from pitchjudge.formatting import format_number
 from pitchjudge.models import AssignmentMode, RoundStatus
-from pitchjudge.services import contests
+from pitchjudge.services import contests, promotion, results
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert, run_and_reload, show_form_errors, show_notice
 
@@ -35,6 +36,119 @@ MODES = {
 
 
 run = partial(run_and_reload, notice_key=NOTICE_KEY, _=_)
+
+
+def promotion_panel(round_, target) -> None:
+    """Promote the top N, or a hand-picked set, of a closed round to the next one."""
+    closed = round_.status in (RoundStatus.CLOSED, RoundStatus.LOCKED)
+    with st.expander(_("Promote to {round}").format(round=target.name), icon=":material/upgrade:"):
+        if not closed:
+            st.caption(_("Close this round to promote its best startups to the next one."))
+            return
+        with state.db_session(read_only=True) as session:
+            people = promotion.candidates(session=session, round_id=round_.id)
+        if not people:
+            st.info(_("This round has no startup."))
+            return
+        ranked = sum(c.rank is not None for c in people)
+        top = st.columns([1, 2], vertical_alignment="bottom")
+        count = top[0].number_input(
+            _("How many"),
+            min_value=1,
+            max_value=max(1, ranked),
+            value=min(max(1, ranked), 6),
+            key=f"promote_count_{round_.id}",
+        )
+        if top[1].button(
+            _("Promote the top {count}").format(count=int(count)),
+            key=f"promote_top_{round_.id}",
+            type="primary",
+            disabled=not ranked,
+        ):
+
+            def promote_top(s, rid=round_.id, n=int(count)):
+                table = results.round_leaderboard(session=s, round_id=rid)
+                ids = promotion.top_pitches(table, n)
+                return promotion.promote(session=s, round_id=rid, pitch_ids=ids)
+
+            run(
+                promote_top,
+                _("{count} startups promoted to {round}.").format(
+                    count=int(count), round=target.name
+                ),
+            )
+        labels = {
+            c.pitch_id: (f"{c.rank}. " if c.rank else "– ")
+            + c.startup_name
+            + (f" ({format_number(c.total)})" if c.total is not None else "")
+            for c in people
+        }
+        picked = st.multiselect(
+            _("Or pick them by hand"),
+            options=list(labels),
+            default=[c.pitch_id for c in people if c.in_next_round],
+            format_func=labels.get,
+            key=f"promote_pick_{round_.id}",
+        )
+        if st.button(
+            _("Promote these {count}").format(count=len(picked)),
+            key=f"promote_picked_{round_.id}",
+            disabled=not picked,
+        ):
+            run(
+                lambda s, rid=round_.id, ids=tuple(picked): promotion.promote(
+                    session=s, round_id=rid, pitch_ids=ids
+                ),
+                _("{count} startups promoted to {round}.").format(
+                    count=len(picked), round=target.name
+                ),
+            )
+        now_in = [c.startup_name for c in people if c.in_next_round]
+        if now_in:
+            st.caption(
+                _("In {round} now: {names}").format(
+                    round=inert(target.name), names=", ".join(inert(n) for n in now_in)
+                )
+            )
+
+
+def blend_panel(round_, earlier: list) -> None:
+    """Blend an earlier round into this round's results, with the formula in plain words."""
+    with st.expander(_("Blend with an earlier round"), icon=":material/join:"):
+        with state.db_session(read_only=True) as session:
+            shown = results.blend_formula(session=session, round_id=round_.id)
+        st.caption(
+            _("Results of this round: {formula}").format(formula=inert(shown))
+            if shown
+            else _("Results of this round count alone.")
+        )
+        names = {r.id: r.name for r in earlier}
+        options = [None, *names]
+        with st.form(f"blend_{round_.id}", enter_to_submit=False):
+            chosen = st.selectbox(
+                _("Earlier round"),
+                options=options,
+                index=options.index(round_.blend_round_id)
+                if round_.blend_round_id in options
+                else 0,
+                format_func=lambda rid: _("None") if rid is None else names[rid],
+            )
+            share = st.slider(
+                _("Its share of the total (%)"),
+                min_value=1,
+                max_value=99,
+                value=round((round_.blend_weight or 0.3) * 100),
+            )
+            if st.form_submit_button(_("Save the blend")):
+                run(
+                    lambda s, rid=round_.id, e=chosen, w=share / 100: promotion.set_blend(
+                        session=s,
+                        round_id=rid,
+                        earlier_round_id=e,
+                        weight=None if e is None else w,
+                    ),
+                    _("The blend is saved."),
+                )
 
 
 with state.db_session(read_only=True) as session:
@@ -101,6 +215,10 @@ for index, round_ in enumerate(rounds):
                 lambda s, rid=round_.id: contests.delete_round(session=s, round_id=rid),
                 _("The round is deleted."),
             )
+        if index + 1 < len(rounds):
+            promotion_panel(round_, rounds[index + 1])
+        if index > 0:
+            blend_panel(round_, rounds[:index])
 
 st.header(_("New round"))
 LABELS = {

@@ -11,7 +11,8 @@ from sqlmodel import Session, col, delete, select
 
 from pitchjudge.errors import RoundStateError, ValidationError
 from pitchjudge.models import Mark, Pitch, PitchStatus, Round, RoundEntry, RoundStatus
-from pitchjudge.services import audit
+from pitchjudge.scoring import ScoringError
+from pitchjudge.services import audit, results
 from pitchjudge.services.assignments import (
     apply_plan,
     assigned_pairs,
@@ -29,6 +30,46 @@ class Promotion:
     target_round_name: str
     promoted: int
     removed: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pitch of a round, as the organiser sees it when choosing whom to promote."""
+
+    pitch_id: int
+    startup_name: str
+    rank: int | None
+    total: float | None
+    in_next_round: bool
+
+
+def candidates(*, session: Session, round_id: int) -> list[Candidate]:
+    """The round's pitches, best-ranked first (unranked ones last), and who is in the next."""
+    source = get_round(session=session, round_id=round_id)
+    target = next_round(session=session, round_id=round_id)
+    try:
+        board = results.round_leaderboard(session=session, round_id=round_id)
+    except ScoringError:
+        board = pd.DataFrame(columns=["pitch", "rank", "total"])
+    ranks = {
+        int(row["pitch"]): (
+            None if pd.isna(row["rank"]) else int(row["rank"]),
+            None if pd.isna(row["total"]) else float(row["total"]),
+        )
+        for row in board.to_dict("records")
+    }
+    in_next = {p.id for p in round_pitches(session=session, round_=target)} if target else set()
+    rows = [
+        Candidate(
+            pitch_id=p.id,
+            startup_name=p.startup_name,
+            rank=ranks.get(p.id, (None, None))[0],
+            total=ranks.get(p.id, (None, None))[1],
+            in_next_round=p.id in in_next,
+        )
+        for p in round_pitches(session=session, round_=source)
+    ]
+    return sorted(rows, key=lambda c: (c.rank is None, c.rank or 0, c.startup_name.casefold()))
 
 
 def next_round(*, session: Session, round_id: int) -> Round | None:

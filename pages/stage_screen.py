@@ -22,7 +22,8 @@ except AccessDenied as error:
 st.html(
     """<style>
     [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 2rem; }
-    .pj-stage h1 { font-size: 4rem; margin: 0; }
+    [data-testid="stMainBlockContainer"] h1 { font-size: 4.5rem; }
+    [data-testid="stMainBlockContainer"] h2 { font-size: 2.5rem; color: #495057; }
     </style>"""
 )
 

@@ -248,4 +248,4 @@ with st.expander(_("Stage screen"), icon=":material/cast:"):
     with state.db_session() as session:
         token = board.display_token(session=session, settings=settings, contest_id=contest.id)
     st.caption(_("A big clock and the startup on stage, for a screen the speakers can see:"))
-    st.code(board.display_link(settings.base_url, token) + "&screen=stage", language=None)
+    st.code(board.stage_screen_link(settings.base_url, token), language=None)

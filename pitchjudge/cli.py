@@ -127,6 +127,7 @@ def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
         rows.append(
             ("Projector (leaderboard display)", "", board.display_link(settings.base_url, token))
         )
+        rows.append(("Stage screen (clock)", "", board.stage_screen_link(settings.base_url, token)))
     writer = csv.writer(sys.stdout, delimiter="\t" if args.tsv else ",")
     writer.writerow(["name", "email", "link"])
     writer.writerows(rows)

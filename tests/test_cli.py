@@ -95,8 +95,12 @@ def test_links_prints_every_active_judges_link(tmp_path):
         "Judge 1",
         "Judge 2",
         "Projector (leaderboard display)",
+        "Stage screen (clock)",
     ]
-    assert "/?display=" in lines[-1]
+    assert "/?display=" in lines[-2]
+    assert (
+        lines[-1].endswith("&screen=stage") and lines[-1].split("=")[1] == lines[-2].split("=")[1]
+    )
     assert lines[1].endswith(f"/?judge={w['tokens'][0]}")
 
 

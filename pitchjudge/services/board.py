@@ -86,6 +86,11 @@ def display_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/?display={token}"
 
 
+def stage_screen_link(base_url: str, token: str) -> str:
+    """The same display token, opening the stage screen (who is on stage, and the clock)."""
+    return f"{display_link(base_url, token)}&screen=stage"
+
+
 def contest_by_display_token(*, session: Session, token: str | None) -> Contest:
     if not looks_like_token(token):
         raise AccessDenied("This display link is not valid. Ask the organisers for it.")

@@ -98,9 +98,8 @@ def test_links_prints_every_active_judges_link(tmp_path):
         "Stage screen (clock)",
     ]
     assert "/?display=" in lines[-2]
-    assert (
-        lines[-1].endswith("&screen=stage") and lines[-1].split("=")[1] == lines[-2].split("=")[1]
-    )
+    projector_link, stage_link = (line.split(",")[-1] for line in lines[-2:])
+    assert stage_link == projector_link + "&screen=stage"
     assert lines[1].endswith(f"/?judge={w['tokens'][0]}")
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import state
 
+state.entry_started()
 st.set_page_config(
     page_title="PitchJudge",
     page_icon="🎤",
@@ -158,4 +159,7 @@ else:
     ]
     pages = {"": [apply_page, my_application, sign_in, *guarded]}
 
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+finally:
+    state.entry_finished()

@@ -395,3 +395,21 @@ def test_apply_refuses_a_png_renamed_pdf(app: App, page: Page, decks: dict[str, 
     expect(page.get_by_label("Contact email *", exact=True)).to_have_value("team@noxa.example")
     expect(page.get_by_text("is registered")).to_have_count(0)
     shot(page, "10_apply_png_refused")
+
+
+@pytest.mark.parametrize("address", ["results", "sign_in"])
+def test_a_bookmarked_page_opens_with_the_apps_navigation(
+    app: App, page: Page, address: str
+) -> None:
+    # Streamlit would run pages/<address>.py alone (its automatic navigation, every file
+    # listed by name); the page hands over to the entry script instead.
+    page.goto(f"{app.url}/{address}")
+    wait_for_app(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("Apply", exact=True)).to_be_visible(timeout=LONG)
+    expect(nav.get_by_text("streamlit app")).to_have_count(0)
+    expect(nav.get_by_text("board", exact=True)).to_have_count(0)
+    if address == "results":
+        expect(page.get_by_text("This page is for organisers. Sign in first.")).to_be_visible()
+    else:
+        expect(page.get_by_label("Organiser password")).to_be_visible()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import runpy
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -16,6 +19,33 @@ from pitchjudge.errors import ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
 from pitchjudge.models import Contest
 from pitchjudge.services import contests
+
+ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+_run = threading.local()
+
+
+def entry_started() -> None:
+    """Called first by the entry script: the pages of this run come from its navigation."""
+    _run.via_entry = True
+
+
+def entry_finished() -> None:
+    _run.via_entry = False
+
+
+def require_entry() -> None:
+    """Run the entry script when Streamlit started this page without it.
+
+    With a `pages/` folder, Streamlit resolves a first request to a page's address (a
+    bookmark like /results) by running that file alone, with its old automatic navigation:
+    no settings, no language, no layout, every page listed by file name. Running the entry
+    script instead builds the real navigation, which then opens the page asked for.
+    """
+    if getattr(_run, "via_entry", False):
+        return
+    runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
+    st.stop()
+
 
 # Session-state keys shared across pages (one place, named once).
 LANGUAGE_KEY = "ui_language"
@@ -76,7 +106,12 @@ def language() -> str:
 
 
 def gettext() -> Gettext:
-    """The translate function for this visitor."""
+    """The translate function for this visitor.
+
+    Every page asks for it first, so this is also where a page started without the entry
+    script hands over to it (see `require_entry`).
+    """
+    require_entry()
     return get_gettext(language())
 
 

@@ -1,11 +1,15 @@
 """PitchJudge's entry point: settings, language, and the pages each role may see."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import state
 
 state.entry_started()
+# Absolute, so that the navigation also builds when a page hands over to this script.
+PAGES = Path(__file__).resolve().parent / "pages"
 st.set_page_config(
     page_title="PitchJudge",
     page_icon="🎤",
@@ -33,25 +37,25 @@ with st.sidebar:
 # Private links land on the root with a token: open the page the token is for.
 has_token = bool(st.query_params.get("token"))
 apply_page = st.Page(
-    "pages/apply.py",
+    PAGES / "apply.py",
     title=_("Apply"),
     icon=":material/edit_note:",
     url_path="apply",
     default=not state.is_organiser() and not has_token,
 )
 my_application = st.Page(
-    "pages/my_application.py",
+    PAGES / "my_application.py",
     title=_("My application"),
     icon=":material/key:",
     url_path="my_application",
     default=has_token and not state.is_organiser(),
 )
 sign_in = st.Page(
-    "pages/sign_in.py", title=_("Organiser sign-in"), icon=":material/lock:", url_path="sign_in"
+    PAGES / "sign_in.py", title=_("Organiser sign-in"), icon=":material/lock:", url_path="sign_in"
 )
 
 judge_page = st.Page(
-    "pages/judge.py",
+    PAGES / "judge.py",
     title=_("Judging"),
     icon=":material/how_to_vote:",
     url_path="judge",
@@ -63,14 +67,14 @@ if st.query_params.get("display") and st.query_params.get("screen") == "stage":
     pages = {
         "": [
             st.Page(
-                "pages/stage_screen.py", title=_("Stage"), url_path="stage_screen", default=True
+                PAGES / "stage_screen.py", title=_("Stage"), url_path="stage_screen", default=True
             )
         ]
     }
 elif st.query_params.get("display"):
     # The projector's display link: the leaderboard only, nothing else.
     pages = {
-        "": [st.Page("pages/board.py", title=_("Leaderboard"), url_path="board", default=True)]
+        "": [st.Page(PAGES / "board.py", title=_("Leaderboard"), url_path="board", default=True)]
     }
 elif st.query_params.get("judge"):
     # A judge's personal link: judges see their own page only.
@@ -79,48 +83,50 @@ elif state.is_organiser():
     pages = {
         _("Organiser"): [
             st.Page(
-                "pages/applications.py",
+                PAGES / "applications.py",
                 title=_("Applications"),
                 icon=":material/folder_open:",
                 url_path="applications",
                 default=True,
             ),
             st.Page(
-                "pages/contest.py",
+                PAGES / "contest.py",
                 title=_("Contest"),
                 icon=":material/emoji_events:",
                 url_path="contest",
             ),
             st.Page(
-                "pages/rubric.py", title=_("Rubric"), icon=":material/rule:", url_path="rubric"
+                PAGES / "rubric.py", title=_("Rubric"), icon=":material/rule:", url_path="rubric"
             ),
             st.Page(
-                "pages/rounds.py", title=_("Rounds"), icon=":material/repeat:", url_path="rounds"
+                PAGES / "rounds.py", title=_("Rounds"), icon=":material/repeat:", url_path="rounds"
             ),
             st.Page(
-                "pages/judges.py", title=_("Judges"), icon=":material/groups:", url_path="judges"
+                PAGES / "judges.py", title=_("Judges"), icon=":material/groups:", url_path="judges"
             ),
             st.Page(
-                "pages/assignments.py",
+                PAGES / "assignments.py",
                 title=_("Assignments"),
                 icon=":material/assignment_ind:",
                 url_path="assignments",
             ),
             st.Page(
-                "pages/progress.py",
+                PAGES / "progress.py",
                 title=_("Progress"),
                 icon=":material/monitoring:",
                 url_path="progress",
             ),
-            st.Page("pages/stage.py", title=_("Stage"), icon=":material/podium:", url_path="stage"),
             st.Page(
-                "pages/results.py",
+                PAGES / "stage.py", title=_("Stage"), icon=":material/podium:", url_path="stage"
+            ),
+            st.Page(
+                PAGES / "results.py",
                 title=_("Results"),
                 icon=":material/leaderboard:",
                 url_path="results",
             ),
             st.Page(
-                "pages/analytics.py",
+                PAGES / "analytics.py",
                 title=_("Analytics"),
                 icon=":material/insights:",
                 url_path="analytics",
@@ -129,7 +135,7 @@ elif state.is_organiser():
         _("Public pages"): [apply_page, my_application],
         "": [
             st.Page(
-                "pages/sign_in.py",
+                PAGES / "sign_in.py",
                 title=_("Organiser sign-in"),
                 url_path="sign_in",
                 visibility="hidden",
@@ -143,7 +149,7 @@ elif state.is_organiser():
 else:
     # Organiser pages stay reachable by address only to say "sign in first" (each page checks).
     guarded = [
-        st.Page(f"pages/{name}.py", url_path=name, visibility="hidden")
+        st.Page(PAGES / f"{name}.py", url_path=name, visibility="hidden")
         for name in (
             "applications",
             "contest",

@@ -21,7 +21,6 @@ from pitchjudge.services.assignments import round_pitches
 from pitchjudge.services.contests import ORGANISER, get_contest, get_round, list_rounds
 
 WAITING, PITCH, QA, DONE = "waiting", "pitch", "qa", "done"
-PHASE_WORDS = (N_("waiting"), N_("pitch"), N_("Q&A"), N_("done"))
 #: The adjustment's name on the leaderboard and in exports (in English, like rule names).
 PENALTY_NAME = "Overtime penalty"
 MAX_SECONDS = 3600

@@ -60,6 +60,8 @@ def live_board() -> None:
             done=view.scorecards_submitted, total=view.scorecards_expected
         )
     )
+    if view.formula:
+        st.markdown("#### " + _("Total: {formula}").format(formula=inert(view.formula)))
     if view.problem:
         st.info(_("Results will appear as soon as judges have scored."))
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pitchjudge.db import session_scope
-from pitchjudge.services import assignments, contests, results, scoring
+from pitchjudge.services import assignments, board, contests, promotion, results, scoring
 from tests.apptest_support import run_page, texts
 from tests.factories import make_judging
 
@@ -72,3 +72,18 @@ def test_rounds_page_saves_a_blend_shown_as_a_formula(app_env):
     assert "Results of this round: 40 % Final \\+ 60 % Grande finale" in texts(at)
     with session_scope(engine, read_only=True) as session:
         assert results.blend_formula(session=session, round_id=w["final_id"]).startswith("40 %")
+
+
+def test_projector_shows_the_blend_formula(app_env):
+    engine, settings = app_env
+    w = scored_preselection(engine, settings)
+    with session_scope(engine) as session:
+        promotion.promote(session=session, round_id=w["round_id"], pitch_ids=w["pitches"][2:])
+        contests.set_round_status(session=session, round_id=w["final_id"], status="open")
+        promotion.set_blend(
+            session=session, round_id=w["final_id"], earlier_round_id=w["round_id"], weight=0.3
+        )
+        board.set_board(session=session, round_id=w["final_id"], state="live")
+        token = board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
+    at = run_page(params={"display": token})
+    assert "Total: 30 % Final \\+ 70 % Grande finale" in texts(at)

@@ -46,6 +46,7 @@ class BoardView:
     scorecards_submitted: int = 0
     scorecards_expected: int = 0
     problem: str | None = None  # why results cannot be computed yet (in English)
+    formula: str | None = None  # a blended round's formula ("30 % Pre-selection + 70 % Final")
 
 
 # --- the display link ---------------------------------------------------------------------
@@ -199,6 +200,7 @@ def board_view(*, session: Session, contest_id: int) -> BoardView:
         round_name=round_.name,
         scorecards_submitted=submitted,
         scorecards_expected=expected,
+        formula=results.blend_formula(session=session, round_id=round_.id),
     )
     if round_.board == BoardState.LIVE:
         try:

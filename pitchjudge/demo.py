@@ -21,7 +21,15 @@ from pitchjudge.demo_content import (
     make_demo_deck,
 )
 from pitchjudge.models import AppSecret, AssignmentMode, Contest, Pitch, utcnow
-from pitchjudge.services import applications, assignments, contests, judges, rubric, scoring
+from pitchjudge.services import (
+    applications,
+    assignments,
+    contests,
+    judges,
+    promotion,
+    rubric,
+    scoring,
+)
 
 DEMO_CONTEST_NAME = CONTEST_NAME
 DEMO_CALL = """\
@@ -96,7 +104,11 @@ def seed_demo(
             assignment_mode=AssignmentMode.K_PER_PITCH,
             judges_per_pitch=3,
         ).id
-        contests.create_round(session=session, contest_id=contest.id, name="Finale")
+        final = contests.create_round(session=session, contest_id=contest.id, name="Finale")
+        # The final's results count the pre-selection for 30 % (shown as a formula).
+        promotion.set_blend(
+            session=session, round_id=final.id, earlier_round_id=preselection_id, weight=0.3
+        )
         for name, email, affiliation in DEMO_JUDGES:
             judges.add_judge(
                 session=session,

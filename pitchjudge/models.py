@@ -150,10 +150,9 @@ class Round(SQLModel, table=True):
         CheckConstraint("judges_per_pitch IS NULL OR judges_per_pitch >= 1", name="k"),
         CheckConstraint("board IN ('hidden', 'live', 'frozen', 'reveal')", name="board"),
         CheckConstraint("board_revealed >= 0", name="board_revealed"),
+        # A blend counts when both are set; deleting the earlier round empties the first only.
         CheckConstraint(
-            "(blend_round_id IS NULL AND blend_weight IS NULL) OR "
-            "(blend_round_id IS NOT NULL AND blend_weight > 0 AND blend_weight < 1)",
-            name="blend",
+            "blend_weight IS NULL OR (blend_weight > 0 AND blend_weight < 1)", name="blend"
         ),
         UniqueConstraint("contest_id", "name"),
     )

@@ -13,7 +13,7 @@ from sqlmodel import func, select
 from pitchjudge.db import make_engine, session_scope
 from pitchjudge.demo_content import DEMO_CATEGORIES
 from pitchjudge.models import Category, Contest, Criterion, Deck, Judge, Pitch, Round
-from pitchjudge.services import applications
+from pitchjudge.services import applications, results
 
 ROOT = Path(__file__).resolve().parents[1]
 PITCHJUDGE = Path(sys.executable).parent / "pitchjudge"
@@ -126,10 +126,11 @@ def test_demo_seeds_a_believable_contest_and_refuses_to_overwrite(tmp_path):
         assert count(Pitch) == 24 and count(Deck) == 24
         assert count(Judge) == 6
         assert count(Criterion) == 6
-        assert [r.name for r in session.exec(select(Round).order_by(Round.position))] == [
-            "Présélection",
-            "Finale",
-        ]
+        preselection, final = session.exec(select(Round).order_by(Round.position)).all()
+        assert (preselection.name, final.name) == ("Présélection", "Finale")
+        assert results.blend_formula(session=session, round_id=final.id) == (
+            "30 % Présélection + 70 % Finale"
+        )
         assert sorted(c.name for c in session.exec(select(Category))) == sorted(DEMO_CATEGORIES)
         decks = session.exec(select(Deck)).all()
         assert all(d.page_count >= 7 for d in decks)

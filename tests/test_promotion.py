@@ -210,3 +210,16 @@ def test_blend_is_exact_ranks_by_the_final_on_equal_blends_and_flags_missing():
     )
     assert list(tie["pitch"]) == [2, 1] and list(tie["rank"]) == [1, 2]
     assert formula(0.3, "Pré-sélection", "Finale") == "30 % Pré-sélection + 70 % Finale"
+
+
+def test_deleting_the_earlier_round_ends_the_blend(engine, settings):
+    w = make_judging(engine, settings, pitches=2, open_round=False)
+    with session_scope(engine) as session:
+        final = contests.create_round(session=session, contest_id=w["contest"].id, name="Finale")
+        promotion.set_blend(
+            session=session, round_id=final.id, earlier_round_id=w["round_id"], weight=0.3
+        )
+        contests.delete_round(session=session, round_id=w["round_id"])
+    with session_scope(engine, read_only=True) as session:
+        assert results.blend_formula(session=session, round_id=final.id) is None
+        assert results.round_leaderboard(session=session, round_id=final.id).empty

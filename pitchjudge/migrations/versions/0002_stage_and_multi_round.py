@@ -74,9 +74,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('blend_weight', sa.Float(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_round_blend_round_id_round'), 'round', ['blend_round_id'], ['id'], ondelete='SET NULL')
         batch_op.create_check_constraint(
-            op.f('ck_round_blend'),
-            '(blend_round_id IS NULL AND blend_weight IS NULL) OR '
-            '(blend_round_id IS NOT NULL AND blend_weight > 0 AND blend_weight < 1)',
+            op.f('ck_round_blend'), 'blend_weight IS NULL OR (blend_weight > 0 AND blend_weight < 1)'
         )
 
     with op.batch_alter_table('round', schema=None) as batch_op:

@@ -299,16 +299,17 @@ def _on_stage(session: Session, round_id: int) -> StageSlot | None:
     return next((s for s in _slots(session, round_id) if phase_of(s) in (PITCH, QA)), None)
 
 
-def _event(session: Session, round_: Round, slot: StageSlot, action: str, now: datetime) -> None:
+def _event(session: Session, round_: Round, pitch_id: int, action: str, new: object = None) -> None:
+    """An audit event about a pitch on this round's stage (in its history)."""
     audit.record(
         session,
         contest_id=round_.contest_id,
         actor=ORGANISER,
         entity="pitch",
-        entity_id=slot.pitch_id,
+        entity_id=pitch_id,
         action=action,
         field=f"round:{round_.id}",
-        new=now.isoformat(timespec="seconds"),
+        new=new.isoformat(timespec="seconds") if isinstance(new, datetime) else new,
     )
 
 
@@ -327,10 +328,10 @@ def start_pitch(
     if current is not None:
         current.ended_at = now
         session.add(current)
-        _event(session, round_, current, "stage_end", now)
+        _event(session, round_, current.pitch_id, "stage_end", now)
     slot.pitch_started_at = now
     session.add(slot)
-    _event(session, round_, slot, "stage_pitch", now)
+    _event(session, round_, slot.pitch_id, "stage_pitch", now)
     session.flush()
     return slot
 
@@ -352,7 +353,7 @@ def start_qa(*, session: Session, round_id: int, now: datetime | None = None) ->
         raise RoundStateError("No pitch is running: start one first.")
     slot.qa_started_at = now
     session.add(slot)
-    _event(session, round_, slot, "stage_qa", now)
+    _event(session, round_, slot.pitch_id, "stage_qa", now)
     session.flush()
     return slot
 
@@ -366,7 +367,7 @@ def end_on_stage(*, session: Session, round_id: int, now: datetime | None = None
         raise RoundStateError("Nobody is on stage.")
     slot.ended_at = now
     session.add(slot)
-    _event(session, round_, slot, "stage_end", now)
+    _event(session, round_, slot.pitch_id, "stage_end", now)
     session.flush()
     return slot
 
@@ -379,15 +380,7 @@ def reset_slot(*, session: Session, round_id: int, pitch_id: int) -> StageSlot:
     if slot.penalty_decision == "waived":
         slot.penalty_decision = None
     session.add(slot)
-    audit.record(
-        session,
-        contest_id=round_.contest_id,
-        actor=ORGANISER,
-        entity="pitch",
-        entity_id=pitch_id,
-        action="stage_reset",
-        field=f"round:{round_id}",
-    )
+    _event(session, round_, pitch_id, "stage_reset")
     session.flush()
     return slot
 
@@ -423,16 +416,7 @@ def decide_penalty(
             created_at=now,
         )
         session.add(adjustment)
-    audit.record(
-        session,
-        contest_id=round_.contest_id,
-        actor=ORGANISER,
-        entity="pitch",
-        entity_id=pitch_id,
-        action="overtime_penalty",
-        field=f"round:{round_id}",
-        new=-points if apply else "waived",
-    )
+    _event(session, round_, pitch_id, "overtime_penalty", -points if apply else "waived")
     session.flush()
     return adjustment
 
@@ -471,33 +455,20 @@ def round_stage_now(*, session: Session, round_id: int, now: datetime | None = N
             )
         ).all()
     )
-    next_name = names.get(waiting[0].pitch_id) if waiting else None
-    if current is None:
-        return StageNow(
-            round_id=round_.id,
-            round_name=round_.name,
-            pitch_id=None,
-            startup_name=None,
-            phase=WAITING,
-            started_at=None,
-            limit_seconds=0,
-            server_now=now,
-            next_startup=next_name,
-            position=None,
-            total=len(slots),
-        )
-    phase = phase_of(current)
+    phase = phase_of(current) if current is not None else WAITING
     return StageNow(
         round_id=round_.id,
         round_name=round_.name,
-        pitch_id=current.pitch_id,
-        startup_name=names.get(current.pitch_id),
+        pitch_id=current.pitch_id if current else None,
+        startup_name=names.get(current.pitch_id) if current else None,
         phase=phase,
-        started_at=current.qa_started_at if phase == QA else current.pitch_started_at,
-        limit_seconds=settings.qa_seconds if phase == QA else settings.pitch_seconds,
+        started_at=None
+        if current is None
+        else (current.qa_started_at if phase == QA else current.pitch_started_at),
+        limit_seconds={PITCH: settings.pitch_seconds, QA: settings.qa_seconds}.get(phase, 0),
         server_now=now,
-        next_startup=next_name,
-        position=slots.index(current) + 1,
+        next_startup=names.get(waiting[0].pitch_id) if waiting else None,
+        position=slots.index(current) + 1 if current else None,
         total=len(slots),
     )
 

@@ -10,9 +10,8 @@ from pitchjudge.services import board
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert
 
-REFRESH = "2s"
-
 _ = state.gettext()
+REFRESH = f"{state.get_settings().refresh_s}s"
 token = st.query_params.get("display", "")
 try:
     with state.db_session(read_only=True) as session:

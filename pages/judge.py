@@ -12,13 +12,13 @@ from pitchjudge.ui.timer import stage_timer
 from pitchjudge.ui.widgets import deck_viewer, inert
 
 MAX_SEGMENTS = 11  # scales with more steps get a number box instead of buttons
-STAGE_REFRESH = "2s"
 STAGE_SEEN_KEY = "judge_stage_seen"
 
 _ = state.gettext()
 pgettext = state.pgettext()
 lang = state.language()
 settings = state.get_settings()
+STAGE_REFRESH = f"{settings.refresh_s}s"
 
 token = st.query_params.get("judge", "")
 try:

@@ -8,9 +8,8 @@ from pitchjudge.ui import state
 from pitchjudge.ui.timer import stage_timer
 from pitchjudge.ui.widgets import inert
 
-REFRESH = "2s"
-
 _ = state.gettext()
+REFRESH = f"{state.get_settings().refresh_s}s"
 token = st.query_params.get("display", "")
 try:
     with state.db_session(read_only=True) as session:

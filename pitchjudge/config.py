@@ -41,6 +41,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "PITCHJUDGE_DECK_TIMEOUT_S": ("60", "Longest time the PDF worker may spend on one deck."),
     "PITCHJUDGE_DECK_MEMORY_MB": ("1024", "Memory limit of the PDF worker process."),
+    "PITCHJUDGE_REFRESH_S": (
+        "2",
+        "How often the projector, the stage screen and judges' stage bar look for news (s).",
+    ),
 }
 
 
@@ -58,6 +62,7 @@ class Settings:
     base_url: str = "http://localhost:8501"
     deck_timeout_s: float = 60.0
     deck_memory_mb: int = 1024
+    refresh_s: int = 2
     secret_key: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -171,4 +176,5 @@ def load_settings(
         deck_timeout_s=float(_int(env, "PITCHJUDGE_DECK_TIMEOUT_S", 60, 5, 600)),
         deck_memory_mb=_int(env, "PITCHJUDGE_DECK_MEMORY_MB", 1024, 256, 16384),
         secret_key=secret_key,
+        refresh_s=_int(env, "PITCHJUDGE_REFRESH_S", 2, 1, 60),
     )

@@ -68,7 +68,7 @@ def live_board() -> None:
         st.markdown("## " + _("{count} places still to reveal").format(count=view.hidden_places))
     if view.rows:
         st.plotly_chart(
-            leaderboard_figure(view.rows),
+            leaderboard_figure(view.rows, x_max=view.x_max),
             width="stretch",
             theme=None,
             config={"displayModeBar": False, "staticPlot": True},

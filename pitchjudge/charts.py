@@ -13,14 +13,28 @@ ACCENT = "#d9480f"
 TIE = "#f59f00"
 
 
-def leaderboard_figure(rows: Sequence[BoardRow], *, large: bool = True) -> go.Figure:
+NAME_CHARACTERS = 40
+
+
+def _label(row: BoardRow) -> str:
+    """ "rank. name", the name cut with an ellipsis when it is too long for the axis."""
+    name = row.startup_name
+    if len(name) > NAME_CHARACTERS:
+        name = name[: NAME_CHARACTERS - 1].rstrip() + "…"
+    return f"{row.rank or '–'}. {escape(name)}"
+
+
+def leaderboard_figure(
+    rows: Sequence[BoardRow], *, large: bool = True, x_max: float | None = None
+) -> go.Figure:
     """Horizontal bars, best at the top, each total with its interval as an error bar.
 
     Plotly reads a few HTML tags in labels (<b>, <a href>…), so startup names are escaped:
-    a name with markup is shown as typed, never as a link or styled text.
+    a name with markup is shown as typed, never as a link or styled text. `x_max` fixes the
+    axis (a reveal keeps the scale of the whole board, so bars never change length).
     """
     ordered = list(rows)[::-1]  # plotly draws the first bar at the bottom
-    names = [f"{row.rank or '–'}. {escape(row.startup_name[:40])}" for row in ordered]
+    names = [_label(row) for row in ordered]
     totals = [row.total or 0.0 for row in ordered]
     upper = [max(0.0, (row.total_high or row.total or 0) - (row.total or 0)) for row in ordered]
     lower = [max(0.0, (row.total or 0) - (row.total_low or row.total or 0)) for row in ordered]
@@ -54,7 +68,8 @@ def leaderboard_figure(rows: Sequence[BoardRow], *, large: bool = True) -> go.Fi
         font={"size": size, "color": "#111111"},
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
-        xaxis={"gridcolor": "#dee2e6", "rangemode": "tozero"},
+        xaxis={"gridcolor": "#dee2e6", "rangemode": "tozero"}
+        | ({"range": [0, x_max * 1.04]} if x_max else {}),
         yaxis={"automargin": True, "type": "category", "tickfont": {"size": size}},
         showlegend=False,
         uniformtext={"minsize": max(10, size - 8), "mode": "hide"},

@@ -8,7 +8,7 @@ from pitchjudge.charts import leaderboard_figure
 from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied, RoundStateError
 from pitchjudge.models import Pitch
-from pitchjudge.services import board, contests, scoring
+from pitchjudge.services import board, contests, rubric, scoring
 from tests.apptest_support import run_page, texts
 from tests.factories import make_judging
 
@@ -104,6 +104,9 @@ def test_reveal_goes_from_the_last_place_to_the_winner(engine, settings):
         seen.append(current.rows[0].startup_name)
         assert current.hidden_places == 3 - len(seen)
     assert seen == ["Startup 1", "Startup 3", "Startup 2"]
+    # The scale is the whole board's from the first place shown: bars never change length.
+    full = max(r.total_high or r.total for r in current.rows)
+    assert current.x_max == pytest.approx(full)
     with session_scope(engine) as session:
         board.reveal_next(session=session, round_id=w["round_id"])  # nothing left: no error
     set_state(engine, w, "live")
@@ -211,3 +214,45 @@ def test_results_workbook_matches_the_engine_and_defuses_formulas(engine, settin
     assert "'@SUM(A1)" in list(sheets["Final comments"]["comment for the applicant"])
     assert len(sheets["Final marks"]) == 3 * 2 * 6
     assert (sheets["Audit log"]["action"] == "mark").sum() >= 36
+
+
+def test_long_names_are_cut_with_an_ellipsis_and_the_axis_can_be_fixed():
+    row = board.BoardRow(
+        rank=2,
+        pitch_id=1,
+        startup_name="A" * 120,
+        total=80.0,
+        total_low=75.0,
+        total_high=85.0,
+        statistical_tie=False,
+        n_judges=3,
+    )
+    figure = leaderboard_figure([row], x_max=200.0)
+    label = figure.data[0].y[0]
+    assert label.startswith("2. AAA") and label.endswith("…") and len(label) == 3 + 40
+    assert list(figure.layout.xaxis.range) == pytest.approx([0, 208.0])
+
+
+def test_intervals_stay_within_the_rubrics_range(engine, settings):
+    w = make_judging(engine, settings, judges=3, pitches=2)
+    top = {0: 5, 1: 1}  # every mark at the scale's top for one pitch, its bottom for the other
+    with session_scope(engine) as session:
+        for judge in w["judges"]:
+            for index, value in top.items():
+                for criterion in w["criteria"]:
+                    scoring.save_mark(
+                        session=session,
+                        round_id=w["round_id"],
+                        judge_id=judge,
+                        pitch_id=w["pitches"][index],
+                        criterion_id=criterion,
+                        value=value
+                        if judge != w["judges"][0]
+                        else value - (1 if value == 5 else -1),
+                    )
+        rows = board.compute_rows(session=session, round_id=w["round_id"])
+        criteria = rubric.list_criteria(session=session, contest_id=w["contest"].id)
+    best = sum(c.weight * c.scale_max for c in criteria)
+    worst = sum(c.weight * c.scale_min for c in criteria)
+    for row in rows:
+        assert worst <= row.total_low <= row.total <= row.total_high <= best

@@ -47,6 +47,7 @@ class BoardView:
     scorecards_expected: int = 0
     problem: str | None = None  # why results cannot be computed yet (in English)
     formula: str | None = None  # a blended round's formula ("30 % Pre-selection + 70 % Final")
+    x_max: float | None = None  # the chart's scale: the whole board's, even mid-reveal
 
 
 # --- the display link ---------------------------------------------------------------------
@@ -134,6 +135,11 @@ def _number(value) -> float | None:
     )
 
 
+def _clamp(value, low: float, high: float) -> float | None:
+    number = _number(value)
+    return None if number is None else min(max(number, low), high)
+
+
 def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
     """The live leaderboard of a round with each total's interval, best first."""
     board = results.round_leaderboard(session=session, round_id=round_id)
@@ -152,18 +158,26 @@ def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
         bands = bands.mul(1 - share).add(earlier.mul(share), axis=0)
     _round, criteria, _adjustments = results.round_marks(session=session, round_id=round_id)
     names = list(criteria["criterion"])
+    # An interval never reaches past the best (or below the worst) total the rubric allows.
+    best = float((criteria["weight"] * criteria["max"]).sum())
+    worst = float((criteria["weight"] * criteria["min"]).sum())
     rows = []
     for record in board.to_dict("records"):
         pitch = int(record["pitch"])
         band = bands.loc[pitch] if pitch in bands.index else None
+        extra = _number(record.get("adjustments")) or 0.0
         rows.append(
             BoardRow(
                 rank=None if pd.isna(record["rank"]) else int(record["rank"]),
                 pitch_id=pitch,
                 startup_name=str(record["startup_name"]),
                 total=_number(record["total"]),
-                total_low=_number(band["total_low"]) if band is not None else None,
-                total_high=_number(band["total_high"]) if band is not None else None,
+                total_low=_clamp(band["total_low"], worst + extra, best + extra)
+                if band is not None
+                else None,
+                total_high=_clamp(band["total_high"], worst + extra, best + extra)
+                if band is not None
+                else None,
                 statistical_tie=bool(record.get("statistical_tie", False)),
                 n_judges=int(record["n_judges"]),
                 criteria={n: v for n in names if (v := _number(record.get(n))) is not None},
@@ -212,7 +226,10 @@ def board_view(*, session: Session, contest_id: int) -> BoardView:
     if round_.board == BoardState.REVEAL:
         shown = min(round_.board_revealed, len(rows))
         return BoardView(
-            **view, rows=rows[len(rows) - shown :] if shown else [], hidden_places=len(rows) - shown
+            **view,
+            rows=rows[len(rows) - shown :] if shown else [],
+            hidden_places=len(rows) - shown,
+            x_max=max((r.total_high or r.total or 0.0 for r in rows), default=None) or None,
         )
     return BoardView(**view, rows=rows)
 

@@ -11,7 +11,7 @@ from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import board, contests, exports, feedback, results
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import round_picker, run_and_reload, show_notice
+from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
 
 NOTICE_KEY = "results_notice"
 
@@ -142,6 +142,7 @@ for column, label, build, kind, key in (
     )
 try:
     with state.db_session(read_only=True) as session:
+        formula = results.blend_formula(session=session, round_id=round_.id)
         table = results.round_leaderboard(session=session, round_id=round_.id)
         rows = board.compute_rows(session=session, round_id=round_.id)
 except ScoringError as error:
@@ -150,6 +151,11 @@ except ScoringError as error:
 if table.empty:
     st.info(_("No marks yet in this round."))
     st.stop()
+if formula:
+    st.info(
+        _("Total = {formula} (set on the page Rounds).").format(formula=inert(formula)),
+        icon=":material/join:",
+    )
 st.plotly_chart(leaderboard_figure(rows, large=False), width="stretch", theme=None)
 shown = table.drop(columns=["pitch"]).rename(
     columns={
@@ -157,6 +163,8 @@ shown = table.drop(columns=["pitch"]).rename(
         "startup_name": _("Startup"),
         "judged_total": _("Judged total"),
         "total": _("Total"),
+        "round_total": _("This round"),
+        "earlier_total": _("Earlier round"),
         "n_judges": _("Judges"),
         "p_beats_next": _("P(beats next)"),
         "flags": _("Flags"),

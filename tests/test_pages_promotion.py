@@ -87,3 +87,30 @@ def test_projector_shows_the_blend_formula(app_env):
         token = board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
     at = run_page(params={"display": token})
     assert "Total: 30 % Final \\+ 70 % Grande finale" in texts(at)
+
+
+def test_results_page_shows_the_blend_and_both_totals(app_env):
+    engine, settings = app_env
+    w = scored_preselection(engine, settings)
+    with session_scope(engine) as session:
+        promotion.promote(session=session, round_id=w["round_id"], pitch_ids=w["pitches"][2:])
+        contests.set_round_status(session=session, round_id=w["final_id"], status="open")
+        promotion.set_blend(
+            session=session, round_id=w["final_id"], earlier_round_id=w["round_id"], weight=0.3
+        )
+        for judge in w["judges"]:
+            for pitch in w["pitches"][2:]:
+                for criterion in w["criteria"]:
+                    scoring.save_mark(
+                        session=session,
+                        round_id=w["final_id"],
+                        judge_id=judge,
+                        pitch_id=pitch,
+                        criterion_id=criterion,
+                        value=3,
+                    )
+    at = run_page("pages/results.py", organiser=True)
+    at.selectbox(key="results_round").set_value("Grande finale").run()
+    assert "Total = 30 % Final \\+ 70 % Grande finale" in texts(at)
+    columns = list(at.dataframe[0].value.columns)
+    assert {"This round", "Earlier round", "Total"} <= set(columns)

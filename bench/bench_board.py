@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +30,7 @@ from pitchjudge.db import make_engine, migrate, session_scope  # noqa: E402
 from pitchjudge.models import Contest, Mark, Round, utcnow  # noqa: E402
 from pitchjudge.services import board, scoring  # noqa: E402
 from pitchjudge.services.judges import judge_link  # noqa: E402
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, app_settings, serve  # noqa: E402
 from tests.factories import make_judging  # noqa: E402
 
 SECRET_KEY = "bench-board-secret-key-0123456789abcdef012345"
@@ -176,37 +174,14 @@ def mib(kib: int) -> str:
     return f"{kib / 1024:6.1f} MiB"
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("streamlit did not start")
-
-
 def server_memory(workdir: Path) -> None:
     if not CHROMIUM.exists():
         print(f"\nServer memory with 20 browser sessions: skipped ({CHROMIUM} is missing)")
         return
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    values = {
-        "PITCHJUDGE_DATABASE_URL": f"sqlite:///{workdir}/server.db",
-        "PITCHJUDGE_DATA_DIR": str(workdir / "server-data"),
-        "PITCHJUDGE_ADMIN_PASSWORD": "bench-password",
-        "PITCHJUDGE_LANGUAGE": "en",
-        "PITCHJUDGE_BASE_URL": url,
-        "PITCHJUDGE_SECRET_KEY": SECRET_KEY,
-    }
+    values, port = app_settings(workdir, PITCHJUDGE_SECRET_KEY=SECRET_KEY)
+    url = values["PITCHJUDGE_BASE_URL"]
     settings = load_settings(values, env_file=None)
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -234,29 +209,12 @@ def server_memory(workdir: Path) -> None:
         f"{judge_link(url, t)}&pitch={w['pitches'][n]}" for n, t in enumerate(w["tokens"])
     ]
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
-    env.update(values)
-    command = [
-        str(ROOT / ".venv" / "bin" / "streamlit"),
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    log = (workdir / "server.log").open("wb")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     print(
         f"\nServer memory, `streamlit run` on SQLite, a live final of 12 pitches × "
         f"{JUDGES} judges × 6 criteria; {PROJECTORS} projectors + {JUDGES} judges in Chromium"
     )
-    try:
-        wait_healthy(url, process)
+    with serve(workdir, values, port) as server:
+        process = server.process
         time.sleep(2)
         idle = rss_kib(process.pid)
         print(f"  server idle, no session                       {mib(idle)}")
@@ -306,14 +264,6 @@ def server_memory(workdir: Path) -> None:
                 f"{cpu * 100:.0f} % of one core"
             )
             browser.close()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
 
 
 def main() -> None:

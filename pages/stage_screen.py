@@ -37,9 +37,15 @@ def on_stage() -> None:
         st.markdown("## " + _("The stage opens soon."))
         return
     if now.pitch_id is None:
-        st.markdown("# " + _("Between pitches"))
-        if now.next_startup:
-            st.markdown("## " + _("Next: {name}").format(name=inert(now.next_startup)))
+        # The clock below says "Between pitches": the heading announces who comes next.
+        st.markdown(
+            "# "
+            + (
+                _("Next: {name}").format(name=inert(now.next_startup))
+                if now.next_startup
+                else _("Every startup has pitched.")
+            )
+        )
     else:
         st.markdown(f"# {inert(now.startup_name)}")
         if now.next_startup:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -39,3 +46,103 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# --- the app under test ---------------------------------------------------------------------
+
+
+@dataclass
+class App:
+    """A `streamlit run streamlit_app.py` process serving the app for browser tests."""
+
+    url: str
+    process: subprocess.Popen
+    stdout_path: Path
+    stderr_path: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of the server's console, where Streamlit prints tracebacks."""
+        parts = []
+        for name, path in (("stdout", self.stdout_path), ("stderr", self.stderr_path)):
+            text = path.read_text(errors="replace") if path.exists() else ""
+            parts.append(f"--- streamlit {name} (last {lines} lines) ---")
+            parts.extend(text.splitlines()[-lines:])
+        return "\n".join(parts)
+
+
+def wait_healthy(app: App, timeout_s: float = 30.0) -> None:
+    """Until the server answers /_stcore/health (or it died: its console is in the error)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with code {app.process.returncode}\n{app.log_tail()}"
+            )
+        try:
+            with urllib.request.urlopen(f"{app.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(
+        f"streamlit did not answer /_stcore/health in {timeout_s:.0f} s\n{app.log_tail()}"
+    )
+
+
+def app_settings(root: Path, **overrides: str) -> tuple[dict[str, str], int]:
+    """The environment of an app under test (its own SQLite file and deck store in `root`,
+    English, a free port), and that port."""
+    port = _free_port()
+    values = {
+        "PITCHJUDGE_DATABASE_URL": f"sqlite:///{root}/app.db",
+        "PITCHJUDGE_DATA_DIR": str(root / "data"),
+        "PITCHJUDGE_ADMIN_PASSWORD": "organiser-secret",
+        "PITCHJUDGE_LANGUAGE": "en",
+        "PITCHJUDGE_BASE_URL": f"http://localhost:{port}",
+        **overrides,
+    }
+    return values, port
+
+
+@contextmanager
+def serve(root: Path, values: dict[str, str], port: int) -> Iterator[App]:
+    """`streamlit run streamlit_app.py` with `values` as its PITCHJUDGE_* environment.
+
+    The file watcher is off: other work in the tree must not reload modules under a running
+    test (a fragment defined before a reload returns objects of the old classes).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
+    env.update(values)
+    command = [
+        str(REPO / ".venv" / "bin" / "streamlit"),
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    stdout_path, stderr_path = root / "streamlit.out", root / "streamlit.err"
+    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
+    server = App(
+        url=values["PITCHJUDGE_BASE_URL"],
+        process=process,
+        stdout_path=stdout_path,
+        stderr_path=stderr_path,
+    )
+    try:
+        wait_healthy(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -21,6 +21,7 @@ from playwright.sync_api import Locator, Page, expect
 from streamlit.testing.v1 import AppTest
 
 from pitchjudge.ui.autosave_marks import marks_to_save
+from tests.browser_support import wait_healthy
 from tests.test_autosave import (
     REPO,
     TIMEOUT_MS,
@@ -29,10 +30,7 @@ from tests.test_autosave import (
     _free_port,
     _require_chromium,
 )
-from tests.test_browser import (
-    _wait_healthy,
-    wait_for_app,
-)
+from tests.test_browser import wait_for_app
 
 # --- the Python side: the pure decision, then AppTest ----------------------------------------
 
@@ -350,7 +348,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarksDemo]:
     with app.log.open("wb") as log:
         app.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
     try:
-        _wait_healthy(app)  # type: ignore[arg-type]  (duck-typed: url, process, log_tail)
+        wait_healthy(app)  # type: ignore[arg-type]  (duck-typed: url, process, log_tail)
         yield app
     finally:
         app.process.terminate()

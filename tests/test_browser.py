@@ -7,16 +7,12 @@ deck store; the tests type, pick, upload and click like a founder and an organis
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,9 +22,10 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest
 from tests.browser_support import (
     LAPTOP_13,
-    REPO,
-    _free_port,
+    App,
     _require_chromium,
+    app_settings,
+    serve,
 )
 from tests.factories import make_contest
 from tests.pdf_samples import make_deck, png_bytes
@@ -51,42 +48,6 @@ LONG = 20_000  # ms: a deck checked and rendered by the worker
 # --- the app under test ---------------------------------------------------------------------
 
 
-@dataclass
-class App:
-    url: str
-    process: subprocess.Popen
-    stdout_path: Path
-    stderr_path: Path
-
-    def log_tail(self, lines: int = 60) -> str:
-        """The end of the server's console, where Streamlit prints tracebacks."""
-        parts = []
-        for name, path in (("stdout", self.stdout_path), ("stderr", self.stderr_path)):
-            text = path.read_text(errors="replace") if path.exists() else ""
-            parts.append(f"--- streamlit {name} (last {lines} lines) ---")
-            parts.extend(text.splitlines()[-lines:])
-        return "\n".join(parts)
-
-
-def _wait_healthy(app: App, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if app.process.poll() is not None:
-            raise RuntimeError(
-                f"streamlit exited with code {app.process.returncode}\n{app.log_tail()}"
-            )
-        try:
-            with urllib.request.urlopen(f"{app.url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"streamlit did not answer /_stcore/health in {timeout_s:.0f} s\n{app.log_tail()}"
-    )
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """`streamlit run streamlit_app.py` on a free port, with a contest open for applications."""
@@ -104,41 +65,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         session.get(Contest, contest.id).language = "en"
     engine.dispose()
 
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
-    env.update(
-        PITCHJUDGE_DATABASE_URL=database_url,
-        PITCHJUDGE_DATA_DIR=str(root / "data"),
-        PITCHJUDGE_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PITCHJUDGE_LANGUAGE="en",
-        PITCHJUDGE_BASE_URL=url,
+    values, port = app_settings(
+        root, PITCHJUDGE_DATABASE_URL=database_url, PITCHJUDGE_ADMIN_PASSWORD=ADMIN_PASSWORD
     )
-    command = [
-        str(REPO / ".venv" / "bin" / "streamlit"),
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    stdout_path, stderr_path = root / "streamlit.out", root / "streamlit.err"
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-    server = App(url=url, process=process, stdout_path=stdout_path, stderr_path=stderr_path)
-    try:
-        _wait_healthy(server)
+    with serve(root, values, port) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,7 @@ Results page does. Screenshots of the projector (1600×900) land in /tmp/pj_boar
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,9 +27,9 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest, Mark, Pitch
 from pitchjudge.services import board, results, rubric, scoring
 from pitchjudge.services.judges import judge_link
-from tests.browser_support import REPO, _free_port, _require_chromium
+from tests.browser_support import App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
-from tests.test_browser import App, _wait_healthy, wait_for_app
+from tests.test_browser import wait_for_app
 from tests.test_browser_judging import mark_button
 
 pytestmark = pytest.mark.browser
@@ -56,7 +54,15 @@ HOSTILE_NAMES = (
     "שלום עולם · مرحبا بالعالم",
 )
 HOSTILE_CONTEST = "Prix <b>Hostile</b> **2027**"
-SHOWN_CHARACTERS = 40  # the chart labels cut names here (pitchjudge/charts.py)
+SHOWN_CHARACTERS = 40  # the chart labels cut longer names here, with "…" (pitchjudge/charts.py)
+
+
+def shown_name(name: str) -> str:
+    """A startup name as the chart's axis shows it."""
+    if len(name) <= SHOWN_CHARACTERS:
+        return name
+    return name[: SHOWN_CHARACTERS - 1].rstrip() + "…"
+
 
 # Every bar of the chart, top to bottom: its label ("rank. name") and its total as drawn.
 # Plotly writes the labels and the bars' texts as SVG <text>, in the same (bottom-up) order.
@@ -141,48 +147,19 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     for old in SCREENSHOTS.glob("pj_board_*.png"):
         old.unlink()
     root = tmp_path_factory.mktemp("browser_board")
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    values = {
-        "PITCHJUDGE_DATABASE_URL": f"sqlite:///{root}/app.db",
-        "PITCHJUDGE_DATA_DIR": str(root / "data"),
-        "PITCHJUDGE_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PITCHJUDGE_LANGUAGE": "en",
-        "PITCHJUDGE_BASE_URL": url,
-        # Judge and display tokens are derived from this key: the seeding and the app share it.
-        "PITCHJUDGE_SECRET_KEY": SECRET_KEY,
-    }
+    # Judge and display tokens are derived from the key: the seeding and the app share it.
+    values, port = app_settings(
+        root, PITCHJUDGE_ADMIN_PASSWORD=ADMIN_PASSWORD, PITCHJUDGE_SECRET_KEY=SECRET_KEY
+    )
+    url = values["PITCHJUDGE_BASE_URL"]
     settings = load_settings(values, env_file=None)
     engine = make_engine(settings.database_url)
     migrate(engine)
     seeded = _seed(engine, settings)
     engine.dispose()
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
-    env.update(values)
-    command = [
-        str(REPO / ".venv" / "bin" / "streamlit"),
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        # Other work in the tree must not reload modules under a running projector (a fragment
-        # defined before a reload returns objects of the old class, which st.cache_data
-        # cannot pickle).
-        "--server.fileWatcherType",
-        "none",
-    ]
-    stdout_path, stderr_path = root / "streamlit.out", root / "streamlit.err"
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-    server = App(url=url, process=process, stdout_path=stdout_path, stderr_path=stderr_path)
     main, hostile = seeded["main"], seeded["hostile"]
-    try:
-        _wait_healthy(server)
+    with serve(root, values, port) as server:
         yield Room(
             app=server,
             settings=settings,
@@ -197,13 +174,6 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
             hostile_round_id=hostile["round_id"],
             hostile_display=board.display_link(url, seeded["displays"][1]),
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(autouse=True)
@@ -272,7 +242,7 @@ def expected_rows(room: Room) -> list[tuple[str, str]]:
     finally:
         engine.dispose()
     return [
-        (f"{rank}. {name[:SHOWN_CHARACTERS]}", f"{total:.2f}")
+        (f"{rank}. {shown_name(name)}", f"{total:.2f}")
         for rank, name, total in zip(
             table["rank"], table["startup_name"], table["total"], strict=True
         )
@@ -445,8 +415,9 @@ def test_hostile_startup_names_are_inert_text_on_the_projector(
     open_projector(projector, room.hostile_display)
     rows, _at = wait_for_rows(projector, lambda rows: len(rows) == len(HOSTILE_NAMES))
     labels = [label.split(". ", 1)[1] for label, _total in rows]
-    # Every name drawn as typed; the long one cut where the chart cuts names.
-    assert sorted(labels) == sorted(name[:SHOWN_CHARACTERS] for name in HOSTILE_NAMES)
+    # Every name drawn as typed; the long one cut where the chart cuts names, with "…".
+    assert sorted(labels) == sorted(shown_name(name) for name in HOSTILE_NAMES)
+    assert any(label.endswith("…") for label in labels)
     expect(projector.get_by_text(HOSTILE_CONTEST, exact=True)).to_be_visible()
     projector.wait_for_timeout(REFRESH_S * 1000 + 500)  # a refresh redraws it all
     main = projector.get_by_test_id("stMain")

@@ -9,9 +9,7 @@ pitch. Screenshots of the key steps land in /tmp/pj_judge_*.png.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,18 +25,10 @@ from pitchjudge.decks import store_deck
 from pitchjudge.models import Contest, Deck
 from pitchjudge.services import contests, rubric, scoring
 from pitchjudge.services.judges import judge_link
+from tests.browser_support import LAPTOP_13, App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
 from tests.pdf_samples import make_deck
-from tests.test_browser import (
-    LAPTOP_13,
-    REPO,
-    App,
-    _free_port,
-    _require_chromium,
-    _wait_healthy,
-    script_run,
-    wait_for_app,
-)
+from tests.test_browser import script_run, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -87,17 +77,10 @@ def judging(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judging]:
     for old in SCREENSHOTS.glob("pj_judge_*.png"):
         old.unlink()
     root = tmp_path_factory.mktemp("browser_judging")
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    values = {
-        "PITCHJUDGE_DATABASE_URL": f"sqlite:///{root}/app.db",
-        "PITCHJUDGE_DATA_DIR": str(root / "data"),
-        "PITCHJUDGE_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "PITCHJUDGE_LANGUAGE": "en",
-        "PITCHJUDGE_BASE_URL": url,
-        # The judges' tokens are derived from this key: the factory and the app share it.
-        "PITCHJUDGE_SECRET_KEY": SECRET_KEY,
-    }
+    # The judges' tokens are derived from the key: the factory and the app share it.
+    values, port = app_settings(
+        root, PITCHJUDGE_ADMIN_PASSWORD=ADMIN_PASSWORD, PITCHJUDGE_SECRET_KEY=SECRET_KEY
+    )
     settings = load_settings(values, env_file=None)
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -124,25 +107,7 @@ def judging(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judging]:
     engine.dispose()
     assert len(names) == len(MARKS), names
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
-    env.update(values)
-    command = [
-        str(REPO / ".venv" / "bin" / "streamlit"),
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    stdout_path, stderr_path = root / "streamlit.out", root / "streamlit.err"
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-    server = App(url=url, process=process, stdout_path=stdout_path, stderr_path=stderr_path)
-    try:
-        _wait_healthy(server)
+    with serve(root, values, port) as server:
         yield Judging(
             app=server,
             database_url=settings.database_url,
@@ -153,13 +118,6 @@ def judging(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judging]:
             criteria=seeded["criteria"],
             criterion_names=names,
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(autouse=True)

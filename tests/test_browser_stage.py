@@ -8,8 +8,6 @@ up by themselves. Screenshots land in /tmp/pj_stage_*.png.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,9 +21,9 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest
 from pitchjudge.services import board, rubric, scoring, stage
 from pitchjudge.services.judges import judge_link
-from tests.browser_support import REPO, _free_port, _require_chromium
+from tests.browser_support import App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
-from tests.test_browser import App, _wait_healthy, wait_for_app
+from tests.test_browser import wait_for_app
 from tests.test_browser_judging import mark_button
 
 pytestmark = pytest.mark.browser
@@ -79,16 +77,8 @@ def final(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Final]:
     """The app on a free port: an open final of 3 startups, scoring after the Q&A."""
     _require_chromium()
     root = tmp_path_factory.mktemp("browser_stage")
-    port = _free_port()
-    url = f"http://localhost:{port}"
-    values = {
-        "PITCHJUDGE_DATABASE_URL": f"sqlite:///{root}/app.db",
-        "PITCHJUDGE_DATA_DIR": str(root / "data"),
-        "PITCHJUDGE_ADMIN_PASSWORD": "organiser-secret",
-        "PITCHJUDGE_LANGUAGE": "en",
-        "PITCHJUDGE_BASE_URL": url,
-        "PITCHJUDGE_SECRET_KEY": SECRET_KEY,
-    }
+    values, port = app_settings(root, PITCHJUDGE_SECRET_KEY=SECRET_KEY)
+    url = values["PITCHJUDGE_BASE_URL"]
     settings = load_settings(values, env_file=None)
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -106,27 +96,7 @@ def final(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Final]:
         first = rubric.list_criteria(session=session, contest_id=w["contest"].id)[0]
     engine.dispose()
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
-    env.update(values)
-    command = [
-        str(REPO / ".venv" / "bin" / "streamlit"),
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    stdout_path, stderr_path = root / "streamlit.out", root / "streamlit.err"
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-    server = App(url=url, process=process, stdout_path=stdout_path, stderr_path=stderr_path)
-    try:
-        _wait_healthy(server)
+    with serve(root, values, port) as server:
         yield Final(
             app=server,
             settings=settings,
@@ -139,13 +109,6 @@ def final(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Final]:
             criterion=first.name,
             criterion_id=first.id,
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def clock(page: Page) -> str:
@@ -159,8 +122,8 @@ def test_the_judges_laptop_follows_the_stage_and_the_clock_ticks(
     screen.set_viewport_size({"width": 1600, "height": 900})
     screen.goto(final.stage_url)
     wait_for_app(screen)
-    expect(screen.get_by_text("Between pitches")).to_be_visible(timeout=LONG)
-    expect(screen.get_by_text("Next: Startup 1")).to_be_visible(timeout=SHORT)
+    expect(screen.get_by_role("heading", name="Next: Startup 1")).to_be_visible(timeout=LONG)
+    expect(screen.locator(".pj-timer-label")).to_have_text("Between pitches", timeout=SHORT)
 
     page.goto(final.judge_url)
     wait_for_app(page)

@@ -142,11 +142,12 @@ def _clamp(value, low: float, high: float) -> float | None:
 
 def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
     """The live leaderboard of a round with each total's interval, best first."""
-    board = results.round_leaderboard(session=session, round_id=round_id)
+    data = results.round_marks(session=session, round_id=round_id)  # read once, used thrice
+    board = results.round_leaderboard(session=session, round_id=round_id, data=data)
     if board.empty:
         return []
     try:
-        sure = results.round_uncertainty(session=session, round_id=round_id)
+        sure = results.round_uncertainty(session=session, round_id=round_id, data=data)
         bands = sure.set_index("pitch")[["total_low", "total_high"]]
     except (ScoringError, ValueError, KeyError):
         bands = pd.DataFrame(columns=["total_low", "total_high"])
@@ -156,7 +157,7 @@ def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
         share = get_round(session=session, round_id=round_id).blend_weight or 0.0
         earlier = board.set_index("pitch")["earlier_total"].reindex(bands.index)
         bands = bands.mul(1 - share).add(earlier.mul(share), axis=0)
-    _round, criteria, _adjustments = results.round_marks(session=session, round_id=round_id)
+    criteria = data[1]
     names = list(criteria["criterion"])
     # An interval never reaches past the best (or below the worst) total the rubric allows.
     best = float((criteria["weight"] * criteria["max"]).sum())

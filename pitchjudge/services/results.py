@@ -23,9 +23,11 @@ CRITERIA_COLUMNS = ["criterion", "weight", "min", "max", "step", "criterion_id"]
 ADJUSTMENT_COLUMNS = ["pitch", "name", "points"]
 
 
-def round_marks(
-    *, session: Session, round_id: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+#: What `round_marks` returns: (marks, criteria, adjustments).
+RoundData = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
+def round_marks(*, session: Session, round_id: int) -> RoundData:
     """(marks, criteria, adjustments) of a round, as `pitchjudge.scoring` takes them.
 
     marks: pitch (pitch id), judge (judge id), criterion (criterion name), value;
@@ -105,16 +107,18 @@ def round_leaderboard(
     round_id: int,
     rule: AggregationRule | None = None,
     blended: bool = True,
+    data: RoundData | None = None,
 ) -> pd.DataFrame:
     """The round's leaderboard (see `pitchjudge.scoring.leaderboard`) by `rule` or its own.
 
     `pitch` holds pitch ids; a `startup_name` column follows it for display. When the round
     blends in an earlier round (`Round.blend_round_id`) and `blended`, `total` is the blend
     (`pitchjudge.scoring.blend`), with `round_total` and `earlier_total` beside it.
+    `data`: the round's `round_marks`, when the caller has already read them.
     """
     round_ = get_round(session=session, round_id=round_id)
     rule = rule or round_rule(session=session, round_id=round_id)
-    marks, criteria, adjustments = round_marks(session=session, round_id=round_id)
+    marks, criteria, adjustments = data or round_marks(session=session, round_id=round_id)
     board = leaderboard(marks, criteria[["criterion", "weight", "min", "max"]], rule, adjustments)
     if blended and round_.blend_round_id is not None and round_.blend_weight is not None:
         earlier = round_leaderboard(session=session, round_id=round_.blend_round_id)
@@ -133,11 +137,16 @@ def blend_formula(*, session: Session, round_id: int) -> str | None:
 
 
 def round_uncertainty(
-    *, session: Session, round_id: int, rule: AggregationRule | None = None, seed: int = 0
+    *,
+    session: Session,
+    round_id: int,
+    rule: AggregationRule | None = None,
+    seed: int = 0,
+    data: RoundData | None = None,
 ) -> pd.DataFrame:
     """`pitchjudge.scoring.uncertainty` of the round (pitch ids, plus `startup_name`)."""
     rule = rule or round_rule(session=session, round_id=round_id)
-    marks, criteria, adjustments = round_marks(session=session, round_id=round_id)
+    marks, criteria, adjustments = data or round_marks(session=session, round_id=round_id)
     sure = uncertainty(marks, criteria[["criterion", "weight"]], rule, adjustments, seed=seed)
     sure.insert(2, "startup_name", _names(session, Pitch, sure["pitch"], "startup_name"))
     return sure

@@ -13,7 +13,12 @@ from pitchjudge.ui.timer import stage_timer
 from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
 
 NOTICE_KEY = "stage_notice"
-ORDER_KEY = "stage_order_editor"
+
+
+def order_key(round_id: int, pitch_ids: list[int]) -> str:
+    """The running-order editor's key: one per round and order."""
+    return f"stage_order_{round_id}_" + "-".join(str(p) for p in pitch_ids)
+
 
 _ = state.gettext()
 settings = state.get_settings()
@@ -169,7 +174,9 @@ with right:
     )
     edited = st.data_editor(
         table,
-        key=ORDER_KEY,
+        # A new order gets a fresh editor: edits are kept by row number, and would otherwise
+        # be applied again to the startups now on those rows.
+        key=order_key(round_.id, [s.pitch_id for s in slots]),
         hide_index=True,
         width="stretch",
         disabled=["startup", "phase", "pitch_time"],

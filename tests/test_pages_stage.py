@@ -49,7 +49,8 @@ def test_stage_page_reorders_draws_and_saves_timers(app_env):
     at = stage_page()
     # The running order is edited by number (AppTest cannot type in a data editor, so the
     # editor's state is seeded as a person's edits would leave it).
-    at.session_state["stage_order_editor"] = {
+    key = "stage_order_{}_{}".format(w["round_id"], "-".join(str(p) for p in w["pitches"]))
+    at.session_state[key] = {
         "edited_rows": {0: {"order": 3}, 2: {"order": 1}},
         "added_rows": [],
         "deleted_rows": [],
@@ -57,6 +58,10 @@ def test_stage_page_reorders_draws_and_saves_timers(app_env):
     at.run()
     at.button(key="stage_save_order").click().run()
     assert "The running order is saved." in texts(at)
+    assert [s.startup_name for s in slots(engine, w)] == ["Startup 3", "Startup 2", "Startup 1"]
+    # The saved order shows as it is, with no edit left over from before.
+    # Saving again without touching anything keeps it: no edit is left over from before.
+    at.button(key="stage_save_order").click().run()
     assert [s.startup_name for s in slots(engine, w)] == ["Startup 3", "Startup 2", "Startup 1"]
 
     at.button(key="stage_draw").click().run()

@@ -144,7 +144,7 @@ elif state.is_organiser():
     }
     with st.sidebar:
         if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
-            st.session_state[state.ORGANISER_KEY] = False
+            state.sign_out()
             st.rerun()
 else:
     # Organiser pages stay reachable by address only to say "sign in first" (each page checks).
@@ -165,6 +165,8 @@ else:
     ]
     pages = {"": [apply_page, my_application, sign_in, *guarded]}
 
+with st.sidebar:
+    state.keep_cookie()
 try:
     st.navigation(pages).run()
 finally:

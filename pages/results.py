@@ -96,7 +96,7 @@ if released != round_.feedback_released:
         _("Feedback released.") if released else _("Feedback withdrawn."),
     )
 
-head = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+head = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
 head[0].subheader(_("Leaderboard"))
 
 

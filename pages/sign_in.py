@@ -21,7 +21,7 @@ with st.form("sign_in_form"):
 if submitted:
     try:
         with state.db_session() as session:
-            auth.sign_in_organiser(
+            token = auth.sign_in_organiser(
                 session=session,
                 settings=state.get_settings(),
                 password=password,
@@ -30,7 +30,7 @@ if submitted:
     except AccessDenied as error:
         state.show_error(error)
     else:
-        st.session_state[state.ORGANISER_KEY] = True
+        state.signed_in(token)
         st.rerun()  # the navigation now lists the organiser pages
 
 st.caption(

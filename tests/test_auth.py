@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied, TooManyAttempts
-from pitchjudge.models import utcnow
+from pitchjudge.models import OrganiserSession, utcnow
 from pitchjudge.security import hash_password, new_token, token_hash, verify_password
 from pitchjudge.services import auth
 
@@ -21,7 +22,7 @@ def settings_with(password: str | None):
 
 def sign_in(engine, settings, password, *, client="1.2.3.4", now=None):
     with session_scope(engine) as session:
-        auth.sign_in_organiser(
+        return auth.sign_in_organiser(
             session=session, settings=settings, password=password, client=client, now=now
         )
 
@@ -84,3 +85,24 @@ def test_tokens_are_random_and_only_their_hash_is_kept():
     assert token_hash(token) != token and len(token_hash(token)) == 64
     assert verify_password("s3cret-password", hash_password("s3cret-password"))
     assert not verify_password("other", hash_password("s3cret-password"))
+
+
+def test_a_signed_in_browser_stays_signed_in_until_expiry_or_sign_out(engine):
+    settings = settings_with("correct horse battery")
+    now = utcnow()
+    token = sign_in(engine, settings, "correct horse battery", now=now)
+
+    def valid(candidate, at=now):
+        with session_scope(engine, read_only=True) as session:
+            return auth.organiser_session_is_valid(session=session, token=candidate, now=at)
+
+    assert valid(token)  # what a reload finds in the cookie
+    assert not valid(token, now + auth.SESSION + timedelta(seconds=1))
+    assert not valid(new_token()) and not valid("forged") and not valid(None)
+    other = sign_in(engine, settings, "correct horse battery", now=now)
+    with session_scope(engine) as session:
+        auth.sign_out_organiser(session=session, token=token)
+    assert not valid(token) and valid(other)  # signing out ends this browser's session only
+    with session_scope(engine, read_only=True) as session:
+        stored = session.exec(select(OrganiserSession.token_hash)).all()
+    assert token not in stored and token_hash(other) in stored  # only hashes are kept

@@ -344,3 +344,37 @@ def test_a_bookmarked_page_opens_with_the_apps_navigation(
         expect(page.get_by_text("This page is for organisers. Sign in first.")).to_be_visible()
     else:
         expect(page.get_by_label("Organiser password")).to_be_visible()
+
+
+def test_the_organiser_stays_signed_in_across_a_reload_until_signing_out(
+    app: App, page: Page
+) -> None:
+    page.goto(f"{app.url}/sign_in")
+    wait_for_app(page)
+    page.get_by_label("Organiser password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("Results", exact=True)).to_be_visible(timeout=LONG)
+    page.wait_for_function("() => document.cookie.includes('pj_organiser=')", timeout=SHORT)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "pj_organiser")
+    assert cookie["sameSite"] == "Strict"
+
+    # The laptop reloads (or wakes up on a new session): still signed in, same page.
+    page.goto(f"{app.url}/results")
+    wait_for_app(page)
+    expect(nav.get_by_text("Results", exact=True)).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("This page is for organisers. Sign in first.")).to_have_count(0)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(nav.get_by_text("Results", exact=True)).to_have_count(0, timeout=SHORT)
+    page.reload()
+    wait_for_app(page)
+    expect(nav.get_by_text("Apply", exact=True)).to_be_visible(timeout=LONG)
+    expect(nav.get_by_text("Results", exact=True)).to_have_count(0)
+    # A copy of the old cookie opens nothing: the session ended on the server.
+    page.context.add_cookies([{**cookie}])
+    page.goto(f"{app.url}/results")
+    wait_for_app(page)
+    expect(page.get_by_text("This page is for organisers. Sign in first.")).to_be_visible(
+        timeout=LONG
+    )

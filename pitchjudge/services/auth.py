@@ -9,13 +9,21 @@ from sqlmodel import Session, col, delete, func, select
 
 from pitchjudge.config import Settings
 from pitchjudge.errors import AccessDenied, TooManyAttempts
-from pitchjudge.models import AppSecret, SignInAttempt, utcnow
-from pitchjudge.security import hash_password, verify_password
+from pitchjudge.models import AppSecret, OrganiserSession, SignInAttempt, utcnow
+from pitchjudge.security import (
+    hash_password,
+    looks_like_token,
+    new_token,
+    token_hash,
+    verify_password,
+)
 
 ADMIN_HASH = "admin_password_hash"
 WINDOW = timedelta(minutes=15)
 FREE_ATTEMPTS = 5
 MAX_WAIT_S = 15 * 60
+#: How long a signed-in organiser's browser stays signed in (a contest day).
+SESSION = timedelta(hours=12)
 
 
 def ensure_admin_password(*, session: Session, settings: Settings) -> str | None:
@@ -67,8 +75,9 @@ def sign_in_organiser(
     password: str,
     client: str = "",
     now: datetime | None = None,
-) -> None:
-    """Accept the organiser password or raise AccessDenied / TooManyAttempts."""
+) -> str:
+    """Accept the organiser password (returning a new organiser session's token, see
+    `open_organiser_session`) or raise AccessDenied / TooManyAttempts."""
     now = now or utcnow()
     client = client[:100]
     wait = retry_after(session=session, client=client, now=now)
@@ -82,8 +91,53 @@ def sign_in_organiser(
         configured = secret.value if secret else None
     if configured and verify_password(password or "", configured):
         session.exec(delete(SignInAttempt).where(SignInAttempt.client == client))
-        return
+        return open_organiser_session(session=session, now=now)
     session.add(SignInAttempt(client=client, at=now))
     # Committed here, not by the caller: the exception below would otherwise roll it back.
     session.commit()
     raise AccessDenied("Wrong password.")
+
+
+def open_organiser_session(*, session: Session, now: datetime | None = None) -> str:
+    """A new organiser session; returns its token (for the browser's cookie), keeps its hash.
+
+    Expired and revoked sessions are swept at the same time.
+    """
+    now = now or utcnow()
+    session.exec(
+        delete(OrganiserSession).where(
+            (col(OrganiserSession.expires_at) < now) | col(OrganiserSession.revoked_at).isnot(None)
+        )
+    )
+    token = new_token()
+    session.add(
+        OrganiserSession(token_hash=token_hash(token), created_at=now, expires_at=now + SESSION)
+    )
+    session.flush()
+    return token
+
+
+def organiser_session_is_valid(
+    *, session: Session, token: str | None, now: datetime | None = None
+) -> bool:
+    """Whether `token` opens a live organiser session (not expired, not signed out)."""
+    if not looks_like_token(token):
+        return False
+    now = now or utcnow()
+    found = session.exec(
+        select(OrganiserSession).where(OrganiserSession.token_hash == token_hash(token or ""))
+    ).first()
+    return found is not None and found.revoked_at is None and found.expires_at > now
+
+
+def sign_out_organiser(*, session: Session, token: str | None, now: datetime | None = None) -> None:
+    """End the organiser session of `token` (its cookie stops working everywhere)."""
+    if not looks_like_token(token):
+        return
+    found = session.exec(
+        select(OrganiserSession).where(OrganiserSession.token_hash == token_hash(token or ""))
+    ).first()
+    if found is not None and found.revoked_at is None:
+        found.revoked_at = now or utcnow()
+        session.add(found)
+        session.flush()

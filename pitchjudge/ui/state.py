@@ -18,7 +18,8 @@ from pitchjudge.db import session_scope
 from pitchjudge.errors import ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
 from pitchjudge.models import Contest
-from pitchjudge.services import contests
+from pitchjudge.services import auth, contests
+from pitchjudge.ui.cookie import cookie_token, sync_cookie
 
 ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 _run = threading.local()
@@ -50,6 +51,8 @@ def require_entry() -> None:
 # Session-state keys shared across pages (one place, named once).
 LANGUAGE_KEY = "ui_language"
 ORGANISER_KEY = "organiser_signed_in"
+ORGANISER_TOKEN_KEY = "organiser_session_token"
+CLEAR_COOKIE_KEY = "organiser_cookie_clear"
 CONTEST_KEY = "contest_snapshot"
 
 
@@ -121,7 +124,46 @@ def pgettext():
 
 
 def is_organiser() -> bool:
-    return bool(st.session_state.get(ORGANISER_KEY))
+    """Signed in during this session, or earlier in this browser (its cookie, see
+    `pitchjudge.ui.cookie`): a reload keeps the organiser signed in."""
+    if st.session_state.get(ORGANISER_KEY):
+        return True
+    if ORGANISER_TOKEN_KEY in st.session_state:  # the cookie was checked already
+        return False
+    token = cookie_token()
+    valid = False
+    if token is not None:
+        with db_session(read_only=True) as session:
+            valid = auth.organiser_session_is_valid(session=session, token=token)
+    st.session_state[ORGANISER_TOKEN_KEY] = token if valid else None
+    st.session_state[ORGANISER_KEY] = valid
+    return valid
+
+
+def signed_in(token: str) -> None:
+    """The organiser just signed in with the password; `token` opens their session."""
+    st.session_state[ORGANISER_KEY] = True
+    st.session_state[ORGANISER_TOKEN_KEY] = token
+
+
+def sign_out() -> None:
+    """End the organiser's session here and in the database; the cookie goes next run."""
+    token = st.session_state.get(ORGANISER_TOKEN_KEY)
+    with db_session() as session:
+        auth.sign_out_organiser(session=session, token=token)
+    st.session_state[ORGANISER_KEY] = False
+    st.session_state[ORGANISER_TOKEN_KEY] = None
+    st.session_state[CLEAR_COOKIE_KEY] = True
+
+
+def keep_cookie() -> None:
+    """Draw the cookie writer: the organiser's token while signed in, a deletion once after
+    signing out (called by the entry script on every run)."""
+    token = st.session_state.get(ORGANISER_TOKEN_KEY)
+    if st.session_state.get(ORGANISER_KEY) and token:
+        sync_cookie(token, max_age_s=int(auth.SESSION.total_seconds()))
+    elif st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        sync_cookie(None, max_age_s=0)
 
 
 def require_organiser() -> None:

@@ -302,6 +302,30 @@ def get_round(*, session: Session, round_id: int) -> Round:
     return round_
 
 
+def set_round_setting(
+    *, session: Session, round_id: int, field: str, value: object, action: str = "update"
+) -> Round:
+    """Change one of a round's settings (e.g. `feedback_released`), audited when it changes."""
+    round_ = get_round(session=session, round_id=round_id)
+    old = getattr(round_, field)
+    if old != value:
+        audit.record(
+            session,
+            contest_id=round_.contest_id,
+            actor=ORGANISER,
+            entity="round",
+            entity_id=round_id,
+            action=action,
+            field=field,
+            old=old,
+            new=value,
+        )
+        setattr(round_, field, value)
+        session.add(round_)
+        session.flush()
+    return round_
+
+
 def move_round(*, session: Session, round_id: int, offset: int) -> None:
     """Move a round up (-1) or down (+1) in the contest's order."""
     round_ = get_round(session=session, round_id=round_id)

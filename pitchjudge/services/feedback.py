@@ -13,8 +13,8 @@ from pitchjudge.formatting import format_number
 from pitchjudge.i18n import N_
 from pitchjudge.models import Round, Scorecard
 from pitchjudge.scoring import ScoringError
-from pitchjudge.services import audit, results
-from pitchjudge.services.contests import ORGANISER, get_round, list_rounds
+from pitchjudge.services import results
+from pitchjudge.services.contests import get_round, list_rounds, set_round_setting
 
 #: Rank bands, best first: (share of the ranked field, label).
 BANDS = (
@@ -44,23 +44,13 @@ class RoundFeedback:
 
 def set_feedback_released(*, session: Session, round_id: int, released: bool) -> Round:
     """Let applicants read (or stop reading) this round's feedback."""
-    round_ = get_round(session=session, round_id=round_id)
-    if round_.feedback_released != released:
-        audit.record(
-            session,
-            contest_id=round_.contest_id,
-            actor=ORGANISER,
-            entity="round",
-            entity_id=round_id,
-            action="feedback",
-            field="feedback_released",
-            old=round_.feedback_released,
-            new=released,
-        )
-        round_.feedback_released = released
-        session.add(round_)
-        session.flush()
-    return round_
+    return set_round_setting(
+        session=session,
+        round_id=round_id,
+        field="feedback_released",
+        value=released,
+        action="feedback",
+    )
 
 
 def _band(rank: int, ranked: int) -> str:

@@ -18,7 +18,13 @@ from pitchjudge.errors import N_, NotFound, RoundStateError, ValidationError
 from pitchjudge.models import Adjustment, Pitch, Round, RoundStatus, StageSlot, utcnow
 from pitchjudge.services import audit
 from pitchjudge.services.assignments import round_pitches
-from pitchjudge.services.contests import ORGANISER, get_contest, get_round, list_rounds
+from pitchjudge.services.contests import (
+    ORGANISER,
+    get_contest,
+    get_round,
+    list_rounds,
+    set_round_setting,
+)
 
 WAITING, PITCH, QA, DONE = "waiting", "pitch", "qa", "done"
 #: The adjustment's name on the leaderboard and in exports (in English, like rule names).
@@ -125,23 +131,9 @@ def set_timing(*, session: Session, contest_id: int, settings: Timing) -> Timing
 
 def set_scoring_after_qa(*, session: Session, round_id: int, enabled: bool) -> Round:
     """Whether a pitch on the running order can be scored only once its Q&A has ended."""
-    round_ = get_round(session=session, round_id=round_id)
-    if round_.scoring_after_qa != enabled:
-        audit.record(
-            session,
-            contest_id=round_.contest_id,
-            actor=ORGANISER,
-            entity="round",
-            entity_id=round_id,
-            action="update",
-            field="scoring_after_qa",
-            old=round_.scoring_after_qa,
-            new=enabled,
-        )
-        round_.scoring_after_qa = enabled
-        session.add(round_)
-        session.flush()
-    return round_
+    return set_round_setting(
+        session=session, round_id=round_id, field="scoring_after_qa", value=enabled
+    )
 
 
 # --- the running order -----------------------------------------------------------------------

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
-from pitchjudge.errors import AccessDenied
 from pitchjudge.models import BoardState
 from pitchjudge.services import board
 from pitchjudge.ui import state
@@ -12,13 +11,7 @@ from pitchjudge.ui.widgets import inert
 
 _ = state.gettext()
 REFRESH = f"{state.get_settings().refresh_s}s"
-token = st.query_params.get("display", "")
-try:
-    with state.db_session(read_only=True) as session:
-        contest = board.contest_by_display_token(session=session, token=token)
-except AccessDenied as error:
-    state.show_error(error)
-    st.stop()
+contest = state.display_contest()
 
 # Large, high-contrast type readable from the back of a room (no user text in this block).
 st.html(

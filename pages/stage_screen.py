@@ -2,21 +2,14 @@
 
 import streamlit as st
 
-from pitchjudge.errors import AccessDenied
-from pitchjudge.services import board, stage
+from pitchjudge.services import stage
 from pitchjudge.ui import state
 from pitchjudge.ui.timer import stage_timer
 from pitchjudge.ui.widgets import inert
 
 _ = state.gettext()
 REFRESH = f"{state.get_settings().refresh_s}s"
-token = st.query_params.get("display", "")
-try:
-    with state.db_session(read_only=True) as session:
-        contest = board.contest_by_display_token(session=session, token=token)
-except AccessDenied as error:
-    state.show_error(error)
-    st.stop()
+contest = state.display_contest()
 
 st.html(
     """<style>

@@ -15,10 +15,10 @@ from sqlmodel import Session
 from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import session_scope
-from pitchjudge.errors import ConfigError, PitchJudgeError
+from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
 from pitchjudge.models import Contest
-from pitchjudge.services import auth, contests
+from pitchjudge.services import auth, board, contests
 from pitchjudge.ui.cookie import cookie_token, sync_cookie
 
 ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -182,6 +182,20 @@ def client_address() -> str:
     """The visitor's IP address when Streamlit knows it (used to slow password guessing)."""
     address = st.context.ip_address
     return address if isinstance(address, str) else ""
+
+
+def display_contest() -> Contest:
+    """The contest of the display link in the address (projector, stage screen); a missing,
+    forged or replaced link stops the page with a message."""
+    try:
+        with db_session(read_only=True) as session:
+            return board.contest_by_display_token(
+                session=session, token=st.query_params.get("display", "")
+            )
+    except AccessDenied as error:
+        show_error(error)
+        st.stop()
+        raise
 
 
 def organiser_page(title: str) -> Contest:

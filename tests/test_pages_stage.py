@@ -156,3 +156,16 @@ def test_judge_page_opens_the_pitch_on_stage_and_waits_for_the_qa_to_end(app_env
     at.button(key="judge_open_" + str(w["pitches"][1])).click().run()
     assert "Scoring opens when the Q&A ends" not in texts(at)
     assert not at.button(key="judge_submit").disabled
+
+
+def test_stage_page_puts_a_startup_on_stage_out_of_order(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, pitches=3)
+    at = stage_page()
+    at.selectbox(key="stage_pick").set_value(w["pitches"][2]).run()
+    at.button(key="stage_pick_go").click().run()
+    assert "Startup 3 is on stage." in texts(at)
+    assert [s.phase for s in slots(engine, w)] == ["waiting", "waiting", "pitch"]
+    # After its Q&A, "next" goes back to the running order's first startup still waiting.
+    at.button(key="stage_qa").click().run()
+    assert at.button(key="stage_next").label == "Next on stage: Startup 1"

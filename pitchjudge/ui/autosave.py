@@ -44,6 +44,7 @@ from typing import Any
 import streamlit as st
 
 from pitchjudge.errors import PitchJudgeError
+from pitchjudge.ui.autosave_js import SHARED_JS
 
 __all__ = ["autosave_text_area", "draft_to_save"]
 
@@ -116,14 +117,11 @@ _CSS = """
 # The default export runs at mount and again whenever `data` changes (not when it does
 # not), with the same DOM: per-mount state therefore lives on the textarea element, and
 # listeners are attached once. Streamlit calls only the cleanup returned last, at unmount.
-_JS = """
+_JS = (
+    SHARED_JS
+    + """
 const DEBOUNCE_MS = __DEBOUNCE_MS__;
-const SETTLE_MS = 200;        // quiet time after a script run before sending
-const MAX_WAIT_MS = 5000;     // ... but never wait longer than this
-const RETRY_MIN_MS = 3000;
-const RETRY_MAX_MS = 30000;
 const SENT_DEDUPE_MS = 1500;
-const MAX_LINK_HOLD_MS = 2000;
 
 function readDraft(storageKey) {
   try { return window.localStorage.getItem(storageKey); } catch (e) { return null; }
@@ -138,29 +136,6 @@ function dropDraftIfSaved(storageKey, savedText) {
       window.localStorage.removeItem(storageKey);
     }
   } catch (e) { /* privacy mode */ }
-}
-
-// Streamlit's app root says whether a script run is requested or running. Not a public API:
-// without the attribute the box simply never waits.
-function appRoot() { return document.querySelector('[data-testid="stApp"]'); }
-function appBusy() {
-  const state = appRoot()?.dataset?.testScriptState;
-  return state === "running" || state === "rerunRequested";
-}
-function appConnected() {
-  const state = appRoot()?.dataset?.testConnectionState;
-  return state === undefined || state === "CONNECTED";
-}
-// After the server restarted, the new session knows no fragment until the whole script has
-// run once, so this box's sends are dropped. Press Streamlit's "r" (rerun) shortcut, once
-// for all boxes: the full run receives the browser's text and saves it.
-function rerunWholeApp() {
-  const last = window.__pjAutosaveRerunAt ?? 0;
-  if (Date.now() - last < 5000) return;
-  window.__pjAutosaveRerunAt = Date.now();
-  const init = {key: "r", code: "KeyR", keyCode: 82, which: 82, bubbles: true};
-  document.body.dispatchEvent(new KeyboardEvent("keydown", init));
-  document.body.dispatchEvent(new KeyboardEvent("keyup", init));
 }
 
 function createController(root, textarea, label, status) {
@@ -252,50 +227,7 @@ function createController(root, textarea, label, status) {
     c.render();
   };
 
-  // Streamlit batches the widget updates of one tick (a setTimeout(0)) and reruns only the
-  // first one's fragment: a click on a button (or any widget) outside this fragment that
-  // lands in the same batch as this box's update reruns this fragment only, and the click
-  // is lost. Chrome handles queued input before that timer, so a quick tap right after
-  // typing does land in it. Until the batch is sent, a click elsewhere is held and
-  // replayed just after: the text reaches the server first, then the click's run.
-  c.holdClicksUntilSent = () => {
-    if (c.holdClicks) return;
-    c.holdClicks = true;
-    const replay = () => {
-      c.holdClicks = false;
-      const held = c.heldClick;
-      c.heldClick = null;
-      if (held && held.target.isConnected) held.target.dispatchEvent(held.event);
-    };
-    setTimeout(() => {   // queued after Streamlit's flush timer: runs once it has sent
-      const link = c.heldClick?.target?.closest?.("a[href]");
-      if (!link) { replay(); return; }
-      // A link leaves the page: this fragment's run (which saves) must end first, or the
-      // page switch overtakes it and the text stays a draft until the box is shown again.
-      const started = Date.now();
-      const wait = () => {
-        const t = Date.now() - started;
-        if (t < 100 || (appBusy() && t < MAX_LINK_HOLD_MS)) setTimeout(wait, 25);
-        else replay();
-      };
-      wait();
-    }, 0);
-  };
-  c.onClickCapture = (event) => {
-    if (!c.holdClicks || !event.isTrusted || event.composedPath().includes(textarea)) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    const e = event;
-    c.heldClick = {
-      target: e.composedPath()[0] ?? e.target,
-      event: new MouseEvent("click", {
-        bubbles: true, cancelable: true, composed: true, view: window, detail: e.detail,
-        screenX: e.screenX, screenY: e.screenY, clientX: e.clientX, clientY: e.clientY,
-        ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey,
-        button: e.button, buttons: e.buttons,
-      }),
-    };
-  };
+  addClickHold(c, textarea);
 
   // Send soon, at a quiet moment. Streamlit 1.67 drops a button outside this fragment from
   // the page when this fragment's rerun is requested while a full-app run is running or
@@ -336,24 +268,7 @@ function createController(root, textarea, label, status) {
   // Nothing can be sent once the page unloads: send now; the draft is in localStorage.
   c.onHidden = () => { if (document.visibilityState === "hidden") c.send({now: true}); };
   c.onPageHide = () => c.send({now: true});
-  // Any change of the run state (including the end of a run) counts as "just busy".
-  c.observer = new MutationObserver(() => {
-    c.lastBusyAt = Date.now();
-    if (!appConnected()) {
-      c.disconnected = true;
-    } else if (c.disconnected) {
-      c.disconnected = false;
-      c.reconnected = true;
-      c.retryDelay = RETRY_MIN_MS;
-      if (textarea.value !== c.confirmed) c.send({force: true});
-    }
-  });
-  const app = appRoot();
-  if (app) {
-    c.observer.observe(app, {
-      attributes: true, attributeFilter: ["data-test-script-state", "data-test-connection-state"],
-    });
-  }
+  watchApp(c, () => { if (textarea.value !== c.confirmed) c.send({force: true}); });
 
   // Fill the box for a storage key: once per mount (and again if the key changes).
   c.load = (data) => {
@@ -455,6 +370,7 @@ export default function (component) {
   return c.cleanup;
 }
 """.replace("__DEBOUNCE_MS__", str(DEBOUNCE_MS))
+)
 
 _component = st.components.v2.component(COMPONENT_NAME, html=_HTML, css=_CSS, js=_JS)
 

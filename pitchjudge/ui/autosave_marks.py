@@ -38,6 +38,7 @@ import streamlit as st
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_number
 from pitchjudge.ui.autosave import _default_describe
+from pitchjudge.ui.autosave_js import SHARED_JS
 
 __all__ = ["MarkRow", "autosave_marks", "marks_to_save"]
 
@@ -219,14 +220,11 @@ _HELP_ICON = (
 
 # The default export runs at mount and again whenever `data` changes, with the same DOM:
 # per-mount state lives on the root element and listeners are attached once. Streamlit
-# calls only the cleanup returned last, at unmount. The app-state helpers and the held
-# clicks follow pitchjudge/ui/autosave.py (see the comments there).
-_JS = """
-const SETTLE_MS = 200;        // quiet time after a script run before a non-click send
-const MAX_WAIT_MS = 5000;     // ... but never wait longer than this
-const RETRY_MIN_MS = 3000;
-const RETRY_MAX_MS = 30000;
-const MAX_LINK_HOLD_MS = 2000;
+# calls only the cleanup returned last, at unmount. The app-state helpers, the held clicks
+# and the reconnect watch are shared with the text box (pitchjudge/ui/autosave_js.py).
+_JS = (
+    SHARED_JS
+    + """
 const HELP_ICON = __HELP_ICON__;
 
 // Marks are numbers or null (cleared); ids are strings (JSON object keys).
@@ -255,26 +253,6 @@ function removeDraft(key) {
 function dropDraftIfSaved(key, saved) {
   const draft = readDraft(key);
   if (draft !== undefined && same(draft, saved)) removeDraft(key);
-}
-
-function appRoot() { return document.querySelector('[data-testid="stApp"]'); }
-function appBusy() {
-  const state = appRoot()?.dataset?.testScriptState;
-  return state === "running" || state === "rerunRequested";
-}
-function appConnected() {
-  const state = appRoot()?.dataset?.testConnectionState;
-  return state === undefined || state === "CONNECTED";
-}
-// After a server restart the new session knows no fragment until the whole script has run
-// once: press Streamlit's "r" (rerun) shortcut, once for all autosaving components.
-function rerunWholeApp() {
-  const last = window.__pjAutosaveRerunAt ?? 0;
-  if (Date.now() - last < 5000) return;
-  window.__pjAutosaveRerunAt = Date.now();
-  const init = {key: "r", code: "KeyR", keyCode: 82, which: 82, bubbles: true};
-  document.body.dispatchEvent(new KeyboardEvent("keydown", init));
-  document.body.dispatchEvent(new KeyboardEvent("keyup", init));
 }
 
 function createController(root, idPrefix) {
@@ -516,63 +494,8 @@ function createController(root, idPrefix) {
     c.flush();
   };
 
-  // Streamlit batches the widget updates of one tick and reruns only the first one's
-  // fragment: a click elsewhere in that batch would be lost. Until the batch is sent, a
-  // click outside this rubric is held and replayed just after (see autosave.py).
-  c.holdClicksUntilSent = () => {
-    if (c.holdClicks) return;
-    c.holdClicks = true;
-    const replay = () => {
-      c.holdClicks = false;
-      const held = c.heldClick;
-      c.heldClick = null;
-      if (held && held.target.isConnected) held.target.dispatchEvent(held.event);
-    };
-    setTimeout(() => {
-      const link = c.heldClick?.target?.closest?.("a[href]");
-      if (!link) { replay(); return; }
-      const started = Date.now();
-      const wait = () => {
-        const t = Date.now() - started;
-        if (t < 100 || (appBusy() && t < MAX_LINK_HOLD_MS)) setTimeout(wait, 25);
-        else replay();
-      };
-      wait();
-    }, 0);
-  };
-  c.onClickCapture = (event) => {
-    if (!c.holdClicks || !event.isTrusted || event.composedPath().includes(root)) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    const e = event;
-    c.heldClick = {
-      target: e.composedPath()[0] ?? e.target,
-      event: new MouseEvent("click", {
-        bubbles: true, cancelable: true, composed: true, view: window, detail: e.detail,
-        screenX: e.screenX, screenY: e.screenY, clientX: e.clientX, clientY: e.clientY,
-        ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey,
-        button: e.button, buttons: e.buttons,
-      }),
-    };
-  };
-
-  c.observer = new MutationObserver(() => {
-    c.lastBusyAt = Date.now();
-    if (!appConnected()) {
-      c.disconnected = true;
-    } else if (c.disconnected) {
-      c.disconnected = false;
-      c.reconnected = true;
-      c.retryDelay = RETRY_MIN_MS;
-      if (c.pending.size) c.send();
-    }
-  });
-  const app = appRoot();
-  if (app) {
-    c.observer.observe(app, {
-      attributes: true, attributeFilter: ["data-test-script-state", "data-test-connection-state"],
-    });
-  }
+  addClickHold(c, root);
+  watchApp(c, () => { if (c.pending.size) c.send(); });
 
   // Drafts that differ from the stored marks win: clicked here, maybe never saved.
   c.loadDrafts = () => {
@@ -673,6 +596,7 @@ export default function (component) {
   return c.cleanup;
 }
 """.replace("__HELP_ICON__", json.dumps(_HELP_ICON))
+)
 
 _component = st.components.v2.component(COMPONENT_NAME, html=_HTML, css=_CSS, js=_JS)
 

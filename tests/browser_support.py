@@ -106,8 +106,11 @@ def app_settings(root: Path, **overrides: str) -> tuple[dict[str, str], int]:
 
 
 @contextmanager
-def serve(root: Path, values: dict[str, str], port: int) -> Iterator[App]:
-    """`streamlit run streamlit_app.py` with `values` as its PITCHJUDGE_* environment.
+def serve(
+    root: Path, values: dict[str, str], port: int, *, script: str | Path = "streamlit_app.py"
+) -> Iterator[App]:
+    """`streamlit run <script>` (the app by default) on `port`, with `values` added to the
+    environment in place of any PITCHJUDGE_* setting of this process.
 
     The file watcher is off: other work in the tree must not reload modules under a running
     test (a fragment defined before a reload returns objects of the old classes).
@@ -117,7 +120,7 @@ def serve(root: Path, values: dict[str, str], port: int) -> Iterator[App]:
     command = [
         str(REPO / ".venv" / "bin" / "streamlit"),
         "run",
-        "streamlit_app.py",
+        str(script),
         "--server.headless",
         "true",
         "--server.port",
@@ -131,7 +134,7 @@ def serve(root: Path, values: dict[str, str], port: int) -> Iterator[App]:
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
     server = App(
-        url=values["PITCHJUDGE_BASE_URL"],
+        url=f"http://localhost:{port}",
         process=process,
         stdout_path=stdout_path,
         stderr_path=stderr_path,

@@ -9,12 +9,8 @@ Screenshots land in /tmp/pj_autosave_*.png.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 from streamlit.testing.v1 import AppTest
 
 from pitchjudge.ui.autosave import draft_to_save
-from tests.browser_support import REPO, _free_port, _require_chromium
+from tests.browser_support import REPO, App, _free_port, _require_chromium, serve
 
 TIMEOUT_MS = 10_000
 
@@ -250,10 +246,13 @@ for name in st.query_params.get("names", "alpha").split(","):
 
 @dataclass
 class DemoApp:
-    url: str
+    server: App
     db: Path
     refuse_dir: Path
-    log: Path
+
+    @property
+    def url(self) -> str:
+        return self.server.url
 
     def stored(self, name: str) -> str | None:
         if not self.db.exists():
@@ -275,8 +274,7 @@ class DemoApp:
         return [row[0] for row in rows]
 
     def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return self.server.log_tail(lines)
 
 
 @pytest.fixture(scope="module")
@@ -288,54 +286,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
     script.write_text(DEMO_APP)
     refuse_dir = root / "refuse"
     refuse_dir.mkdir()
-    port = _free_port()
-    app = DemoApp(
-        url=f"http://localhost:{port}",
-        db=root / "notes.db",
-        refuse_dir=refuse_dir,
-        log=root / "streamlit.log",
-    )
-    env = {
-        **os.environ,
+    values = {
         "PYTHONPATH": str(REPO),
-        "AUTOSAVE_DEMO_DB": str(app.db),
+        "AUTOSAVE_DEMO_DB": str(root / "notes.db"),
         "AUTOSAVE_DEMO_REFUSE_DIR": str(refuse_dir),
     }
-    command = [
-        str(REPO / ".venv" / "bin" / "streamlit"),
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with app.log.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited ({process.returncode})\n{app.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{app.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"no /_stcore/health after 30 s\n{app.log_tail()}")
-            time.sleep(0.2)
-        yield app
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serve(root, values, _free_port(), script=script) as server:
+        yield DemoApp(server=server, db=root / "notes.db", refuse_dir=refuse_dir)
 
 
 def _eventually(check: Callable[[], bool], what: str, demo: DemoApp, timeout_s: float = 8) -> None:

@@ -10,9 +10,7 @@ Screenshots land in /tmp/pj_autosave_marks_*.png.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 from streamlit.testing.v1 import AppTest
 
 from pitchjudge.ui.autosave_marks import marks_to_save
-from tests.browser_support import wait_healthy
+from tests.browser_support import serve
 from tests.test_autosave import (
     REPO,
     TIMEOUT_MS,
@@ -274,8 +272,6 @@ MISSING = object()  # no row in the database (None is a cleared mark)
 
 @dataclass
 class MarksDemo(DemoApp):
-    process: subprocess.Popen | None = None
-
     def marks(self, rubric: str) -> dict[int, float | None]:
         if not self.db.exists():
             return {}
@@ -321,42 +317,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarksDemo]:
     script.write_text(DEMO_APP)
     refuse_dir = root / "refuse"
     refuse_dir.mkdir()
-    port = _free_port()
-    app = MarksDemo(
-        url=f"http://localhost:{port}",
-        db=root / "marks.db",
-        refuse_dir=refuse_dir,
-        log=root / "streamlit.log",
-    )
-    env = {
-        **os.environ,
+    values = {
         "PYTHONPATH": str(REPO),
-        "MARKS_DEMO_DB": str(app.db),
+        "MARKS_DEMO_DB": str(root / "marks.db"),
         "MARKS_DEMO_REFUSE_DIR": str(refuse_dir),
     }
-    command = [
-        str(REPO / ".venv" / "bin" / "streamlit"),
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with app.log.open("wb") as log:
-        app.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-    try:
-        wait_healthy(app)  # type: ignore[arg-type]  (duck-typed: url, process, log_tail)
-        yield app
-    finally:
-        app.process.terminate()
-        try:
-            app.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            app.process.kill()
-            app.process.wait(timeout=10)
+    with serve(root, values, _free_port(), script=script) as server:
+        yield MarksDemo(server=server, db=root / "marks.db", refuse_dir=refuse_dir)
 
 
 def _rubric(page: Page, name: str) -> Locator:

@@ -74,8 +74,7 @@ with st.container(border=True):
                     _("One more place revealed."),
                 )
     with cols[1]:
-        with state.db_session() as session:
-            token = board.display_token(session=session, settings=settings, contest_id=contest.id)
+        token = state.display_token(contest.id)
         link = board.display_link(settings.base_url, token)
         st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
         st.code(link, language=None)

@@ -32,8 +32,11 @@ round_ = round_picker(rounds, _, key="stage_round")
 if round_ is None:
     st.stop()
 
-with state.db_session() as session:
-    stage.ensure_running_order(session=session, round_id=round_.id)
+with state.db_session(read_only=True) as session:
+    slots = stage.running_order(session=session, round_id=round_.id)
+if not slots:  # a first running order, by application (written once, not on every run)
+    with state.db_session() as session:
+        stage.ensure_running_order(session=session, round_id=round_.id)
 with state.db_session(read_only=True) as session:
     slots = stage.running_order(session=session, round_id=round_.id)
     now = stage.round_stage_now(session=session, round_id=round_.id)
@@ -252,7 +255,6 @@ with st.expander(_("Timers and rules"), icon=":material/timer:"), st.form("stage
         run(save, _("Timers and rules saved."))
 
 with st.expander(_("Stage screen"), icon=":material/cast:"):
-    with state.db_session() as session:
-        token = board.display_token(session=session, settings=settings, contest_id=contest.id)
+    token = state.display_token(contest.id)
     st.caption(_("A big clock and the startup on stage, for a screen the speakers can see:"))
     st.code(board.stage_screen_link(settings.base_url, token), language=None)

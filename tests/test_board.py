@@ -256,3 +256,27 @@ def test_intervals_stay_within_the_rubrics_range(engine, settings):
     worst = sum(c.weight * c.scale_min for c in criteria)
     for row in rows:
         assert worst <= row.total_low <= row.total <= row.total_high <= best
+
+
+def test_issued_display_token_is_read_without_writing(engine, settings):
+    w = make_judging(engine, settings, pitches=1, open_round=False)
+    contest_id = w["contest"].id
+    with session_scope(engine, read_only=True) as session:
+        assert (
+            board.issued_display_token(session=session, settings=settings, contest_id=contest_id)
+            is None
+        )
+    with session_scope(engine) as session:
+        token = board.display_token(session=session, settings=settings, contest_id=contest_id)
+    with session_scope(engine, read_only=True) as session:
+        assert (
+            board.issued_display_token(session=session, settings=settings, contest_id=contest_id)
+            == token
+        )
+    with session_scope(engine) as session:
+        board.reissue_display_token(session=session, settings=settings, contest_id=contest_id)
+    with session_scope(engine, read_only=True) as session:
+        assert (
+            board.issued_display_token(session=session, settings=settings, contest_id=contest_id)
+            != token
+        )

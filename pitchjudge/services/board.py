@@ -53,6 +53,15 @@ class BoardView:
 # --- the display link ---------------------------------------------------------------------
 
 
+def issued_display_token(*, session: Session, settings: Settings, contest_id: int) -> str | None:
+    """The projector's link token if it has been issued (a read: no write lock needed)."""
+    contest = get_contest(session=session, contest_id=contest_id)
+    if not contest.display_nonce:
+        return None
+    token = derive_token(secret_key(settings), f"display:{contest.id}", contest.display_nonce)
+    return token if contest.display_token_hash == token_hash(token) else None
+
+
 def display_token(*, session: Session, settings: Settings, contest_id: int) -> str:
     """The projector's link token, created on first use."""
     contest = get_contest(session=session, contest_id=contest_id)

@@ -184,6 +184,20 @@ def client_address() -> str:
     return address if isinstance(address, str) else ""
 
 
+def display_token(contest_id: int) -> str:
+    """The projector's link token; the write session (SQLite's write lock) only the first
+    time, not on every run of the pages that show the link."""
+    settings = get_settings()
+    with db_session(read_only=True) as session:
+        token = board.issued_display_token(
+            session=session, settings=settings, contest_id=contest_id
+        )
+    if token is None:
+        with db_session() as session:
+            token = board.display_token(session=session, settings=settings, contest_id=contest_id)
+    return token
+
+
 def display_contest() -> Contest:
     """The contest of the display link in the address (projector, stage screen); a missing,
     forged or replaced link stops the page with a message."""

@@ -102,6 +102,10 @@ def now_pitching() -> None:
         st.rerun(scope="app")
     if gated and open_now:
         st.rerun(scope="app")
+    if not now.started:
+        # A running order prepared for a round judged at home puts no bar on judges'
+        # pages: only a stage that has begun does.
+        return
     with st.container(border=True):
         cols = st.columns([3, 3, 2], vertical_alignment="center")
         if now.pitch_id is None:

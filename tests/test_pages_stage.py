@@ -169,3 +169,17 @@ def test_stage_page_puts_a_startup_on_stage_out_of_order(app_env):
     # After its Q&A, "next" goes back to the running order's first startup still waiting.
     at.button(key="stage_qa").click().run()
     assert at.button(key="stage_next").label == "Next on stage: Startup 1"
+
+
+def test_judge_page_shows_no_stage_bar_before_the_stage_starts(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=1, pitches=2)
+    with session_scope(engine) as session:  # the organiser only opened the Stage page
+        stage.ensure_running_order(session=session, round_id=w["round_id"])
+    at = run_page(params={"judge": w["tokens"][0]})
+    assert "Between pitches" not in texts(at) and "Now pitching" not in texts(at)
+    assert "pitch" not in at.query_params  # and no jump
+    with session_scope(engine) as session:
+        stage.start_next(session=session, round_id=w["round_id"])
+    at.run()
+    assert "Now pitching: **Startup 1**" in texts(at)

@@ -74,6 +74,7 @@ class StageNow:
     next_startup: str | None
     position: int | None
     total: int
+    started: bool  # a first startup has gone on stage (the live final has begun)
 
 
 def phase_of(slot: StageSlot) -> str:
@@ -462,6 +463,7 @@ def round_stage_now(*, session: Session, round_id: int, now: datetime | None = N
         next_startup=names.get(waiting[0].pitch_id) if waiting else None,
         position=slots.index(current) + 1 if current else None,
         total=len(slots),
+        started=any(s.pitch_started_at is not None for s in slots),
     )
 
 

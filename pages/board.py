@@ -5,7 +5,6 @@ import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
 from pitchjudge.models import BoardState
-from pitchjudge.services import board
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert
 
@@ -23,20 +22,21 @@ st.html(
 )
 
 
-@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
-def cached_view(contest_id: int, fingerprint: tuple) -> board.BoardView:
-    """One computation per change of the marks or of the board's state, however many
-    projectors watch (the fingerprint is cheap to read every refresh)."""
-    with state.db_session(read_only=True) as session:
-        return board.board_view(session=session, contest_id=contest_id)
+FINGERPRINT_KEY = "board_fingerprint"
 
 
 @st.fragment(run_every=REFRESH)
+def watch() -> None:
+    """Every refresh: one small read of the board's fingerprint (see
+    `pitchjudge.services.board.fingerprint`); the page is redrawn only when it changed."""
+    if state.board_fingerprint(contest.id) != st.session_state.get(FINGERPRINT_KEY):
+        st.rerun(scope="app")
+
+
 def live_board() -> None:
-    with state.db_session(read_only=True) as session:
-        shown = board.shown_round(session=session, contest_id=contest.id)
-        fingerprint = board.version(session=session, round_id=shown.id) if shown else ()
-    view = cached_view(contest.id, fingerprint)
+    fingerprint = state.board_fingerprint(contest.id)
+    st.session_state[FINGERPRINT_KEY] = fingerprint
+    view = state.board_view(contest.id, fingerprint)
     st.markdown(f"# {inert(view.contest_name)}")
     if view.state == BoardState.HIDDEN or view.round_name is None:
         st.markdown("## " + _("Results coming soon…"))
@@ -85,3 +85,4 @@ def live_board() -> None:
 
 
 live_board()
+watch()

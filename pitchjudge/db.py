@@ -16,6 +16,8 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from pitchjudge import results_version
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Arbitrary advisory-lock key: replicas starting together migrate once.
 _PG_MIGRATION_LOCK = 7_311_042
@@ -107,6 +109,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         try:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            connection.commit()
+            # Idempotent: creates only the missing ones (see pitchjudge.results_version).
+            results_version.install(connection)
             connection.commit()
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -183,6 +183,19 @@ class Round(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class RoundVersion(SQLModel, table=True):
+    """A counter bumped, in the same transaction, by every write that changes a round's
+    results or what its projected board shows (marks, scorecards' status, adjustments,
+    assignments, promotions, conflicts, withdrawals, the rubric, the round's own settings).
+
+    Database triggers do the bumping (see `pitchjudge.results_version`), so no writer can
+    forget it; the projector compares it on every refresh instead of recomputing.
+    """
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    version: int = 0
+
+
 class RoundEntry(SQLModel, table=True):
     """A pitch promoted into a later round (see `services.assignments.round_pitches`)."""
 

@@ -4,15 +4,17 @@ database so every projector and replica shows the same thing."""
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from pitchjudge.config import Settings
 from pitchjudge.errors import AccessDenied, RoundStateError
 from pitchjudge.links import derive_token, new_nonce, secret_key
-from pitchjudge.models import Assignment, BoardState, Contest, Mark, Round, Scorecard
+from pitchjudge.models import Assignment, BoardState, Contest, Round, RoundVersion, Scorecard
 from pitchjudge.scoring import ScoringError
 from pitchjudge.security import looks_like_token, token_hash
 from pitchjudge.services import audit, results
@@ -126,16 +128,43 @@ def shown_round(*, session: Session, contest_id: int) -> Round | None:
     return shown[-1] if shown else None
 
 
-def version(*, session: Session, round_id: int) -> tuple:
-    """A cheap fingerprint of everything the board depends on (for caching)."""
-    round_ = get_round(session=session, round_id=round_id)
-    marks = session.exec(
-        select(func.count(), func.max(Mark.updated_at)).where(Mark.round_id == round_id)
-    ).one()
-    cards = session.exec(
-        select(func.count(), func.max(Scorecard.updated_at)).where(Scorecard.round_id == round_id)
-    ).one()
-    return (round_.board, round_.board_revealed, str(marks), str(cards), str(round_.rule))
+def fingerprint(*, session: Session, contest_id: int) -> tuple:
+    """Everything the contest's board depends on, in one small query (read on every refresh).
+
+    The shown round's results version (`models.RoundVersion`, bumped by triggers on every
+    write that changes its results), with the versions of the rounds it blends in (an
+    earlier round's change moves a blended board), and the contest's name and display link.
+    Equal fingerprints mean an equal `board_view`.
+    """
+    rows = session.exec(
+        select(
+            Contest.name,
+            Contest.display_token_hash,
+            Round.id,
+            Round.position,
+            Round.board,
+            Round.blend_round_id,
+            RoundVersion.version,
+        )
+        .select_from(Contest)
+        .outerjoin(Round, col(Round.contest_id) == col(Contest.id))
+        .outerjoin(RoundVersion, col(RoundVersion.round_id) == col(Round.id))
+        .where(Contest.id == contest_id)
+    ).all()
+    if not rows:
+        return ()
+    name, link = rows[0][0], rows[0][1]
+    rounds = {r[2]: r for r in rows if r[2] is not None}
+    # As `shown_round`: the last round in order whose board is not hidden.
+    ordered = sorted(rounds.values(), key=lambda r: (r[3], r[2]))
+    shown = [r for r in ordered if r[4] != BoardState.HIDDEN]
+    if not shown:
+        return (name, link, None, tuple((r[2], r[6]) for r in rounds.values()))
+    chain, current = [], shown[-1]
+    while current is not None and current[2] not in dict(chain):
+        chain.append((current[2], current[6]))
+        current = rounds.get(current[5])
+    return (name, link, tuple(chain))
 
 
 def _number(value) -> float | None:
@@ -242,6 +271,55 @@ def board_view(*, session: Session, contest_id: int) -> BoardView:
             x_max=max((r.total_high or r.total or 0.0 for r in rows), default=None) or None,
         )
     return BoardView(**view, rows=rows)
+
+
+class BoardCache:
+    """Board views by contest and fingerprint, shared by every screen of the process.
+
+    A view is computed once per change, however many projectors ask at the same time (the
+    others wait for it); an unchanged fingerprint returns the stored view without reading
+    anything else.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._views: OrderedDict[tuple, BoardView] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[tuple, threading.Lock] = {}
+        self.computed = 0  # how many views were computed (for tests and benches)
+
+    def get(self, key: tuple) -> BoardView | None:
+        """The stored view for (contest_id, fingerprint), if any."""
+        with self._lock:
+            view = self._views.get(key)
+            if view is not None:
+                self._views.move_to_end(key)
+            return view
+
+    def view(
+        self, *, session: Session, contest_id: int, fingerprint_: tuple | None = None
+    ) -> BoardView:
+        """The contest's board now (`fingerprint_`: when the caller has just read it)."""
+        if fingerprint_ is None:
+            fingerprint_ = fingerprint(session=session, contest_id=contest_id)
+        key = (contest_id, fingerprint_)
+        view = self.get(key)
+        if view is not None:
+            return view
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            view = self.get(key)
+            if view is None:
+                view = board_view(session=session, contest_id=contest_id)
+                with self._lock:
+                    self.computed += 1
+                    self._views[key] = view
+                    while len(self._views) > self._size:
+                        self._views.popitem(last=False)
+            with self._lock:
+                self._computing.pop(key, None)
+        return view
 
 
 def set_board(*, session: Session, round_id: int, state: str) -> Round:

@@ -243,7 +243,9 @@ def delete_category(*, session: Session, category_id: int) -> None:
 
 def list_rounds(*, session: Session, contest_id: int) -> Sequence[Round]:
     return session.exec(
-        select(Round).where(Round.contest_id == contest_id).order_by(col(Round.position))
+        select(Round)
+        .where(Round.contest_id == contest_id)
+        .order_by(col(Round.position), col(Round.id))
     ).all()
 
 

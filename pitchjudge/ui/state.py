@@ -81,6 +81,32 @@ def get_engine() -> Engine:
     return _engine(get_settings().database_url)
 
 
+@st.cache_resource(show_spinner=False)
+def _board_cache(database_url: str) -> board.BoardCache:
+    return board.BoardCache()
+
+
+def board_cache() -> board.BoardCache:
+    """The projected boards of this process, computed once per change for every screen."""
+    return _board_cache(get_settings().database_url)
+
+
+def board_fingerprint(contest_id: int) -> tuple:
+    """What a projector compares on every refresh: one small read."""
+    with db_session(read_only=True) as session:
+        return board.fingerprint(session=session, contest_id=contest_id)
+
+
+def board_view(contest_id: int, fingerprint: tuple) -> board.BoardView:
+    """The contest's board for `fingerprint`, from the shared cache when it is there."""
+    cache = board_cache()
+    view = cache.get((contest_id, fingerprint))
+    if view is not None:
+        return view
+    with db_session(read_only=True) as session:
+        return cache.view(session=session, contest_id=contest_id, fingerprint_=fingerprint)
+
+
 @contextmanager
 def db_session(*, read_only: bool = False) -> Iterator[Session]:
     """A database session for one page action (commit on success, rollback on error)."""

@@ -21,7 +21,7 @@ setup: $(UV)
 ## Set up, seed the demo contest if the database is empty, and serve http://localhost:$(PORT)
 run: setup
 	.venv/bin/pitchjudge demo --if-empty
-	.venv/bin/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+	.venv/bin/streamlit run pitchjudge/ui/asgi.py --server.port $(PORT) --server.headless true
 
 ## Set up and run every test (PostgreSQL tests run when PITCHJUDGE_TEST_POSTGRES_URL is set)
 test: setup

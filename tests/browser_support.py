@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 @dataclass
 class App:
-    """A `streamlit run streamlit_app.py` process serving the app for browser tests."""
+    """A `streamlit run` process serving the app (or a demo script) for browser tests."""
 
     url: str
     process: subprocess.Popen
@@ -105,12 +105,17 @@ def app_settings(root: Path, **overrides: str) -> tuple[dict[str, str], int]:
     return values, port
 
 
+#: The app as `make run` serves it: the ASGI entry (st.App, warm-up at start-up) that runs
+#: streamlit_app.py.
+APP_ENTRY = "pitchjudge/ui/asgi.py"
+
+
 @contextmanager
 def serve(
-    root: Path, values: dict[str, str], port: int, *, script: str | Path = "streamlit_app.py"
+    root: Path, values: dict[str, str], port: int, *, script: str | Path = APP_ENTRY
 ) -> Iterator[App]:
-    """`streamlit run <script>` (the app by default) on `port`, with `values` added to the
-    environment in place of any PITCHJUDGE_* setting of this process.
+    """`streamlit run <script>` (the app's ASGI entry by default) on `port`, with `values`
+    added to the environment in place of any PITCHJUDGE_* setting of this process.
 
     The file watcher is off: other work in the tree must not reload modules under a running
     test (a fragment defined before a reload returns objects of the old classes).

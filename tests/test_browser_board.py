@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,8 @@ from sqlmodel import select
 
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
-from pitchjudge.models import Contest, Mark, Pitch
-from pitchjudge.services import board, results, rubric, scoring
+from pitchjudge.models import Contest, Mark, Pitch, utcnow
+from pitchjudge.services import board, results, rubric, scoring, stage
 from pitchjudge.services.judges import judge_link
 from tests.browser_support import App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
@@ -426,3 +427,65 @@ def test_hostile_startup_names_are_inert_text_on_the_projector(
     expect(main.locator("strong, b")).to_have_count(0)
     assert dialogs == []
     shot(projector, "07_hostile_names")
+
+
+def test_an_overtime_penalty_and_a_declared_conflict_reach_the_projector(
+    room: Room, projector: Page
+) -> None:
+    """Issue 16: inputs other than marks move the board as fast as a mark (each is awaited
+    with a generous timeout here; bench/bench_projector.py measures the delay)."""
+    set_board(room, "live")
+    open_projector(projector, room.display)
+    wait_for_rows(projector, lambda rows: rows == expected_rows(room), timeout_s=LONG / 1000)
+    engine = room.engine()
+    judge, pitch = room.judges[0], room.pitches[1]
+    try:
+        # The two judges disagree on Startup 2, so one judge's conflict moves its total.
+        with session_scope(engine) as session:
+            for criterion in room.criteria:
+                scoring.save_mark(
+                    session=session,
+                    round_id=room.round_id,
+                    judge_id=judge,
+                    pitch_id=pitch,
+                    criterion_id=criterion,
+                    value=1,
+                )
+        wait_for_rows(projector, lambda rows, e=expected_rows(room): rows == e, timeout_s=20)
+
+        # Startup 2 pitched three minutes over time, at 100 points a minute: applied on stage.
+        before = shown_rows(projector)
+        with session_scope(engine) as session:
+            stage.set_timing(
+                session=session,
+                contest_id=room.contest_id,
+                settings=stage.Timing(pitch_seconds=300, qa_seconds=300, overtime_penalty=100),
+            )
+            stage.set_running_order(session=session, round_id=room.round_id, pitch_ids=[pitch])
+            start = utcnow() - timedelta(minutes=20)
+            stage.start_pitch(session=session, round_id=room.round_id, pitch_id=pitch, now=start)
+            stage.start_qa(
+                session=session, round_id=room.round_id, now=start + timedelta(minutes=8)
+            )
+            stage.decide_penalty(
+                session=session, round_id=room.round_id, pitch_id=pitch, apply=True
+            )
+        penalised = expected_rows(room)
+        assert penalised != before, "the penalty must change what the projector shows"
+        wait_for_rows(projector, lambda rows: rows == penalised, timeout_s=20)
+        shot(projector, "08_after_overtime_penalty")
+
+        # The judge then declares a conflict with Startup 2: their marks stop counting.
+        with session_scope(engine) as session:
+            scoring.declare_conflict(
+                session=session,
+                round_id=room.round_id,
+                judge_id=judge,
+                pitch_id=pitch,
+                reason="I advise this startup",
+            )
+        conflicted = expected_rows(room)
+        assert conflicted != penalised, "the conflict must change what the projector shows"
+        wait_for_rows(projector, lambda rows: rows == conflicted, timeout_s=20)
+    finally:
+        engine.dispose()

@@ -90,7 +90,7 @@ def warm_up() -> dict[str, float]:
             if view.rows:
                 leaderboard_figure(view.rows, x_max=view.x_max).to_json()
         step("boards")
-    except Exception:  # noqa: BLE001 — the app must start; the page shows the real error
+    except Exception:  # the app must start; the page then shows the real error
         log.exception("warm-up failed")
     finally:
         warmed.set()

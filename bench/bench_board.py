@@ -64,7 +64,6 @@ def timed(runs: int, action: Callable[[], object], before: Callable[[], object] 
 
 
 def fragment_times(workdir: Path) -> None:
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     os.environ.update(
@@ -106,22 +105,26 @@ def fragment_times(workdir: Path) -> None:
 
     def fingerprint() -> tuple:
         with session_scope(engine, read_only=True) as session:
-            shown = board.shown_round(session=session, contest_id=contest_id)
-            return board.version(session=session, round_id=shown.id) if shown else ()
+            return board.fingerprint(session=session, contest_id=contest_id)
 
-    @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+    cache = board.BoardCache()
+
     def cached_view(contest_id: int, fingerprint: tuple) -> board.BoardView:
-        """As pages/board.py caches it (pickled by st.cache_data, unpickled on every hit)."""
-        return view()
+        """As pitchjudge.ui.state.board_view asks the shared cache."""
+        view = cache.get((contest_id, fingerprint))
+        if view is not None:
+            return view
+        with session_scope(engine, read_only=True) as session:
+            return cache.view(session=session, contest_id=contest_id, fingerprint_=fingerprint)
 
     cold = timed(7, view, before=change_a_mark)
     figures("board_view, cold (after a mark changed)", cold)
     cached_view(contest_id, fingerprint())
     figures(
-        "fragment's cached path: version() + cache hit",
+        "cached path: fingerprint() + shared cache hit",
         timed(30, lambda: cached_view(contest_id, fingerprint())),
     )
-    figures("version() alone (read on every refresh)", timed(30, fingerprint))
+    figures("fingerprint() alone (read on every refresh)", timed(30, fingerprint))
     rows = view().rows
     figures(
         "leaderboard_figure(1,000 rows) + JSON",

@@ -226,7 +226,7 @@ def restart(workdir: Path, playwright) -> None:
         ("ASGI entry with warm-up (make run)", APP_ENTRY),
         ("streamlit run streamlit_app.py (before)", "streamlit_app.py"),
     ):
-        totals, after_health = [], []
+        totals, after_health, warm = [], [], []
         for _n in range(3):
             started = time.monotonic()
             with serve(workdir, w["values"], w["port"], script=script):
@@ -235,6 +235,11 @@ def restart(workdir: Path, playwright) -> None:
                 page.wait_for_selector(".js-plotly-plot .trace.bars", timeout=120_000)
                 shown = time.monotonic()
                 page.context.close()
+                again = time.monotonic()
+                page = open_projector(browser, w["display"])
+                page.wait_for_selector(".js-plotly-plot .trace.bars", timeout=120_000)
+                warm.append(time.monotonic() - again)
+                page.context.close()
             totals.append(shown - started)
             after_health.append(shown - healthy)
         print(
@@ -242,8 +247,38 @@ def restart(workdir: Path, playwright) -> None:
             + " ".join(f"{t:.1f}" for t in totals)
             + " s;  answering → board "
             + " ".join(f"{t:.1f}" for t in after_health)
+            + " s;  a second projector (warm) "
+            + " ".join(f"{t:.1f}" for t in warm)
             + " s"
         )
+    # A projector left open through the restart: it reconnects by itself. A mark changed
+    # while the server was down tells the new board from the old one.
+    left_open = []
+    for n in range(3):
+        with serve(workdir, w["values"], w["port"]):
+            page = open_projector(browser, w["display"])
+            page.wait_for_selector(".js-plotly-plot .trace.bars", timeout=120_000)
+            before = [page.evaluate(CHART)]
+        engine = make_engine(w["settings"].database_url)
+        with session_scope(engine, read_only=True) as session:
+            old = scoring.stored_mark(
+                session=session,
+                round_id=w["round_id"],
+                judge_id=w["judges"][0],
+                pitch_id=w["pitches"][n],
+                criterion_id=w["criteria"][0],
+            )
+        set_mark(engine, w, w["judges"][0], w["pitches"][n], w["criteria"][0], 5 if old == 1 else 1)
+        engine.dispose()
+        started = time.monotonic()
+        with serve(workdir, w["values"], w["port"]):
+            left_open.append(until_changed([page], before, started, timeout_s=180))
+        page.context.close()
+    print(
+        "  projector left open (ASGI entry)           start → new board "
+        + " ".join(f"{t:.1f}" for t in left_open)
+        + " s"
+    )
     browser.close()
 
 

@@ -70,8 +70,11 @@ class App:
         return "\n".join(parts)
 
 
-def wait_healthy(app: App, timeout_s: float = 30.0) -> None:
-    """Until the server answers /_stcore/health (or it died: its console is in the error)."""
+def wait_healthy(app: App, timeout_s: float = 120.0) -> None:
+    """Until the server answers /_stcore/health (or it died: its console is in the error).
+
+    The app's ASGI entry answers only once warmed up (imports, database, first boards):
+    on a busy machine that takes a while, hence the long timeout."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if app.process.poll() is not None:

@@ -2,13 +2,12 @@
 at start-up, so the first projector or judge after a restart does not wait for it.
 
 The warm-up (imports, the migrated engine, the first board of every contest, a first chart)
-runs in a background thread started by the lifespan: the server answers at once, and a page
-opened meanwhile simply waits for what it needs (imports and Streamlit's resource cache are
-computed once, under locks).
+runs in the lifespan, before the server starts answering (see `lifespan`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import sys
@@ -27,28 +26,32 @@ ENTRY_SCRIPT = HERE.parents[1] / "streamlit_app.py"
 if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
     sys.path.pop(0)
 
-# What the pages import, and what Streamlit imports lazily on a first chart or table.
-WARM_MODULES = (
+# What the projector and the judges' pages need: imported before the server answers.
+FIRST_MODULES = (
     "pandas",
     "pyarrow",
     "plotly.graph_objects",
     "plotly.io",
     "pitchjudge.charts",
+    "pitchjudge.services.board",
+    "pitchjudge.services.stage",
+    "pitchjudge.ui.state",
+    "pitchjudge.ui.timer",
+    "pitchjudge.ui.widgets",
+    "pitchjudge.ui.autosave",
+    "pitchjudge.ui.autosave_marks",
+    "streamlit.elements.plotly_chart",
+    "streamlit.elements.arrow",
+)
+# The organisers' other pages (statsmodels, the PDF and XLSX writers…): imported right after,
+# in the background, while the server already answers.
+LATER_MODULES = (
     "pitchjudge.analytics_charts",
     "pitchjudge.services.analytics",
-    "pitchjudge.services.board",
     "pitchjudge.services.exports",
     "pitchjudge.services.feedback",
     "pitchjudge.services.imports",
     "pitchjudge.services.promotion",
-    "pitchjudge.services.stage",
-    "pitchjudge.ui.autosave",
-    "pitchjudge.ui.autosave_marks",
-    "pitchjudge.ui.state",
-    "pitchjudge.ui.timer",
-    "pitchjudge.ui.widgets",
-    "streamlit.elements.plotly_chart",
-    "streamlit.elements.arrow",
 )
 
 log = logging.getLogger("pitchjudge.warm_up")
@@ -58,8 +61,9 @@ timings: dict[str, float] = {}
 
 
 def warm_up() -> dict[str, float]:
-    """Import, open the database, compute and draw every contest's board once; returns the
-    seconds each step took. Never raises: a failure is logged and the pages report it."""
+    """Import what the live pages need, open the database, compute and draw every contest's
+    board once; returns the seconds each step took. Never raises: a failure is logged and
+    the pages report it."""
     started = time.perf_counter()
 
     def step(name: str) -> None:
@@ -69,7 +73,7 @@ def warm_up() -> dict[str, float]:
         started = now
 
     try:
-        for module in WARM_MODULES:
+        for module in FIRST_MODULES:
             importlib.import_module(module)
         step("imports")
         from sqlmodel import select
@@ -94,14 +98,32 @@ def warm_up() -> dict[str, float]:
         log.exception("warm-up failed")
     finally:
         warmed.set()
+        done = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
+        log.warning("PitchJudge warmed up: %s", done or "failed")
     return dict(timings)
 
 
 @asynccontextmanager
 async def lifespan(_app) -> AsyncIterator[None]:
-    """Start the warm-up with the server (in the background), nothing to stop."""
-    threading.Thread(target=warm_up, name="pitchjudge-warm-up", daemon=True).start()
+    """Warm up before the server answers (in a worker thread; nothing to stop after).
+
+    The server starts listening, and /_stcore/health answers, once the app is ready: a
+    projector left open reconnects by itself then and redraws at once, and a load balancer
+    sends no one to a replica still importing. Opened during the warm-up, a page would only
+    have waited for the same imports.
+    """
+    await asyncio.to_thread(warm_up)
+    threading.Thread(target=warm_up_later, name="pitchjudge-warm-up", daemon=True).start()
     yield
+
+
+def warm_up_later() -> None:
+    """Import what the organisers' other pages need (never raises)."""
+    try:
+        for module in LATER_MODULES:
+            importlib.import_module(module)
+    except Exception:  # a page importing it will show the real error
+        log.exception("background warm-up failed")
 
 
 app = st.App(str(ENTRY_SCRIPT), lifespan=lifespan)

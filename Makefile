@@ -54,6 +54,7 @@ bench: setup
 	.venv/bin/python bench/bench_calibration.py 50
 	.venv/bin/python bench/bench_board.py
 	.venv/bin/python bench/bench_stage.py
+	.venv/bin/python bench/bench_projector.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -130,6 +130,19 @@ def until_changed(pages, before: list[str | None], since: float, timeout_s: floa
     return shown_at - since
 
 
+def flip_mark(engine, w, judge: int, pitch: int, criterion: int) -> float:
+    """A mark that surely changes (1 ↔ 5); the monotonic time of the commit."""
+    with session_scope(engine, read_only=True) as session:
+        old = scoring.stored_mark(
+            session=session,
+            round_id=w["round_id"],
+            judge_id=judge,
+            pitch_id=pitch,
+            criterion_id=criterion,
+        )
+    return set_mark(engine, w, judge, pitch, criterion, 5 if old == 1 else 1)
+
+
 def set_mark(engine, w, judge: int, pitch: int, criterion: int, value: float) -> float:
     """The judge's click, as the scoring page saves it; the monotonic time of the commit."""
     with session_scope(engine) as session:
@@ -334,7 +347,7 @@ def big(workdir: Path, playwright) -> None:
     cache = board.BoardCache()
     cpu, wall = [], []
     for n in range(12):
-        set_mark(engine, w, w["judges"][n % 5], w["pitches"][n], w["criteria"][n % 6], n % 5 + 1)
+        flip_mark(engine, w, w["judges"][n % 5], w["pitches"][n], w["criteria"][n % 6])
         with session_scope(engine, read_only=True) as session:
             started, ticks = time.perf_counter(), time.process_time()
             cache.view(session=session, contest_id=contest_id)
@@ -358,7 +371,7 @@ def big(workdir: Path, playwright) -> None:
         for n in range(20):
             before = [page.evaluate(CHART) for page in pages]
             pitch = w["pitches"][(n * 37) % 200]
-            saved = set_mark(engine, w, w["judges"][n % 5], pitch, w["criteria"][0], n % 2 * 4 + 1)
+            saved = flip_mark(engine, w, w["judges"][n % 5], pitch, w["criteria"][0])
             delays.append(until_changed(pages, before, saved))
             time.sleep((n % 4) * 0.5)  # clicks land anywhere within the refresh interval
         stats("mark saved → all 3 projectors show it", delays)

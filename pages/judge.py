@@ -253,6 +253,7 @@ def save_mark(criterion_id: int) -> None:
                 pitch_id=current,
                 criterion_id=criterion_id,
                 value=value,
+                token=token,
             )
     except PitchJudgeError as error:
         st.session_state[f"error_{key}"] = error.localized(_)
@@ -322,6 +323,7 @@ def save_text(field: str):
                 pitch_id=current,
                 field=field,
                 value=text,
+                token=token,
             )
 
     return save
@@ -330,6 +332,12 @@ def save_text(field: str):
 @st.fragment
 def scorecard() -> None:
     """The rubric: every change is saved at once; only this panel reruns."""
+    try:
+        with state.db_session(read_only=True) as session:
+            judges.check_judge_link(judges.get_judge(session=session, judge_id=judge.id), token)
+    except AccessDenied as error:  # revoked or re-issued since this tab opened
+        state.show_error(error)
+        return
     with state.db_session(read_only=True) as session:
         fresh = scoring.scorecard_view(
             session=session, round_id=round_.id, judge_id=judge.id, pitch_id=current
@@ -401,7 +409,7 @@ def scorecard() -> None:
         **saving,
     )
 
-    ids_args = dict(round_id=round_.id, judge_id=judge.id, pitch_id=current)
+    ids_args = dict(round_id=round_.id, judge_id=judge.id, pitch_id=current, token=token)
     if submitted:
         st.success(
             _("Submitted. You can reopen it while the round is open."), icon=":material/task_alt:"
@@ -444,6 +452,7 @@ with card_column:
                         judge_id=judge.id,
                         pitch_id=current,
                         reason=reason,
+                        token=token,
                     )
             except PitchJudgeError as error:
                 state.show_error(error)

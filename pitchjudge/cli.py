@@ -69,12 +69,19 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_reset_password(settings: Settings, _args: argparse.Namespace) -> int:
-    from pitchjudge.services.auth import reset_admin_password
+    from pitchjudge.services.auth import clear_failures, reset_admin_password
 
-    if settings.admin_password:
-        print("PITCHJUDGE_ADMIN_PASSWORD is set: change it there instead.", file=sys.stderr)
-        return 1
     engine = prepare_database(settings)
+    if settings.admin_password:
+        with session_scope(engine) as session:
+            cleared = clear_failures(session=session)
+        print(
+            f"PITCHJUDGE_ADMIN_PASSWORD is set: change it there instead (every organiser "
+            f"session ends at the next start). {cleared} failed sign-in(s) forgotten: the "
+            "password can be tried again at once.",
+            file=sys.stderr,
+        )
+        return 1
     with session_scope(engine) as session:
         password = reset_admin_password(session=session)
     print(_banner(password), file=sys.stderr)

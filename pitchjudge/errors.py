@@ -100,3 +100,15 @@ class FormInvalid(ValidationError):
 
 class DuplicateApplication(PitchJudgeError):
     """The same startup already applied from the same email address."""
+
+
+class LinkReplaced(AccessDenied):
+    """A write from a judge's (or a display's) link that has been revoked or re-issued since
+    the page was opened: nothing is saved."""
+
+
+#: What an open tab says once its link has been revoked or replaced.
+LINK_REPLACED = N_(
+    "This link was replaced or revoked by the organisers: nothing more is saved from this page. "
+    "Ask the organisers for your current link."
+)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from pitchjudge.config import Settings
-from pitchjudge.errors import AccessDenied, NotFound
+from pitchjudge.errors import LINK_REPLACED, AccessDenied, LinkReplaced, NotFound
 from pitchjudge.i18n import N_
 from pitchjudge.links import derive_token, new_nonce, secret_key
 from pitchjudge.models import Conflict, Judge, Mark, Pitch, utcnow
@@ -181,6 +181,19 @@ def judge_by_token(*, session: Session, token: str | None) -> Judge:
     if not judge.active:
         raise AccessDenied("Your judge access has been deactivated by the organisers.")
     return judge
+
+
+def check_judge_link(judge: Judge, token: str | None) -> None:
+    """Refuse a write from a link that no longer opens `judge` (revoked or re-issued since the
+    page was opened). `token` None is a server-side caller (the demo, an import)."""
+    if token is None:
+        return
+    if (
+        not looks_like_token(token)
+        or judge.token_hash is None
+        or judge.token_hash != token_hash(token)
+    ):
+        raise LinkReplaced(LINK_REPLACED)
 
 
 def list_judges(*, session: Session, contest_id: int) -> Sequence[Judge]:

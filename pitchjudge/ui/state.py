@@ -54,6 +54,7 @@ ORGANISER_KEY = "organiser_signed_in"
 ORGANISER_TOKEN_KEY = "organiser_session_token"
 CLEAR_COOKIE_KEY = "organiser_cookie_clear"
 CONTEST_KEY = "contest_snapshot"
+SESSION_ENDED_KEY = "organiser_session_ended"
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,7 +128,18 @@ def is_organiser() -> bool:
     """Signed in during this session, or earlier in this browser (its cookie, see
     `pitchjudge.ui.cookie`): a reload keeps the organiser signed in."""
     if st.session_state.get(ORGANISER_KEY):
-        return True
+        # Re-checked on every run (one indexed look-up): a password reset or "sign out
+        # everywhere" stops a tab left open at its next click.
+        token = st.session_state.get(ORGANISER_TOKEN_KEY)
+        with db_session(read_only=True) as session:
+            live = auth.organiser_session_is_live(session=session, token=token)
+        if live:
+            return True
+        st.session_state[ORGANISER_KEY] = False
+        st.session_state[ORGANISER_TOKEN_KEY] = None
+        st.session_state[CLEAR_COOKIE_KEY] = True
+        st.session_state[SESSION_ENDED_KEY] = True
+        return False
     if ORGANISER_TOKEN_KEY in st.session_state:  # the cookie was checked already
         return False
     token = cookie_token()
@@ -156,6 +168,16 @@ def sign_out() -> None:
     st.session_state[CLEAR_COOKIE_KEY] = True
 
 
+def sign_out_everywhere() -> int:
+    """End every organiser session (every browser, this one included); returns how many."""
+    with db_session() as session:
+        ended = auth.end_all_organiser_sessions(session=session)
+    st.session_state[ORGANISER_KEY] = False
+    st.session_state[ORGANISER_TOKEN_KEY] = None
+    st.session_state[CLEAR_COOKIE_KEY] = True
+    return ended
+
+
 def keep_cookie() -> None:
     """Draw the cookie writer: the organiser's token while signed in, a deletion once after
     signing out (called by the entry script on every run)."""
@@ -169,7 +191,16 @@ def keep_cookie() -> None:
 def require_organiser() -> None:
     """Stop a page for anyone but a signed-in organiser (navigation hides it; this enforces it)."""
     if not is_organiser():
-        st.error(gettext()("This page is for organisers. Sign in first."))
+        _ = gettext()
+        if st.session_state.get(SESSION_ENDED_KEY):
+            st.warning(
+                _(
+                    "Your organiser session has ended (the password was changed, or someone "
+                    "signed out everywhere). Nothing more is saved from this page."
+                ),
+                icon=":material/lock_clock:",
+            )
+        st.error(_("This page is for organisers. Sign in first."))
         st.stop()
 
 
@@ -179,7 +210,11 @@ def show_error(error: PitchJudgeError) -> None:
 
 
 def client_address() -> str:
-    """The visitor's IP address when Streamlit knows it (used to slow password guessing)."""
+    """The visitor's IP address when Streamlit knows it (used to slow password guessing).
+
+    Forwarded headers count only from the proxies of PITCHJUDGE_TRUSTED_PROXIES (see
+    `pitchjudge.ui.proxies`); without any, the address is the connection's own.
+    """
     address = st.context.ip_address
     return address if isinstance(address, str) else ""
 

@@ -1,0 +1,169 @@
+"""Security fixes of issue 15: access that ends at once, locked rounds, inert text, lockout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from pitchjudge.config import load_settings
+from pitchjudge.db import session_scope
+from pitchjudge.errors import AccessDenied, LinkReplaced
+from pitchjudge.models import Mark, Scorecard, SignInAttempt
+from pitchjudge.services import auth, judges, scoring
+from tests.factories import make_judging
+
+
+def _ids(w, judge=0, pitch=0):
+    return {
+        "round_id": w["round_id"],
+        "judge_id": w["judges"][judge],
+        "pitch_id": w["pitches"][pitch],
+    }
+
+
+@pytest.mark.parametrize("how", ["revoke", "reissue"])
+def test_every_judge_write_rechecks_the_link(engine, settings, how):
+    w = make_judging(engine, settings)
+    token = w["tokens"][0]
+    ids = _ids(w)
+    with session_scope(engine) as session:
+        scoring.save_mark(
+            session=session, criterion_id=w["criteria"][0], value=3, token=token, **ids
+        )
+    with session_scope(engine) as session:
+        if how == "revoke":
+            judges.revoke_link(session=session, judge_id=w["judges"][0])
+        else:
+            judges.reissue_link(session=session, settings=settings, judge_id=w["judges"][0])
+    writes = [
+        lambda s: scoring.save_mark(
+            session=s, criterion_id=w["criteria"][1], value=4, token=token, **ids
+        ),
+        lambda s: scoring.save_mark(
+            session=s, criterion_id=w["criteria"][0], value=None, token=token, **ids
+        ),
+        lambda s: scoring.save_text(session=s, field="comment", value="late", token=token, **ids),
+        lambda s: scoring.save_text(
+            session=s, field="private_note", value="late", token=token, **ids
+        ),
+        lambda s: scoring.submit_scorecard(session=s, token=token, **ids),
+        lambda s: scoring.reopen_scorecard(session=s, token=token, **ids),
+        lambda s: scoring.declare_conflict(session=s, reason="friend", token=token, **ids),
+    ]
+    for write in writes:
+        with session_scope(engine) as session, pytest.raises(LinkReplaced, match="replaced"):
+            write(session)
+    with session_scope(engine, read_only=True) as session:
+        marks = session.exec(select(Mark.criterion_id, Mark.value)).all()
+        card = session.exec(select(Scorecard)).one()
+        assert judges.list_conflicts(session=session, contest_id=w["contest"].id) == []
+    assert marks == [(w["criteria"][0], 3)]
+    assert card.comment == "" and card.private_note == ""
+
+
+# --- organiser sessions and sign-in ------------------------------------------------------------
+
+
+def _organiser_sign_in(engine, settings, password="correct horse battery", client="1.2.3.4"):
+    with session_scope(engine) as session:
+        return auth.sign_in_organiser(
+            session=session, settings=settings, password=password, client=client
+        )
+
+
+def _live(engine, token) -> bool:
+    with session_scope(engine, read_only=True) as session:
+        return auth.organiser_session_is_live(session=session, token=token)
+
+
+def test_a_password_reset_ends_every_organiser_session(engine):
+    settings = load_settings({}, env_file=None)
+    with session_scope(engine) as session:
+        password = auth.ensure_admin_password(session=session, settings=settings)
+    tokens = [_organiser_sign_in(engine, settings, password) for _ in range(3)]
+    assert all(_live(engine, t) for t in tokens)
+    with session_scope(engine) as session:
+        new_password = auth.reset_admin_password(session=session)
+    assert not any(_live(engine, t) for t in tokens)
+    with pytest.raises(AccessDenied):
+        _organiser_sign_in(engine, settings, password)
+    assert _live(engine, _organiser_sign_in(engine, settings, new_password))
+
+
+def test_a_changed_configured_password_ends_every_session_at_start_up(engine):
+    old = load_settings({"PITCHJUDGE_ADMIN_PASSWORD": "correct horse battery"}, env_file=None)
+    with session_scope(engine) as session:
+        auth.ensure_admin_password(session=session, settings=old)
+    token = _organiser_sign_in(engine, old)
+    with session_scope(engine) as session:  # a restart with the same password: nothing ends
+        auth.ensure_admin_password(session=session, settings=old)
+    assert _live(engine, token)
+    new = load_settings({"PITCHJUDGE_ADMIN_PASSWORD": "a brand new passphrase"}, env_file=None)
+    with session_scope(engine) as session:
+        auth.ensure_admin_password(session=session, settings=new)
+    assert not _live(engine, token)
+
+
+def test_sign_out_everywhere_ends_every_session(engine, settings):
+    tokens = [_organiser_sign_in(engine, settings) for _ in range(2)]
+    with session_scope(engine) as session:
+        assert auth.end_all_organiser_sessions(session=session) == 2
+    assert not any(_live(engine, t) for t in tokens)
+    assert _live(engine, _organiser_sign_in(engine, settings))  # signing in again works
+
+
+def test_a_guesser_never_locks_out_the_right_password(engine, settings):
+    """Failures on one address delay that address only, and the right password, tried after
+    the delay, always gets in: the delay is waited, then the password is checked."""
+    slept: list[float] = []
+
+    def wait(seconds: float) -> None:
+        """Time passes: every recorded failure moves `seconds` into the past."""
+        slept.append(seconds)
+        with session_scope(engine) as session:
+            for attempt in session.exec(select(SignInAttempt)).all():
+                attempt.at = attempt.at - timedelta(seconds=seconds)
+                session.add(attempt)
+
+    for _ in range(12):
+        with pytest.raises(AccessDenied, match="Wrong password"):
+            auth.sign_in_after_delay(
+                engine=engine, settings=settings, password="guess", client="9.9.9.9", sleep=wait
+            )
+    assert slept == [1, 2, 4, 8, 16, 30, 30]
+    assert slept and max(slept) <= auth.MAX_WAIT_S
+    token = auth.sign_in_after_delay(
+        engine=engine,
+        settings=settings,
+        password="correct horse battery",
+        client="9.9.9.9",
+        sleep=wait,
+    )
+    assert slept[-1] == 30
+    assert _live(engine, token)
+    # Another client is never slowed by that guesser.
+    other: list[float] = []
+    auth.sign_in_after_delay(
+        engine=engine,
+        settings=settings,
+        password="correct horse battery",
+        client="5.5.5.5",
+        sleep=other.append,
+    )
+    assert other == []
+
+
+def test_the_console_reset_clears_the_failures(engine):
+    settings = load_settings({}, env_file=None)
+    with session_scope(engine) as session:
+        auth.ensure_admin_password(session=session, settings=settings)
+    for _ in range(auth.FREE_ATTEMPTS + 3):
+        with session_scope(engine) as session, pytest.raises(AccessDenied):
+            auth.sign_in_organiser(session=session, settings=settings, password="x", client="")
+    with session_scope(engine) as session:
+        password = auth.reset_admin_password(session=session)
+    with session_scope(engine) as session:
+        assert auth.retry_after(session=session, client="") == 0
+        auth.sign_in_organiser(session=session, settings=settings, password=password, client="")

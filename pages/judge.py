@@ -275,6 +275,7 @@ def store_mark(criterion_id: int, value: float | None) -> None:
             pitch_id=current,
             criterion_id=criterion_id,
             value=value,
+            token=token,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "PITCHJUDGE_DECK_TIMEOUT_S": ("60", "Longest time the PDF worker may spend on one deck."),
     "PITCHJUDGE_DECK_MEMORY_MB": ("1024", "Memory limit of the PDF worker process."),
+    "PITCHJUDGE_TRUSTED_PROXIES": (
+        "(none)",
+        "Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or "
+        "networks); the sign-in throttle counts failures per client address.",
+    ),
     "PITCHJUDGE_REFRESH_S": (
         "2",
         "How often the projector, the stage screen and judges' stage bar look for news (s).",
@@ -64,6 +70,7 @@ class Settings:
     deck_memory_mb: int = 1024
     refresh_s: int = 2
     secret_key: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -122,6 +129,19 @@ def _database_url(env: Mapping[str, str], data_dir_default: str) -> str:
     return url
 
 
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    name = "PITCHJUDGE_TRUSTED_PROXIES"
+    values = tuple(v.strip() for v in env.get(name, "").split(",") if v.strip())
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ConfigError(
+                "{name} must list IP addresses or networks, not {value!r}.", name=name, value=value
+            ) from None
+    return values
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
 ) -> Settings:
@@ -177,4 +197,5 @@ def load_settings(
         deck_memory_mb=_int(env, "PITCHJUDGE_DECK_MEMORY_MB", 1024, 256, 16384),
         secret_key=secret_key,
         refresh_s=_int(env, "PITCHJUDGE_REFRESH_S", 2, 1, 60),
+        trusted_proxies=_trusted_proxies(env),
     )

@@ -63,8 +63,13 @@ def format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+#: Characters an XLSX cell cannot hold (XML 1.0 forbids them; openpyxl refuses the workbook).
+_ILLEGAL_IN_CELLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def spreadsheet_text(value: object) -> str:
-    """Text for a CSV or XLSX cell that a spreadsheet will never run as a formula."""
-    text = "" if value is None else str(value)
+    """Text for a CSV or XLSX cell that a spreadsheet will never run as a formula, without
+    the control characters a workbook cannot hold (one pasted \x0b would break the file)."""
+    text = "" if value is None else _ILLEGAL_IN_CELLS.sub("", str(value))
     # A cell starting with = + - @ runs as a formula when the file is opened in a spreadsheet.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

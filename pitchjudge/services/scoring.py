@@ -40,6 +40,7 @@ from pitchjudge.services.judges import (
 )
 from pitchjudge.services.rubric import list_criteria, on_scale
 from pitchjudge.services.stage import check_scoring_open
+from pitchjudge.validation import clean_typed_text
 
 NOT_STARTED = "not_started"
 CONFLICT = "conflict"
@@ -293,7 +294,7 @@ def save_text(
     if field not in ("comment", "private_note"):
         raise ValueError(f"unknown scorecard text field {field!r}")
     now = now or utcnow()
-    text_value = (value or "").replace("\x00", "")
+    text_value = clean_typed_text(value)
     if len(text_value) > 10_000:
         raise ValidationError("This text is too long (at most 10,000 characters).", field=field)
     round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now, token)

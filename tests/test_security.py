@@ -13,9 +13,18 @@ from sqlmodel import select
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import session_scope
-from pitchjudge.errors import AccessDenied, LinkReplaced
+from pitchjudge.errors import AccessDenied, LinkReplaced, RoundStateError
 from pitchjudge.models import AuditEvent, Mark, Scorecard, SignInAttempt
-from pitchjudge.services import auth, exports, judges, scoring
+from pitchjudge.services import (
+    auth,
+    contests,
+    exports,
+    feedback,
+    judges,
+    promotion,
+    results,
+    scoring,
+)
 from tests.apptest_support import run_page
 from tests.factories import make_judging
 
@@ -232,3 +241,104 @@ def test_a_failing_workbook_says_so_on_the_results_page(app_env, monkeypatch):
         "Leaderboard (CSV)",
         "Marks (CSV)",
     ]
+
+
+# --- locked rounds and conflicts declared later -------------------------------------------------
+
+
+def _mark_everything(engine, w, values):
+    with session_scope(engine) as session:
+        for j, judge in enumerate(w["judges"]):
+            for p, pitch in enumerate(w["pitches"]):
+                ids = {"round_id": w["round_id"], "judge_id": judge, "pitch_id": pitch}
+                for criterion in w["criteria"]:
+                    scoring.save_mark(
+                        session=session, criterion_id=criterion, value=values[j][p], **ids
+                    )
+                scoring.save_text(
+                    session=session, field="comment", value=f"Judge {j} on {p}", **ids
+                )
+
+
+def _totals(engine, round_id) -> dict[int, float]:
+    with session_scope(engine, read_only=True) as session:
+        board = results.round_leaderboard(session=session, round_id=round_id)
+    return dict(zip(board["pitch"], board["total"], strict=True))
+
+
+def test_a_conflict_declared_later_leaves_a_locked_round_alone(engine, settings):
+    """A judge declares a conflict from the open Final: the locked Pre-selection keeps its
+    totals; the Final's results drop the judge's marks at once."""
+    w = make_judging(engine, settings, judges=3, pitches=2)
+    _mark_everything(engine, w, values=[(5, 1), (3, 3), (1, 5)])
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=w["round_id"], status="closed")
+        contests.set_round_status(session=session, round_id=w["round_id"], status="locked")
+    before = _totals(engine, w["round_id"])
+    with session_scope(engine) as session:
+        final = contests.create_round(session=session, contest_id=w["contest"].id, name="Finale")
+        promotion.promote(session=session, round_id=w["round_id"], pitch_ids=w["pitches"])
+        contests.set_round_status(session=session, round_id=final.id, status="open")
+    final_w = {**w, "round_id": final.id}
+    _mark_everything(engine, final_w, values=[(5, 1), (3, 3), (1, 5)])
+    final_before = _totals(engine, final.id)
+    with session_scope(engine) as session:
+        scoring.declare_conflict(
+            session=session,
+            round_id=final.id,
+            judge_id=w["judges"][0],
+            pitch_id=w["pitches"][0],
+            reason="My cousin's startup",
+            token=w["tokens"][0],
+        )
+    assert _totals(engine, w["round_id"]) == before  # locked: unchanged
+    assert _totals(engine, final.id) != final_before  # open: the judge's marks are out
+    # Declaring from a round that is not open is refused.
+    with session_scope(engine) as session, pytest.raises(RoundStateError):
+        scoring.declare_conflict(
+            session=session,
+            round_id=w["round_id"],
+            judge_id=w["judges"][1],
+            pitch_id=w["pitches"][1],
+            reason="late",
+        )
+
+
+def test_reopening_a_closed_round_applies_later_conflicts_and_is_audited(engine, settings):
+    w = make_judging(engine, settings, judges=3, pitches=2)
+    _mark_everything(engine, w, values=[(5, 1), (3, 3), (1, 5)])
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=w["round_id"], status="closed")
+    before = _totals(engine, w["round_id"])
+    with session_scope(engine) as session:  # recorded by the organiser after the close
+        judges.add_conflict(
+            session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][0], reason="found"
+        )
+    assert _totals(engine, w["round_id"]) == before
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=w["round_id"], status="open")
+    assert _totals(engine, w["round_id"]) != before
+    with session_scope(engine, read_only=True) as session:
+        reopened = session.exec(
+            select(AuditEvent).where(AuditEvent.entity == "round", AuditEvent.action == "reopen")
+        ).all()
+    assert len(reopened) == 1
+
+
+def test_a_conflicted_judges_comment_never_reaches_the_applicant(engine, settings):
+    w = make_judging(engine, settings, judges=2, pitches=2)
+    _mark_everything(engine, w, values=[(5, 1), (3, 3)])
+    with session_scope(engine) as session:
+        judges.add_conflict(
+            session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][0], reason="x"
+        )
+        feedback.set_feedback_released(session=session, round_id=w["round_id"], released=True)
+    with session_scope(engine, read_only=True) as session:
+        (item,) = feedback.released_feedback(
+            session=session, pitch_id=w["pitches"][0], contest_id=w["contest"].id
+        )
+        (other,) = feedback.released_feedback(
+            session=session, pitch_id=w["pitches"][1], contest_id=w["contest"].id
+        )
+    assert item.comments == ["Judge 1 on 0"]
+    assert other.comments == ["Judge 0 on 1", "Judge 1 on 1"]

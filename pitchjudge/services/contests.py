@@ -366,6 +366,23 @@ def set_round_status(*, session: Session, round_id: int, status: str) -> Round:
         old=round_.status,
         new=status,
     )
+    if status == RoundStatus.CLOSED:
+        round_.closed_at = utcnow()
+    elif status == RoundStatus.OPEN:
+        if round_.closed_at is not None:
+            # Reopening is what lets conflicts recorded since the close change its results.
+            audit.record(
+                session,
+                contest_id=round_.contest_id,
+                actor=ORGANISER,
+                entity="round",
+                entity_id=round_.id,
+                action="reopen",
+                field="closed_at",
+                old=round_.closed_at.isoformat(),
+                new=None,
+            )
+        round_.closed_at = None
     round_.status = status
     session.add(round_)
     session.flush()

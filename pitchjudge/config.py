@@ -129,6 +129,23 @@ def _database_url(env: Mapping[str, str], data_dir_default: str) -> str:
     return url
 
 
+#: The example values of `.env.example`: a copy left unedited must not run a contest.
+PLACEHOLDERS = {
+    "PITCHJUDGE_ADMIN_PASSWORD": "choose-a-long-password",
+    "PITCHJUDGE_SECRET_KEY": "a-random-string-of-at-least-32-characters",
+}
+
+
+def _refuse_placeholders(env: Mapping[str, str]) -> None:
+    for name, placeholder in PLACEHOLDERS.items():
+        if (env.get(name) or "").strip() == placeholder:
+            raise ConfigError(
+                "{name} still holds the example value of .env.example: choose your own "
+                "(or remove the line to have one generated).",
+                name=name,
+            )
+
+
 def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
     name = "PITCHJUDGE_TRUSTED_PROXIES"
     values = tuple(v.strip() for v in env.get(name, "").split(",") if v.strip())
@@ -140,6 +157,16 @@ def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
                 "{name} must list IP addresses or networks, not {value!r}.", name=name, value=value
             ) from None
     return values
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print: its password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: show its scheme only
+        return url.split(":", 1)[0] + ":…"
 
 
 def load_settings(
@@ -178,6 +205,7 @@ def load_settings(
             "PITCHJUDGE_BASE_URL must start with http:// or https://, not {value!r}.",
             value=base_url,
         )
+    _refuse_placeholders(env)
     secret_key = env.get("PITCHJUDGE_SECRET_KEY") or None
     if secret_key is not None and len(secret_key) < 32:
         raise ConfigError("PITCHJUDGE_SECRET_KEY must be at least 32 characters long.")

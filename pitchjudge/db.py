@@ -25,6 +25,19 @@ _PG_MIGRATION_LOCK = 7_311_042
 _SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database of PITCHJUDGE_DATABASE_URL cannot be reached or used: one line that says
+    which (password masked) and why, for the console; web visitors get a friendly page."""
+
+    @classmethod
+    def from_error(cls, error: BaseException, url: str) -> DatabaseUnavailable:
+        from pitchjudge.config import masked_url
+
+        cause = getattr(error, "orig", None) or error
+        reason = " ".join(str(cause).split())[:200] or type(cause).__name__
+        return cls(f"cannot use the database {masked_url(url)} (PITCHJUDGE_DATABASE_URL): {reason}")
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout, foreign keys and durable commits."""
     parsed = make_url(url)

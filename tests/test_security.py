@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
+import streamlit as st
 from sqlalchemy import update
+from sqlalchemy.engine import make_url
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import session_scope
-from pitchjudge.errors import AccessDenied, LinkReplaced, RoundStateError
+from pitchjudge.errors import AccessDenied, ConfigError, LinkReplaced, RoundStateError
 from pitchjudge.models import AuditEvent, Mark, Scorecard, SignInAttempt
 from pitchjudge.services import (
     auth,
@@ -25,7 +32,7 @@ from pitchjudge.services import (
     results,
     scoring,
 )
-from tests.apptest_support import run_page
+from tests.apptest_support import APP, run_page
 from tests.factories import make_judging
 
 
@@ -342,3 +349,84 @@ def test_a_conflicted_judges_comment_never_reaches_the_applicant(engine, setting
         )
     assert item.comments == ["Judge 1 on 0"]
     assert other.comments == ["Judge 0 on 1", "Judge 1 on 1"]
+
+
+# --- console and start-up ----------------------------------------------------------------------
+
+BAD_URL = "postgresql+psycopg://pitch:s3cret-pw@127.0.0.1:1/nowhere"
+
+
+def _cli(tmp_path, *args, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
+    base.update(
+        {
+            "PITCHJUDGE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+            "PITCHJUDGE_DATA_DIR": str(tmp_path / "data"),
+            **env,
+        }
+    )
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "pitchjudge"), *args],
+        cwd=tmp_path,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_database_that_does_not_answer_is_one_clear_line(tmp_path):
+    for command in ("init", "links", "demo"):
+        done = _cli(tmp_path, command, PITCHJUDGE_DATABASE_URL=BAD_URL)
+        assert done.returncode == 2
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1, done.stderr
+        assert lines[0].startswith("Database error: cannot use the database")
+        assert "s3cret-pw" not in done.stderr and "***" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("PITCHJUDGE_TEST_POSTGRES_URL"), reason="no PostgreSQL")
+def test_init_masks_the_database_password(tmp_path, postgres_engine):
+    url = os.environ["PITCHJUDGE_TEST_POSTGRES_URL"]
+    password = make_url(url).password
+    done = _cli(tmp_path, "init", PITCHJUDGE_DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr
+    assert "Database ready: " in done.stdout and "***" in done.stdout
+    assert f":{password}@" not in done.stdout + done.stderr
+
+
+def test_check_deck_on_a_missing_path_or_a_folder(tmp_path):
+    missing = _cli(tmp_path, "check-deck", str(tmp_path / "nope.pdf"))
+    folder = _cli(tmp_path, "check-deck", str(tmp_path))
+    assert (missing.returncode, folder.returncode) == (2, 2)
+    assert missing.stderr.strip() == f"{tmp_path / 'nope.pdf'}: no such file."
+    assert folder.stderr.strip().endswith("is a folder; give the path of one PDF file.")
+    assert "Traceback" not in missing.stderr + folder.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PITCHJUDGE_ADMIN_PASSWORD", "choose-a-long-password"),
+        ("PITCHJUDGE_SECRET_KEY", "a-random-string-of-at-least-32-characters"),
+    ],
+)
+def test_the_placeholders_of_env_example_are_refused(tmp_path, name, value):
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    assert f"{name}={value}" in example  # the example still shows this placeholder
+    with pytest.raises(ConfigError, match="example value"):
+        load_settings({name: value}, env_file=None)
+    done = _cli(tmp_path, "init", **{name: value})
+    assert done.returncode == 2 and name in done.stderr
+
+
+def test_web_visitors_get_a_friendly_page_when_the_database_is_down(app_env, monkeypatch):
+    monkeypatch.setenv("PITCHJUDGE_DATABASE_URL", BAD_URL)
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    shown = "\n".join(e.value for e in at.error)
+    assert "unavailable for a moment" in shown
+    assert "s3cret-pw" not in shown and "psycopg" not in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import runpy
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from sqlmodel import Session
 
 from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
-from pitchjudge.db import session_scope
+from pitchjudge.db import DatabaseUnavailable, session_scope
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
 from pitchjudge.models import Contest
@@ -78,8 +79,25 @@ def _engine(database_url: str) -> Engine:
 
 
 def get_engine() -> Engine:
-    """The database engine, migrated, shared by every session of this process."""
-    return _engine(get_settings().database_url)
+    """The database engine, migrated, shared by every session of this process.
+
+    A database that cannot be reached stops the page with a friendly message (the details,
+    password masked, go to the server's log; nothing is cached, so the next visit retries).
+    """
+    try:
+        return _engine(get_settings().database_url)
+    except DatabaseUnavailable as error:
+        logging.getLogger(__name__).error("%s", error)
+        st.title("PitchJudge")
+        st.error(
+            get_gettext(language())(
+                "The contest is unavailable for a moment (its database cannot be reached). "
+                "Please try again in a few minutes; nothing you entered before was lost."
+            ),
+            icon=":material/cloud_off:",
+        )
+        st.stop()
+        raise
 
 
 @contextmanager

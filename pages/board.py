@@ -33,6 +33,8 @@ def cached_view(contest_id: int, fingerprint: tuple) -> board.BoardView:
 
 @st.fragment(run_every=REFRESH)
 def live_board() -> None:
+    if not state.display_link_live(contest.id, _):  # re-issued since this tab opened
+        return
     with state.db_session(read_only=True) as session:
         shown = board.shown_round(session=session, contest_id=contest.id)
         fingerprint = board.version(session=session, round_id=shown.id) if shown else ()

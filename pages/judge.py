@@ -337,7 +337,7 @@ def scorecard() -> None:
         with state.db_session(read_only=True) as session:
             judges.check_judge_link(judges.get_judge(session=session, judge_id=judge.id), token)
     except AccessDenied as error:  # revoked or re-issued since this tab opened
-        state.show_error(error)
+        st.error(error.localized(_), icon=":material/link_off:")
         return
     with state.db_session(read_only=True) as session:
         fresh = scoring.scorecard_view(

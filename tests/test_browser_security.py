@@ -19,7 +19,7 @@ from sqlmodel import select
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest, Mark, Scorecard
-from pitchjudge.services import judges
+from pitchjudge.services import board, judges
 from pitchjudge.services.judges import judge_link
 from tests.browser_support import App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
@@ -233,3 +233,33 @@ def test_sign_out_everywhere_stops_every_open_organiser_tab(
     wait_for_app(phone)
     expect(phone.get_by_role("button", name="Sign out everywhere")).to_have_count(0)
     expect(phone.get_by_role("link", name="Organiser sign-in")).to_be_visible(timeout=SHORT)
+
+
+# --- the projector's link re-issued -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("screen", ["board", "stage"])
+def test_a_reissued_display_link_stops_the_old_projector_tab(
+    served: Served, page: Page, screen: str
+) -> None:
+    engine = served.engine()
+    try:
+        with session_scope(engine) as session:
+            token = board.display_token(
+                session=session, settings=served.settings, contest_id=served.seeded["contest"].id
+            )
+        link = board.display_link(served.app.url, token)
+        page.goto(link + ("&screen=stage" if screen == "stage" else ""))
+        loaded(page)
+        name = served.seeded["contest"].name
+        expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=LONG)
+        with session_scope(engine) as session:
+            board.reissue_display_token(
+                session=session, settings=served.settings, contest_id=served.seeded["contest"].id
+            )
+        # Within a refresh or two (2 s each), the old tab stops following the contest.
+        expect(page.get_by_text("has been replaced").first).to_be_visible(timeout=SHORT)
+        expect(page.get_by_role("heading", name=name)).to_have_count(0, timeout=SHORT)
+        shot(page, f"display_replaced_{screen}")
+    finally:
+        engine.dispose()

@@ -265,6 +265,22 @@ def display_contest() -> Contest:
         raise
 
 
+def display_link_live(contest_id: int, _: Gettext) -> bool:
+    """Whether the display link in the address still opens `contest_id`: the projector and
+    the stage screen ask on every refresh, so a re-issued link stops an old tab at once
+    (it then says so instead of following the contest). `_` is the page's translate
+    function: inside a fragment, `gettext()` must not hand over to the entry script."""
+    try:
+        with db_session(read_only=True) as session:
+            contest = board.contest_by_display_token(
+                session=session, token=st.query_params.get("display", "")
+            )
+    except AccessDenied as error:
+        st.error(error.localized(_), icon=":material/link_off:")
+        return False
+    return contest.id == contest_id
+
+
 def organiser_page(title: str) -> Contest:
     """Start an organiser page: guard, title, and the contest it works on (stops, with a hint,
     when there is none yet)."""

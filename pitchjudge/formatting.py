@@ -11,6 +11,8 @@ from babel.dates import format_datetime as _babel_datetime
 
 from pitchjudge.models import utcnow
 
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGERS = re.compile(r"\\:|@|(?i:www)(?=\\\.)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=\"'&^])")
 
 
@@ -19,6 +21,10 @@ def escape_markdown(text: str | None) -> str:
     if not text:
         return ""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    # Escapes do not stop what Streamlit's renderer finds in the text itself: bare URLs,
+    # www. addresses and e-mails become links, :material/…: and :emoji: become icons. An
+    # invisible word joiner after every colon and @, and inside "www.", breaks each pattern.
+    escaped = _AUTOLINK_TRIGGERS.sub(lambda m: m.group(0) + WORD_JOINER, escaped)
     # Single newlines would collapse into spaces: make them hard line breaks.
     return escaped.replace("\n", "  \n")
 

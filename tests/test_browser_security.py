@@ -263,3 +263,35 @@ def test_a_reissued_display_link_stops_the_old_projector_tab(
         shot(page, f"display_replaced_{screen}")
     finally:
         engine.dispose()
+
+
+# --- user text shown literally ------------------------------------------------------------------
+
+HOSTILE_TEXT = (
+    "Visit https://evil.example or www.evil.example :material/home: :smile: **bold** a@b.example"
+)
+_INERT_APP = f"""
+import streamlit as st
+from pitchjudge.ui.widgets import inert
+TEXT = {HOSTILE_TEXT!r}
+st.markdown(inert(TEXT))
+st.button(inert(TEXT), key="b")
+st.success(inert(TEXT))
+"""
+
+
+def test_user_text_is_literal_in_markdown_buttons_and_notices(tmp_path: Path, page: Page) -> None:
+    """What `inert` hands Streamlit shows exactly as typed: no link, no icon, no emoji."""
+    script = tmp_path / "inert_app.py"
+    script.write_text(_INERT_APP)
+    values, port = app_settings(tmp_path)
+    with serve(tmp_path, values, port, script=script) as app:
+        page.goto(app.url)
+        shown = page.locator("[data-testid=stMarkdownContainer]")
+        expect(shown).to_have_count(3, timeout=LONG)
+        expect(page.get_by_role("button").filter(has_text="Visit")).to_be_visible()
+        texts = [t.replace("\u2060", "") for t in shown.all_inner_texts()]
+        assert texts == [HOSTILE_TEXT] * 3
+        assert page.locator("main a").count() == 0  # no autolink
+        assert page.locator("main [data-testid=stIconMaterial]").count() == 0
+        shot(page, "inert_text")

@@ -7,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -430,3 +432,47 @@ def test_web_visitors_get_a_friendly_page_when_the_database_is_down(app_env, mon
     shown = "\n".join(e.value for e in at.error)
     assert "unavailable for a moment" in shown
     assert "s3cret-pw" not in shown and "psycopg" not in shown
+
+
+# --- closing a round while judges save non-stop -----------------------------------------------
+
+
+def test_close_round_lands_while_eight_judges_keep_saving(engine, settings):
+    """8 writers save marks back to back until the round refuses them (or 20 s pass). The
+    close must land while they are still writing, not once they give up: every writer is
+    then refused by the closed round (before the fix, on PostgreSQL, the close waited 17 to
+    190 s behind the writers' share locks)."""
+    w = make_judging(engine, settings, judges=8, pitches=4)
+    stop_at = time.monotonic() + 20
+    refused = [False] * 8
+    started = threading.Barrier(9)
+
+    def judge(index: int) -> None:
+        started.wait()
+        value = 1
+        while time.monotonic() < stop_at:
+            value = value % 5 + 1
+            try:
+                with session_scope(engine) as session:
+                    scoring.save_mark(
+                        session=session,
+                        round_id=w["round_id"],
+                        judge_id=w["judges"][index],
+                        pitch_id=w["pitches"][index % 4],
+                        criterion_id=w["criteria"][0],
+                        value=value,
+                    )
+            except RoundStateError:
+                refused[index] = True
+                return
+
+    threads = [threading.Thread(target=judge, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    time.sleep(1)  # the writers are in full swing
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=w["round_id"], status="closed")
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(refused), refused

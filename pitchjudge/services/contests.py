@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, func, select
 
+from pitchjudge.db import round_gate
 from pitchjudge.errors import NotFound, RoundStateError, ValidationError
 from pitchjudge.i18n import LANGUAGES, N_
 from pitchjudge.models import (
@@ -348,6 +349,7 @@ def set_round_status(*, session: Session, round_id: int, status: str) -> Round:
     """
     # FOR UPDATE on PostgreSQL: a mark being saved holds the round FOR SHARE, so a close waits
     # for it, and no mark can slip in after the close commits.
+    round_gate(session, round_id, exclusive=True)  # fair: a close never starves
     round_ = session.exec(select(Round).where(Round.id == round_id).with_for_update()).first()
     if round_ is None:
         raise NotFound("This round does not exist.")

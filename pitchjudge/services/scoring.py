@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from pitchjudge.db import round_gate
 from pitchjudge.errors import AccessDenied, NotFound, RoundStateError, ValidationError
 from pitchjudge.formatting import format_number
 from pitchjudge.models import (
@@ -62,6 +63,7 @@ class IncompleteScorecard(ValidationError):
 def _round_for_write(session: Session, round_id: int) -> Round:
     # FOR SHARE on PostgreSQL: a close that commits meanwhile waits for this write, or this
     # write sees the round closed; SQLite's IMMEDIATE transactions already serialise the two.
+    round_gate(session, round_id, exclusive=False)
     round_ = session.exec(
         select(Round).where(Round.id == round_id).with_for_update(read=True)
     ).first()

@@ -88,9 +88,10 @@ def get_engine() -> Engine:
         return _engine(get_settings().database_url)
     except DatabaseUnavailable as error:
         logging.getLogger(__name__).error("%s", error)
+        _ = get_gettext(language())
         st.title("PitchJudge")
         st.error(
-            get_gettext(language())(
+            _(
                 "The contest is unavailable for a moment (its database cannot be reached). "
                 "Please try again in a few minutes; nothing you entered before was lost."
             ),

@@ -198,6 +198,18 @@ except PitchJudgeError as error:
     st.button(_("Back to my pitches"), on_click=go_to, args=(None,), key="judge_back_error")
     st.stop()
 
+# What this page last loaded or saved of each field: the server refuses a write when another
+# tab of this judge changed the field meanwhile (and this tab then says so).
+BASES_KEY = "judge_bases"
+if st.session_state.get(BASES_KEY, {}).get("pitch") != (round_.id, current):
+    st.session_state[BASES_KEY] = {
+        "pitch": (round_.id, current),
+        "comment": view.comment,
+        "private_note": view.private_note,
+        **{f"mark:{cid}": value for cid, value in view.marks.items()},
+    }
+bases = st.session_state[BASES_KEY]
+
 position = ids.index(current) if current in ids else 0
 nav = st.columns([2, 1, 1, 3], vertical_alignment="center")
 nav[0].button(
@@ -254,6 +266,14 @@ def save_mark(criterion_id: int) -> None:
                 criterion_id=criterion_id,
                 value=value,
                 token=token,
+                base=bases.get(f"mark:{criterion_id}"),
+            )
+            bases[f"mark:{criterion_id}"] = scoring.stored_mark(
+                session=session,
+                round_id=round_.id,
+                judge_id=judge.id,
+                pitch_id=current,
+                criterion_id=criterion_id,
             )
     except PitchJudgeError as error:
         st.session_state[f"error_{key}"] = error.localized(_)
@@ -268,7 +288,7 @@ def save_mark(criterion_id: int) -> None:
 def store_mark(criterion_id: int, value: float | None) -> None:
     """Persist one mark from the rubric component (it shows refusals itself)."""
     with state.db_session() as session:
-        scoring.save_mark(
+        mark = scoring.save_mark(
             session=session,
             round_id=round_.id,
             judge_id=judge.id,
@@ -276,7 +296,9 @@ def store_mark(criterion_id: int, value: float | None) -> None:
             criterion_id=criterion_id,
             value=value,
             token=token,
+            base=bases.get(f"mark:{criterion_id}"),
         )
+        bases[f"mark:{criterion_id}"] = mark.value if mark is not None else None
 
 
 @st.fragment
@@ -296,6 +318,7 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
     if st.session_state.get(f"known_{key}", "unset") != stored:
         st.session_state[key] = stored
         st.session_state[f"known_{key}"] = stored
+        bases[f"mark:{criterion.id}"] = stored  # this tab now shows the stored value
     help_text = "  \n".join(inert(line) for line in rubric.help_lines(criterion))
     st.markdown(f"**{inert(criterion.name)}** · {share:.0f} %", help=help_text or None)
     st.number_input(
@@ -317,7 +340,7 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
 def save_text(field: str):
     def save(text: str) -> None:
         with state.db_session() as session:
-            scoring.save_text(
+            card = scoring.save_text(
                 session=session,
                 round_id=round_.id,
                 judge_id=judge.id,
@@ -325,7 +348,9 @@ def save_text(field: str):
                 field=field,
                 value=text,
                 token=token,
+                base=bases.get(field),
             )
+            bases[field] = getattr(card, field)
 
     return save
 

@@ -112,3 +112,15 @@ LINK_REPLACED = N_(
     "This link was replaced or revoked by the organisers: nothing more is saved from this page. "
     "Ask the organisers for your current link."
 )
+
+
+class EditConflict(PitchJudgeError):
+    """A write from a tab whose view of the field is out of date: another tab or device of
+    the same judge changed it since; nothing is saved."""
+
+
+#: What the losing tab says when two tabs of one judge change the same field.
+EDIT_CONFLICT = N_(
+    "Changed in another tab or device since this page loaded it: not saved here. Reload the "
+    "page to see the newest version."
+)

@@ -295,3 +295,39 @@ def test_user_text_is_literal_in_markdown_buttons_and_notices(tmp_path: Path, pa
         assert page.locator("main a").count() == 0  # no autolink
         assert page.locator("main [data-testid=stIconMaterial]").count() == 0
         shot(page, "inert_text")
+
+
+# --- two tabs of one judge ----------------------------------------------------------------------
+
+
+def test_two_tabs_of_one_judge_the_losing_tab_is_told(
+    served: Served, new_context: Callable[..., BrowserContext]
+) -> None:
+    w = served.seeded
+    link = f"{judge_link(served.app.url, w['tokens'][0])}&pitch={w['pitches'][1]}"
+    first, second = new_context().new_page(), new_context().new_page()
+    for tab in (first, second):
+        tab.goto(link)
+        loaded(tab)
+        expect(comment_box(tab)).to_be_visible(timeout=LONG)
+
+    comment_box(first).fill("Strong team, written in the first tab")
+    comment_box(first).blur()
+    saved = first.locator(".pj-autosave", has=comment_box(first)).get_by_role("status")
+    expect(saved).to_have_text("Saved", timeout=SHORT)
+
+    comment_box(second).fill("Weak market, written in the second tab")
+    comment_box(second).blur()
+    expect(second.get_by_text("Changed in another tab").first).to_be_visible(timeout=SHORT)
+    shot(second, "two_tabs_losing")
+    engine = served.engine()
+    try:
+        with session_scope(engine, read_only=True) as session:
+            card = session.exec(
+                select(Scorecard).where(
+                    Scorecard.judge_id == w["judges"][0], Scorecard.pitch_id == w["pitches"][1]
+                )
+            ).one()
+        assert card.comment == "Strong team, written in the first tab"
+    finally:
+        engine.dispose()

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import session_scope
-from pitchjudge.errors import AccessDenied, ConfigError, LinkReplaced, RoundStateError
+from pitchjudge.errors import AccessDenied, ConfigError, EditConflict, LinkReplaced, RoundStateError
 from pitchjudge.models import AuditEvent, Mark, Scorecard, SignInAttempt
 from pitchjudge.services import (
     auth,
@@ -476,3 +476,31 @@ def test_close_round_lands_while_eight_judges_keep_saving(engine, settings):
     for thread in threads:
         thread.join(timeout=60)
     assert all(refused), refused
+
+
+# --- two tabs of one judge ---------------------------------------------------------------------
+
+
+def test_two_tabs_of_one_judge_the_losing_tab_is_told(engine, settings):
+    w = make_judging(engine, settings, judges=1, pitches=1)
+    ids = _ids(w)
+    criterion = w["criteria"][0]
+    # Both tabs loaded an empty scorecard.
+    with session_scope(engine) as session:  # tab A types a comment and gives a 4
+        scoring.save_text(session=session, field="comment", value="A's view", base="", **ids)
+        scoring.save_mark(session=session, criterion_id=criterion, value=4, base=None, **ids)
+    with session_scope(engine) as session, pytest.raises(EditConflict, match="another tab"):
+        scoring.save_text(session=session, field="comment", value="B's view", base="", **ids)
+    with session_scope(engine) as session, pytest.raises(EditConflict, match="another tab"):
+        scoring.save_mark(session=session, criterion_id=criterion, value=2, base=None, **ids)
+    # Fields are versioned separately: B's note still saves, and A goes on from what it saved.
+    with session_scope(engine) as session:
+        scoring.save_text(session=session, field="private_note", value="B", base="", **ids)
+        scoring.save_text(
+            session=session, field="comment", value="A's view, longer", base="A's view", **ids
+        )
+        scoring.save_mark(session=session, criterion_id=criterion, value=5, base=4, **ids)
+    with session_scope(engine, read_only=True) as session:
+        card = session.exec(select(Scorecard)).one()
+        value = scoring.stored_mark(session=session, criterion_id=criterion, **ids)
+    assert (card.comment, card.private_note, value) == ("A's view, longer", "B", 5)

@@ -16,7 +16,14 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from pitchjudge.db import round_gate
-from pitchjudge.errors import AccessDenied, NotFound, RoundStateError, ValidationError
+from pitchjudge.errors import (
+    EDIT_CONFLICT,
+    AccessDenied,
+    EditConflict,
+    NotFound,
+    RoundStateError,
+    ValidationError,
+)
 from pitchjudge.formatting import format_number
 from pitchjudge.models import (
     Assignment,
@@ -42,6 +49,9 @@ from pitchjudge.services.judges import (
 from pitchjudge.services.rubric import list_criteria, on_scale
 from pitchjudge.services.stage import check_scoring_open
 from pitchjudge.validation import clean_typed_text
+
+#: `base` of a write that does not check what the page last saw (server-side callers).
+UNCHECKED = object()
 
 NOT_STARTED = "not_started"
 CONFLICT = "conflict"
@@ -207,8 +217,13 @@ def save_mark(
     value: object,
     now: datetime | None = None,
     token: str | None = None,
+    base: object = UNCHECKED,
 ) -> Mark | None:
-    """Save (or clear, with None) one mark; last write wins and every write is audited."""
+    """Save (or clear, with None) one mark; every write is audited.
+
+    A page passes `base`, the value it last loaded or saved: if another tab of the judge
+    changed the mark since, the write is refused with EditConflict (a version per field).
+    """
     now = now or utcnow()
     round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now, token)
     check_scoring_open(session=session, round_=round_, pitch_id=pitch_id)
@@ -229,6 +244,10 @@ def save_mark(
     old = existing.value if existing else None
     if old == number:
         return existing
+    if base is not UNCHECKED and old != base:
+        # Another tab of this judge changed the mark since this page saw `base` (a version
+        # per field: the value the page last loaded or saved).
+        raise EditConflict(EDIT_CONFLICT)
     if number is None:
         session.delete(existing)
         mark = None
@@ -291,6 +310,7 @@ def save_text(
     value: str,
     now: datetime | None = None,
     token: str | None = None,
+    base: str | None = None,
 ) -> Scorecard:
     """Save the comment for the applicant or the private note for the jury, as it is typed."""
     if field not in ("comment", "private_note"):
@@ -303,6 +323,9 @@ def save_text(
     if card.status == ScorecardStatus.SUBMITTED:
         raise RoundStateError("This scorecard is submitted: reopen it to change it.")
     old = getattr(card, field)
+    if base is not None and old not in (base, text_value):
+        # Another tab of this judge changed the text since this page loaded or saved `base`.
+        raise EditConflict(EDIT_CONFLICT)
     if old != text_value:
         setattr(card, field, text_value)
         card.updated_at = now

@@ -504,3 +504,47 @@ def test_two_tabs_of_one_judge_the_losing_tab_is_told(engine, settings):
         card = session.exec(select(Scorecard)).one()
         value = scoring.stored_mark(session=session, criterion_id=criterion, **ids)
     assert (card.comment, card.private_note, value) == ("A's view, longer", "B", 5)
+
+
+# --- forwarded headers -------------------------------------------------------------------------
+
+
+def _client_seen(trusted: str, peer: str, forwarded: str) -> str:
+    """The client address uvicorn hands the app for a request from `peer` carrying
+    `X-Forwarded-For: forwarded`, given FORWARDED_ALLOW_IPS = `trusted`."""
+    import asyncio
+
+    from uvicorn.config import Config
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    seen = {}
+
+    async def app(scope, receive, send):
+        seen["client"] = scope["client"][0]
+
+    config = Config(app=app)  # reads FORWARDED_ALLOW_IPS as the server does
+    assert config.forwarded_allow_ips == trusted
+    middleware = ProxyHeadersMiddleware(app, trusted_hosts=config.forwarded_allow_ips)
+    scope = {
+        "type": "http",
+        "client": (peer, 1234),
+        "headers": [(b"x-forwarded-for", forwarded.encode())],
+    }
+    asyncio.run(middleware(scope, None, None))
+    return seen["client"]
+
+
+def test_forwarded_headers_count_only_from_trusted_proxies(monkeypatch):
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1")  # uvicorn's default trust
+    from pitchjudge.ui.proxies import trust_configured_proxies
+
+    # Not configured: a header sent from loopback (or anywhere) changes nothing.
+    assert trust_configured_proxies(load_settings({}, env_file=None)) == ""
+    assert _client_seen("", "127.0.0.1", "6.6.6.6") == "127.0.0.1"
+    # A configured proxy: its header names the client; anyone else's is ignored.
+    proxies = load_settings({"PITCHJUDGE_TRUSTED_PROXIES": "10.0.0.0/8"}, env_file=None)
+    assert trust_configured_proxies(proxies) == "10.0.0.0/8"
+    assert _client_seen("10.0.0.0/8", "10.1.2.3", "203.0.113.7") == "203.0.113.7"
+    assert _client_seen("10.0.0.0/8", "127.0.0.1", "6.6.6.6") == "127.0.0.1"
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        load_settings({"PITCHJUDGE_TRUSTED_PROXIES": "my-proxy"}, env_file=None)

@@ -214,7 +214,7 @@ with info:
                     state.show_error(error)
                 else:
                     st.session_state[NOTICE_KEY] = _("{name}: {status}.").format(
-                        name=row.startup_name, status=status_label(status, _)
+                        name=inert(row.startup_name), status=status_label(status, _)
                     )
                     st.rerun()
     else:

@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from pitchjudge.errors import PitchJudgeError
+from pitchjudge.errors import InvalidDeck, PitchJudgeError
 from pitchjudge.formatting import format_datetime, format_number, time_left
 from pitchjudge.services import applications, contests, rubric
 from pitchjudge.ui import state
+from pitchjudge.ui.upload_guard import release_uploads
 from pitchjudge.ui.widgets import inert, show_form_errors
 
 FORM_KEY = "apply_form"
@@ -192,9 +193,14 @@ if submitted:
                 limits=settings.deck_limits,
             )
     except PitchJudgeError as error:
+        if isinstance(error, InvalidDeck) or any(
+            isinstance(e, InvalidDeck) for e in getattr(error, "errors", ())
+        ):
+            release_uploads()  # the deck was refused: its bytes are of no further use
         with problems:
             show_form_errors(error, _, LABELS)
     else:
+        release_uploads()  # stored: free the upload's memory
         st.session_state[SUBMITTED_TOKEN_KEY] = result.token
         st.session_state[SUBMITTED_NAME_KEY] = result.pitch.startup_name
         st.rerun()

@@ -198,6 +198,18 @@ except PitchJudgeError as error:
     st.button(_("Back to my pitches"), on_click=go_to, args=(None,), key="judge_back_error")
     st.stop()
 
+# What this page last loaded or saved of each field: the server refuses a write when another
+# tab of this judge changed the field meanwhile (and this tab then says so).
+BASES_KEY = "judge_bases"
+if st.session_state.get(BASES_KEY, {}).get("pitch") != (round_.id, current):
+    st.session_state[BASES_KEY] = {
+        "pitch": (round_.id, current),
+        "comment": view.comment,
+        "private_note": view.private_note,
+        **{f"mark:{cid}": value for cid, value in view.marks.items()},
+    }
+bases = st.session_state[BASES_KEY]
+
 position = ids.index(current) if current in ids else 0
 nav = st.columns([2, 1, 1, 3], vertical_alignment="center")
 nav[0].button(
@@ -253,6 +265,15 @@ def save_mark(criterion_id: int) -> None:
                 pitch_id=current,
                 criterion_id=criterion_id,
                 value=value,
+                token=token,
+                base=bases.get(f"mark:{criterion_id}"),
+            )
+            bases[f"mark:{criterion_id}"] = scoring.stored_mark(
+                session=session,
+                round_id=round_.id,
+                judge_id=judge.id,
+                pitch_id=current,
+                criterion_id=criterion_id,
             )
     except PitchJudgeError as error:
         st.session_state[f"error_{key}"] = error.localized(_)
@@ -267,14 +288,17 @@ def save_mark(criterion_id: int) -> None:
 def store_mark(criterion_id: int, value: float | None) -> None:
     """Persist one mark from the rubric component (it shows refusals itself)."""
     with state.db_session() as session:
-        scoring.save_mark(
+        mark = scoring.save_mark(
             session=session,
             round_id=round_.id,
             judge_id=judge.id,
             pitch_id=current,
             criterion_id=criterion_id,
             value=value,
+            token=token,
+            base=bases.get(f"mark:{criterion_id}"),
         )
+        bases[f"mark:{criterion_id}"] = mark.value if mark is not None else None
 
 
 @st.fragment
@@ -294,6 +318,7 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
     if st.session_state.get(f"known_{key}", "unset") != stored:
         st.session_state[key] = stored
         st.session_state[f"known_{key}"] = stored
+        bases[f"mark:{criterion.id}"] = stored  # this tab now shows the stored value
     help_text = "  \n".join(inert(line) for line in rubric.help_lines(criterion))
     st.markdown(f"**{inert(criterion.name)}** · {share:.0f} %", help=help_text or None)
     st.number_input(
@@ -315,14 +340,17 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
 def save_text(field: str):
     def save(text: str) -> None:
         with state.db_session() as session:
-            scoring.save_text(
+            card = scoring.save_text(
                 session=session,
                 round_id=round_.id,
                 judge_id=judge.id,
                 pitch_id=current,
                 field=field,
                 value=text,
+                token=token,
+                base=bases.get(field),
             )
+            bases[field] = getattr(card, field)
 
     return save
 
@@ -330,6 +358,12 @@ def save_text(field: str):
 @st.fragment
 def scorecard() -> None:
     """The rubric: every change is saved at once; only this panel reruns."""
+    try:
+        with state.db_session(read_only=True) as session:
+            judges.check_judge_link(judges.get_judge(session=session, judge_id=judge.id), token)
+    except AccessDenied as error:  # revoked or re-issued since this tab opened
+        st.error(error.localized(_), icon=":material/link_off:")
+        return
     with state.db_session(read_only=True) as session:
         fresh = scoring.scorecard_view(
             session=session, round_id=round_.id, judge_id=judge.id, pitch_id=current
@@ -401,7 +435,7 @@ def scorecard() -> None:
         **saving,
     )
 
-    ids_args = dict(round_id=round_.id, judge_id=judge.id, pitch_id=current)
+    ids_args = dict(round_id=round_.id, judge_id=judge.id, pitch_id=current, token=token)
     if submitted:
         st.success(
             _("Submitted. You can reopen it while the round is open."), icon=":material/task_alt:"
@@ -444,6 +478,7 @@ with card_column:
                         judge_id=judge.id,
                         pitch_id=current,
                         reason=reason,
+                        token=token,
                     )
             except PitchJudgeError as error:
                 state.show_error(error)

@@ -9,6 +9,7 @@ from pitchjudge.formatting import format_datetime, format_size, time_left
 from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, contests, feedback
 from pitchjudge.ui import state
+from pitchjudge.ui.upload_guard import release_uploads
 from pitchjudge.ui.widgets import (
     deck_viewer,
     inert,
@@ -255,8 +256,10 @@ with deck_tab:
                     limits=settings.deck_limits,
                 )
         except PitchJudgeError as error:
+            release_uploads()  # refused: free the upload's memory
             state.show_error(error)
         else:
+            release_uploads()  # stored: free the upload's memory
             st.session_state[NOTICE_KEY] = _("Your new deck is in place.")
             st.rerun()
     if deck is not None and not decks.has_deck(settings.deck_store, deck.sha256):

@@ -1,5 +1,6 @@
 """Organiser: a round's results, and what the projector shows (hidden, live, frozen, reveal)."""
 
+import logging
 from functools import partial
 
 import pandas as pd
@@ -115,16 +116,47 @@ def marks_csv() -> bytes:
         return exports.marks_csv(session=session, round_id=round_.id)
 
 
-head[1].download_button(
-    _("Results workbook (XLSX)"),
-    data=workbook,
-    file_name="results.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    on_click="ignore",
-    key="results_xlsx",
-    help=_("Every round: leaderboard, marks, comments, adjustments, and the audit log."),
-)
+WORKBOOK_KEY = "results_xlsx_bytes"
+
+
+def prepare_workbook() -> None:
+    """Built when the organiser asks (a failure is shown, not swallowed by a download)."""
+    try:
+        st.session_state[WORKBOOK_KEY] = workbook()
+    except Exception:  # any failure: say so on the page, keep the traceback in the log
+        logging.getLogger(__name__).exception("The results workbook could not be built")
+        st.session_state[WORKBOOK_KEY] = None
+        st.session_state["results_xlsx_error"] = True
+
+
+with head[1]:
+    if st.session_state.get(WORKBOOK_KEY):
+        st.download_button(
+            _("Results workbook (XLSX)"),
+            data=st.session_state[WORKBOOK_KEY],
+            file_name="results.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            on_click=lambda: st.session_state.pop(WORKBOOK_KEY, None),
+            key="results_xlsx",
+            type="primary",
+        )
+    else:
+        st.button(
+            _("Prepare the results workbook (XLSX)"),
+            icon=":material/table_view:",
+            on_click=prepare_workbook,
+            key="results_xlsx_prepare",
+            help=_("Every round: leaderboard, marks, comments, adjustments, and the audit log."),
+        )
+    if st.session_state.pop("results_xlsx_error", False):
+        st.error(
+            _(
+                "The results workbook could not be built. The details are in the server's "
+                "log; the CSV downloads below may still work."
+            ),
+            icon=":material/error:",
+        )
 for column, label, build, kind, key in (
     (head[2], _("Leaderboard (CSV)"), leaderboard_csv, "leaderboard", "results_leaderboard_csv"),
     (head[3], _("Marks (CSV)"), marks_csv, "marks", "results_marks_csv"),

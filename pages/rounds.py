@@ -41,7 +41,9 @@ run = partial(run_and_reload, notice_key=NOTICE_KEY, _=_)
 def promotion_panel(round_, target) -> None:
     """Promote the top N, or a hand-picked set, of a closed round to the next one."""
     closed = round_.status in (RoundStatus.CLOSED, RoundStatus.LOCKED)
-    with st.expander(_("Promote to {round}").format(round=target.name), icon=":material/upgrade:"):
+    with st.expander(
+        _("Promote to {round}").format(round=inert(target.name)), icon=":material/upgrade:"
+    ):
         if not closed:
             st.caption(_("Close this round to promote its best startups to the next one."))
             return
@@ -74,7 +76,7 @@ def promotion_panel(round_, target) -> None:
             run(
                 promote_top,
                 _("{count} startups promoted to {round}.").format(
-                    count=int(count), round=target.name
+                    count=int(count), round=inert(target.name)
                 ),
             )
         labels = {
@@ -100,7 +102,7 @@ def promotion_panel(round_, target) -> None:
                     session=s, round_id=rid, pitch_ids=ids
                 ),
                 _("{count} startups promoted to {round}.").format(
-                    count=len(picked), round=target.name
+                    count=len(picked), round=inert(target.name)
                 ),
             )
         now_in = [c.startup_name for c in people if c.in_next_round]

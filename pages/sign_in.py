@@ -13,6 +13,14 @@ st.title(_("Organiser sign-in"))
 
 if state.is_organiser():
     st.switch_page("pages/applications.py")
+if st.session_state.pop(state.SESSION_ENDED_KEY, False):
+    st.warning(
+        _(
+            "Your organiser session has ended (the password was changed, or someone signed out "
+            "everywhere). Sign in again."
+        ),
+        icon=":material/lock_clock:",
+    )
 
 with st.form("sign_in_form"):
     password = st.text_input(_("Organiser password"), type="password", key=PASSWORD_KEY)
@@ -20,9 +28,9 @@ with st.form("sign_in_form"):
 
 if submitted:
     try:
-        with state.db_session() as session:
-            token = auth.sign_in_organiser(
-                session=session,
+        with st.spinner(_("Checking the password…")):
+            token = auth.sign_in_after_delay(
+                engine=state.get_engine(),
                 settings=state.get_settings(),
                 password=password,
                 client=state.client_address(),

@@ -93,7 +93,7 @@ with left, st.container(border=True):
             run(lambda s: stage.start_qa(session=s, round_id=round_.id), _("Q&A started."))
     elif waiting:
         if st.button(
-            _("Next on stage: {name}").format(name=waiting[0].startup_name),
+            _("Next on stage: {name}").format(name=inert(waiting[0].startup_name)),
             type="primary",
             icon=":material/play_arrow:",
             disabled=not live,
@@ -102,7 +102,7 @@ with left, st.container(border=True):
         ):
             run(
                 lambda s: stage.start_next(session=s, round_id=round_.id),
-                _("{name} is on stage.").format(name=waiting[0].startup_name),
+                _("{name} is on stage.").format(name=inert(waiting[0].startup_name)),
             )
     elif now.phase == stage.WAITING:
         st.success(_("Every startup has pitched."), icon=":material/celebration:")
@@ -125,7 +125,7 @@ with left, st.container(border=True):
         if st.button(_("Put on stage now"), key="stage_pick_go", disabled=not live):
             run(
                 lambda s: stage.start_pitch(session=s, round_id=round_.id, pitch_id=chosen),
-                _("{name} is on stage.").format(name=names.get(chosen, "")),
+                _("{name} is on stage.").format(name=inert(names.get(chosen, ""))),
             )
 
     for slot in slots:

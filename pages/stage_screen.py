@@ -23,6 +23,8 @@ st.html(
 @st.fragment(run_every=REFRESH)
 def on_stage() -> None:
     """Who is on stage is re-read every refresh; the clock itself ticks in the browser."""
+    if not state.display_link_live(contest.id, _):  # re-issued since this tab opened
+        return
     with state.db_session(read_only=True) as session:
         now = stage.stage_now(session=session, contest_id=contest.id)
     if now is None:

@@ -7,9 +7,11 @@ import getpass
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from pitchjudge import __version__
-from pitchjudge.config import Settings, load_settings
-from pitchjudge.db import make_engine, migrate, session_scope
+from pitchjudge.config import Settings, load_settings, masked_url
+from pitchjudge.db import DatabaseUnavailable, make_engine, migrate, session_scope
 from pitchjudge.errors import ConfigError, InvalidDeck
 
 
@@ -27,9 +29,13 @@ def prepare_database(settings: Settings):
     from pitchjudge.services.auth import ensure_admin_password
 
     engine = make_engine(settings.database_url)
-    migrate(engine)
-    with session_scope(engine) as session:
-        generated = ensure_admin_password(session=session, settings=settings)
+    try:
+        migrate(engine)
+        with session_scope(engine) as session:
+            generated = ensure_admin_password(session=session, settings=settings)
+    except (SQLAlchemyError, OSError) as error:
+        engine.dispose()
+        raise DatabaseUnavailable.from_error(error, settings.database_url) from error
     if generated:
         # stderr: the console sees it, while stdout stays clean for commands piped into files.
         print(_banner(generated), file=sys.stderr, flush=True)
@@ -38,7 +44,7 @@ def prepare_database(settings: Settings):
 
 def _cmd_init(settings: Settings, _args: argparse.Namespace) -> int:
     prepare_database(settings)
-    print(f"Database ready: {settings.database_url}")
+    print(f"Database ready: {masked_url(settings.database_url)}")
     return 0
 
 
@@ -69,12 +75,19 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_reset_password(settings: Settings, _args: argparse.Namespace) -> int:
-    from pitchjudge.services.auth import reset_admin_password
+    from pitchjudge.services.auth import clear_failures, reset_admin_password
 
-    if settings.admin_password:
-        print("PITCHJUDGE_ADMIN_PASSWORD is set: change it there instead.", file=sys.stderr)
-        return 1
     engine = prepare_database(settings)
+    if settings.admin_password:
+        with session_scope(engine) as session:
+            cleared = clear_failures(session=session)
+        print(
+            f"PITCHJUDGE_ADMIN_PASSWORD is set: change it there instead (every organiser "
+            f"session ends at the next start). {cleared} failed sign-in(s) forgotten: the "
+            "password can be tried again at once.",
+            file=sys.stderr,
+        )
+        return 1
     with session_scope(engine) as session:
         password = reset_admin_password(session=session)
     print(_banner(password), file=sys.stderr)
@@ -102,6 +115,15 @@ def _cmd_check_deck(settings: Settings, args: argparse.Namespace) -> int:
     except InvalidDeck as error:
         print(f"{args.file}: refused: {error}", file=sys.stderr)
         return 1
+    except FileNotFoundError:
+        print(f"{args.file}: no such file.", file=sys.stderr)
+        return 2
+    except IsADirectoryError:
+        print(f"{args.file}: is a folder; give the path of one PDF file.", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{args.file}: cannot be read ({error.strerror}).", file=sys.stderr)
+        return 2
     print(f"{args.file}: {facts.page_count} pages, {facts.size_bytes} bytes, sha256 {facts.sha256}")
     return 0
 
@@ -224,7 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    return args.run(settings, args)
+    try:
+        return args.run(settings, args)
+    except DatabaseUnavailable as error:
+        print(f"Database error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

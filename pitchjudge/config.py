@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,11 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "PITCHJUDGE_DECK_TIMEOUT_S": ("60", "Longest time the PDF worker may spend on one deck."),
     "PITCHJUDGE_DECK_MEMORY_MB": ("1024", "Memory limit of the PDF worker process."),
+    "PITCHJUDGE_TRUSTED_PROXIES": (
+        "(none)",
+        "Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or "
+        "networks); the sign-in throttle counts failures per client address.",
+    ),
     "PITCHJUDGE_REFRESH_S": (
         "2",
         "How often the projector, the stage screen and judges' stage bar look for news (s).",
@@ -64,6 +70,7 @@ class Settings:
     deck_memory_mb: int = 1024
     refresh_s: int = 2
     secret_key: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -122,6 +129,46 @@ def _database_url(env: Mapping[str, str], data_dir_default: str) -> str:
     return url
 
 
+#: The example values of `.env.example`: a copy left unedited must not run a contest.
+PLACEHOLDERS = {
+    "PITCHJUDGE_ADMIN_PASSWORD": "choose-a-long-password",
+    "PITCHJUDGE_SECRET_KEY": "a-random-string-of-at-least-32-characters",
+}
+
+
+def _refuse_placeholders(env: Mapping[str, str]) -> None:
+    for name, placeholder in PLACEHOLDERS.items():
+        if (env.get(name) or "").strip() == placeholder:
+            raise ConfigError(
+                "{name} still holds the example value of .env.example: choose your own "
+                "(or remove the line to have one generated).",
+                name=name,
+            )
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    name = "PITCHJUDGE_TRUSTED_PROXIES"
+    values = tuple(v.strip() for v in env.get(name, "").split(",") if v.strip())
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ConfigError(
+                "{name} must list IP addresses or networks, not {value!r}.", name=name, value=value
+            ) from None
+    return values
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print: its password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: show its scheme only
+        return url.split(":", 1)[0] + ":…"
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
 ) -> Settings:
@@ -158,6 +205,7 @@ def load_settings(
             "PITCHJUDGE_BASE_URL must start with http:// or https://, not {value!r}.",
             value=base_url,
         )
+    _refuse_placeholders(env)
     secret_key = env.get("PITCHJUDGE_SECRET_KEY") or None
     if secret_key is not None and len(secret_key) < 32:
         raise ConfigError("PITCHJUDGE_SECRET_KEY must be at least 32 characters long.")
@@ -177,4 +225,5 @@ def load_settings(
         deck_memory_mb=_int(env, "PITCHJUDGE_DECK_MEMORY_MB", 1024, 256, 16384),
         secret_key=secret_key,
         refresh_s=_int(env, "PITCHJUDGE_REFRESH_S", 2, 1, 60),
+        trusted_proxies=_trusted_proxies(env),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -25,6 +26,35 @@ _PG_MIGRATION_LOCK = 7_311_042
 # under 30 concurrent judges starved some saves for many seconds; queueing this process's
 # writers on a lock hands the database over as soon as it is free.
 _SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def round_gate(session, round_id: int, *, exclusive: bool) -> None:
+    """PostgreSQL: the lock that orders a round's writers and its close, fairly.
+
+    Mark writers take it shared, a status change exclusive. Row locks alone (FOR SHARE
+    against FOR UPDATE) let a steady stream of writers starve the close for minutes: new
+    share lockers join the ones in place while the close waits. Advisory locks queue in
+    arrival order, so a close waits only for the writes already running. SQLite serialises
+    writers already (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = zlib.crc32(f"round:{round_id}".encode())
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    session.execute(text(f"SELECT {function}(:key)"), {"key": key})
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database of PITCHJUDGE_DATABASE_URL cannot be reached or used: one line that says
+    which (password masked) and why, for the console; web visitors get a friendly page."""
+
+    @classmethod
+    def from_error(cls, error: BaseException, url: str) -> DatabaseUnavailable:
+        from pitchjudge.config import masked_url
+
+        cause = getattr(error, "orig", None) or error
+        reason = " ".join(str(cause).split())[:200] or type(cause).__name__
+        return cls(f"cannot use the database {masked_url(url)} (PITCHJUDGE_DATABASE_URL): {reason}")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -100,3 +100,27 @@ class FormInvalid(ValidationError):
 
 class DuplicateApplication(PitchJudgeError):
     """The same startup already applied from the same email address."""
+
+
+class LinkReplaced(AccessDenied):
+    """A write from a judge's (or a display's) link that has been revoked or re-issued since
+    the page was opened: nothing is saved."""
+
+
+#: What an open tab says once its link has been revoked or replaced.
+LINK_REPLACED = N_(
+    "This link was replaced or revoked by the organisers: nothing more is saved from this page. "
+    "Ask the organisers for your current link."
+)
+
+
+class EditConflict(PitchJudgeError):
+    """A write from a tab whose view of the field is out of date: another tab or device of
+    the same judge changed it since; nothing is saved."""
+
+
+#: What the losing tab says when two tabs of one judge change the same field.
+EDIT_CONFLICT = N_(
+    "Changed in another tab or device since this page loaded it: not saved here. Reload the "
+    "page to see the newest version."
+)

@@ -11,6 +11,8 @@ from babel.dates import format_datetime as _babel_datetime
 
 from pitchjudge.models import utcnow
 
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGERS = re.compile(r"\\:|@|(?i:www)(?=\\\.)")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=\"'&^])")
 
 
@@ -19,6 +21,10 @@ def escape_markdown(text: str | None) -> str:
     if not text:
         return ""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    # Escapes do not stop what Streamlit's renderer finds in the text itself: bare URLs,
+    # www. addresses and e-mails become links, :material/…: and :emoji: become icons. An
+    # invisible word joiner after every colon and @, and inside "www.", breaks each pattern.
+    escaped = _AUTOLINK_TRIGGERS.sub(lambda m: m.group(0) + WORD_JOINER, escaped)
     # Single newlines would collapse into spaces: make them hard line breaks.
     return escaped.replace("\n", "  \n")
 
@@ -63,8 +69,13 @@ def format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+#: Characters an XLSX cell cannot hold (XML 1.0 forbids them; openpyxl refuses the workbook).
+_ILLEGAL_IN_CELLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def spreadsheet_text(value: object) -> str:
-    """Text for a CSV or XLSX cell that a spreadsheet will never run as a formula."""
-    text = "" if value is None else str(value)
+    """Text for a CSV or XLSX cell that a spreadsheet will never run as a formula, without
+    the control characters a workbook cannot hold (one pasted \x0b would break the file)."""
+    text = "" if value is None else _ILLEGAL_IN_CELLS.sub("", str(value))
     # A cell starting with = + - @ runs as a formula when the file is opened in a spreadsheet.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -180,6 +180,9 @@ class Round(SQLModel, table=True):
     #: (e.g. 0.3 for "30 % pre-selection + 70 % final").
     blend_round_id: int | None = Field(default=None, foreign_key="round.id", ondelete="SET NULL")
     blend_weight: float | None = None
+    #: When the round last closed (None while draft or open). A conflict of interest recorded
+    #: after it leaves this round's results as they were, until the organiser reopens it.
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

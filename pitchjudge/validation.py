@@ -43,6 +43,14 @@ def clean_text(
     return text
 
 
+def clean_typed_text(value: object) -> str:
+    """Free text as typed or pasted (comments, notes), kept as written except for control
+    characters: line breaks and tabs stay, the others (\x0b, \x1b …) go."""
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
 def clean_email(value: object, *, field: str = "contact_email", label: str = "Email") -> str:
     """A plausible email address, domain lower-cased."""
     text = clean_text(value, field=field, label=label, max_length=254)

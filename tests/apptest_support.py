@@ -11,6 +11,20 @@ from pitchjudge.ui import state
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
+def organiser_token() -> str:
+    """A live organiser session in the app's database (every organiser page re-checks it)."""
+    from pitchjudge.config import load_settings
+    from pitchjudge.db import make_engine, session_scope
+    from pitchjudge.services import auth
+
+    engine = make_engine(load_settings(env_file=None).database_url)
+    try:
+        with session_scope(engine) as session:
+            return auth.open_organiser_session(session=session)
+    finally:
+        engine.dispose()
+
+
 def run_page(
     page: str | None = None,
     *,
@@ -23,6 +37,7 @@ def run_page(
     at.session_state[state.LANGUAGE_KEY] = lang
     if organiser:
         at.session_state[state.ORGANISER_KEY] = True
+        at.session_state[state.ORGANISER_TOKEN_KEY] = organiser_token()
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()

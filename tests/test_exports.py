@@ -143,5 +143,9 @@ def test_results_page_offers_the_csvs_next_to_the_workbook(app_env):
     at = run_page("pages/results.py", organiser=True)
     assert not at.exception
     labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["Leaderboard (CSV)", "Marks (CSV)"]
+    # The workbook is built when asked (so a failure can be shown), then downloaded.
+    at.button(key="results_xlsx_prepare").click().run()
+    labels = [button.proto.label for button in at.get("download_button")]
     assert labels == ["Results workbook (XLSX)", "Leaderboard (CSV)", "Marks (CSV)"]
     assert len(at.get("plotly_chart")) == 1

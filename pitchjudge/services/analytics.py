@@ -27,7 +27,7 @@ from pitchjudge.scoring.leaderboard import judge_weighted_totals
 from pitchjudge.scoring.statistics import OUTLIER_Z
 from pitchjudge.services import audit, results
 from pitchjudge.services.contests import get_round
-from pitchjudge.services.judges import conflicted_pairs
+from pitchjudge.services.judges import round_conflicted_pairs
 from pitchjudge.services.rubric import list_criteria
 from pitchjudge.services.scoring import scorecard_history_rows
 
@@ -306,7 +306,7 @@ def pitch_detail(*, session: Session, round_id: int, pitch_id: int) -> PitchDeta
     names = [judge_names.get(j, "") for j in judge_ids]
     marks = pd.DataFrame(table, columns=[c.name for c in criteria], index=pd.Index(names))
     weighted = (table * weights).sum(axis=1) if len(criteria) else np.full(len(judge_ids), np.nan)
-    conflicts = conflicted_pairs(session=session, contest_id=round_.contest_id)
+    conflicts = round_conflicted_pairs(session=session, round_=round_)
     adjustments = session.exec(
         select(Adjustment)
         .where(Adjustment.round_id == round_id, Adjustment.pitch_id == pitch_id)

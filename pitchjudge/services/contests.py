@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, func, select
 
+from pitchjudge.db import round_gate
 from pitchjudge.errors import NotFound, RoundStateError, ValidationError
 from pitchjudge.i18n import LANGUAGES, N_
 from pitchjudge.models import (
@@ -350,6 +351,7 @@ def set_round_status(*, session: Session, round_id: int, status: str) -> Round:
     """
     # FOR UPDATE on PostgreSQL: a mark being saved holds the round FOR SHARE, so a close waits
     # for it, and no mark can slip in after the close commits.
+    round_gate(session, round_id, exclusive=True)  # fair: a close never starves
     round_ = session.exec(select(Round).where(Round.id == round_id).with_for_update()).first()
     if round_ is None:
         raise NotFound("This round does not exist.")
@@ -368,6 +370,23 @@ def set_round_status(*, session: Session, round_id: int, status: str) -> Round:
         old=round_.status,
         new=status,
     )
+    if status == RoundStatus.CLOSED:
+        round_.closed_at = utcnow()
+    elif status == RoundStatus.OPEN:
+        if round_.closed_at is not None:
+            # Reopening is what lets conflicts recorded since the close change its results.
+            audit.record(
+                session,
+                contest_id=round_.contest_id,
+                actor=ORGANISER,
+                entity="round",
+                entity_id=round_.id,
+                action="reopen",
+                field="closed_at",
+                old=round_.closed_at.isoformat(),
+                new=None,
+            )
+        round_.closed_at = None
     round_.status = status
     session.add(round_)
     session.flush()

@@ -15,6 +15,7 @@ from pitchjudge.models import Round, Scorecard
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import results
 from pitchjudge.services.contests import get_round, list_rounds, set_round_setting
+from pitchjudge.services.judges import round_conflicted_pairs
 
 #: Rank bands, best first: (share of the ranked field, label).
 BANDS = (
@@ -77,14 +78,20 @@ def round_feedback(*, session: Session, round_id: int, pitch_id: int) -> RoundFe
         )
         for row in criteria.itertuples()
     ]
+    # A judge whose marks do not count (a conflict of interest) is not heard either.
+    conflicted = {
+        judge
+        for judge, pitch in round_conflicted_pairs(session=session, round_=round_)
+        if pitch == pitch_id
+    }
     comments = [
         text.strip()
-        for text in session.exec(
-            select(Scorecard.comment)
+        for judge_id, text in session.exec(
+            select(Scorecard.judge_id, Scorecard.comment)
             .where(Scorecard.round_id == round_id, Scorecard.pitch_id == pitch_id)
             .order_by(col(Scorecard.id))
         ).all()
-        if text and text.strip()
+        if text and text.strip() and judge_id not in conflicted
     ]
     band, ranked = None, 0
     try:

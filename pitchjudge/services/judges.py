@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from pitchjudge.config import Settings
-from pitchjudge.errors import AccessDenied, NotFound
+from pitchjudge.errors import LINK_REPLACED, AccessDenied, LinkReplaced, NotFound
 from pitchjudge.i18n import N_
 from pitchjudge.links import derive_token, new_nonce, secret_key
-from pitchjudge.models import Conflict, Judge, Mark, Pitch, utcnow
+from pitchjudge.models import Conflict, Judge, Mark, Pitch, Round, utcnow
 from pitchjudge.security import looks_like_token, token_hash
 from pitchjudge.services import audit
 from pitchjudge.services.contests import ORGANISER
@@ -183,6 +183,19 @@ def judge_by_token(*, session: Session, token: str | None) -> Judge:
     return judge
 
 
+def check_judge_link(judge: Judge, token: str | None) -> None:
+    """Refuse a write from a link that no longer opens `judge` (revoked or re-issued since the
+    page was opened). `token` None is a server-side caller (the demo, an import)."""
+    if token is None:
+        return
+    if (
+        not looks_like_token(token)
+        or judge.token_hash is None
+        or judge.token_hash != token_hash(token)
+    ):
+        raise LinkReplaced(LINK_REPLACED)
+
+
 def list_judges(*, session: Session, contest_id: int) -> Sequence[Judge]:
     return session.exec(
         select(Judge).where(Judge.contest_id == contest_id).order_by(col(Judge.name))
@@ -257,6 +270,25 @@ def conflicted_pairs(*, session: Session, contest_id: int) -> set[tuple[int, int
         (c.judge_id, c.pitch_id)
         for c, _j, _p in list_conflicts(session=session, contest_id=contest_id)
     }
+
+
+def conflict_applies(round_: Round):
+    """SQL condition: a conflict counts for `round_`'s results (for a closed or locked round,
+    only conflicts recorded before it closed: its results stay as they were)."""
+    if round_.closed_at is None:
+        return col(Conflict.id).isnot(None)
+    return col(Conflict.created_at) <= round_.closed_at
+
+
+def round_conflicted_pairs(*, session: Session, round_: Round) -> set[tuple[int, int]]:
+    """(judge, pitch) pairs whose marks do not count in `round_` (see `conflict_applies`)."""
+    return set(
+        session.exec(
+            select(Conflict.judge_id, Conflict.pitch_id)
+            .join(Judge, col(Judge.id) == Conflict.judge_id)
+            .where(Judge.contest_id == round_.contest_id, conflict_applies(round_))
+        ).all()
+    )
 
 
 def is_conflicted(*, session: Session, judge_id: int, pitch_id: int) -> bool:

@@ -16,6 +16,7 @@ from pitchjudge.scoring import (
 )
 from pitchjudge.scoring.blend import blend, formula
 from pitchjudge.services.contests import get_round
+from pitchjudge.services.judges import conflict_applies
 from pitchjudge.services.rubric import list_criteria
 
 MARK_COLUMNS = ["pitch", "judge", "criterion", "value"]
@@ -48,11 +49,13 @@ def round_marks(*, session: Session, round_id: int) -> RoundData:
         select(Mark.pitch_id, Mark.judge_id, Criterion.name, Mark.value)
         .join(Criterion, col(Criterion.id) == col(Mark.criterion_id))
         .join(Pitch, col(Pitch.id) == col(Mark.pitch_id))
-        # A mark given before its judge's conflict with the pitch was recorded stops counting.
+        # A mark given before its judge's conflict with the pitch was recorded stops counting
+        # (in a closed or locked round, only for conflicts recorded before it closed).
         .outerjoin(
             Conflict,
             (col(Conflict.judge_id) == col(Mark.judge_id))
-            & (col(Conflict.pitch_id) == col(Mark.pitch_id)),
+            & (col(Conflict.pitch_id) == col(Mark.pitch_id))
+            & conflict_applies(round_),
         )
         .where(Mark.round_id == round_id, in_play, col(Conflict.id).is_(None)),
     )

@@ -15,7 +15,15 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from pitchjudge.errors import AccessDenied, NotFound, RoundStateError, ValidationError
+from pitchjudge.db import round_gate
+from pitchjudge.errors import (
+    EDIT_CONFLICT,
+    AccessDenied,
+    EditConflict,
+    NotFound,
+    RoundStateError,
+    ValidationError,
+)
 from pitchjudge.formatting import format_number
 from pitchjudge.models import (
     Assignment,
@@ -31,9 +39,19 @@ from pitchjudge.models import (
 )
 from pitchjudge.services import audit
 from pitchjudge.services.assignments import active_judges, round_pitches
-from pitchjudge.services.judges import JUDGE, add_conflict, conflicted_pairs, is_conflicted
+from pitchjudge.services.judges import (
+    JUDGE,
+    add_conflict,
+    check_judge_link,
+    conflicted_pairs,
+    is_conflicted,
+)
 from pitchjudge.services.rubric import list_criteria, on_scale
 from pitchjudge.services.stage import check_scoring_open
+from pitchjudge.validation import clean_typed_text
+
+#: `base` of a write that does not check what the page last saw (server-side callers).
+UNCHECKED = object()
 
 NOT_STARTED = "not_started"
 CONFLICT = "conflict"
@@ -55,6 +73,7 @@ class IncompleteScorecard(ValidationError):
 def _round_for_write(session: Session, round_id: int) -> Round:
     # FOR SHARE on PostgreSQL: a close that commits meanwhile waits for this write, or this
     # write sees the round closed; SQLite's IMMEDIATE transactions already serialise the two.
+    round_gate(session, round_id, exclusive=False)
     round_ = session.exec(
         select(Round).where(Round.id == round_id).with_for_update(read=True)
     ).first()
@@ -68,10 +87,13 @@ def _round_for_write(session: Session, round_id: int) -> Round:
     return round_
 
 
-def _check_judge_pitch(session: Session, round_: Round, judge_id: int, pitch_id: int) -> Judge:
+def _check_judge_pitch(
+    session: Session, round_: Round, judge_id: int, pitch_id: int, token: str | None = None
+) -> Judge:
     judge = session.get(Judge, judge_id)
     if judge is None or judge.contest_id != round_.contest_id or not judge.active:
         raise AccessDenied("Your judge access is not valid for this contest.")
+    check_judge_link(judge, token)
     if is_conflicted(session=session, judge_id=judge_id, pitch_id=pitch_id):
         raise ConflictOfInterest(
             "You declared (or were recorded with) a conflict of interest with this pitch: you "
@@ -115,12 +137,18 @@ def _scorecard(
 
 
 def _open_for_write(
-    session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime
+    session: Session,
+    round_id: int,
+    judge_id: int,
+    pitch_id: int,
+    now: datetime,
+    token: str | None = None,
 ) -> tuple[Round, Judge, Scorecard]:
-    """Every rule a scorecard write needs (round open, judge active and assigned, no
-    conflict), then the scorecard itself, locked against other writers."""
+    """Every rule a scorecard write needs (round open, judge active and assigned, the judge's
+    link still the one the page was opened with, no conflict), then the scorecard itself,
+    locked against other writers."""
     round_ = _round_for_write(session, round_id)
-    judge = _check_judge_pitch(session, round_, judge_id, pitch_id)
+    judge = _check_judge_pitch(session, round_, judge_id, pitch_id, token)
     _lock_scorecard(session, round_id, judge_id, pitch_id)
     return round_, judge, _scorecard(session, round_id, judge_id, pitch_id, now)
 
@@ -188,10 +216,16 @@ def save_mark(
     criterion_id: int,
     value: object,
     now: datetime | None = None,
+    token: str | None = None,
+    base: object = UNCHECKED,
 ) -> Mark | None:
-    """Save (or clear, with None) one mark; last write wins and every write is audited."""
+    """Save (or clear, with None) one mark; every write is audited.
+
+    A page passes `base`, the value it last loaded or saved: if another tab of the judge
+    changed the mark since, the write is refused with EditConflict (a version per field).
+    """
     now = now or utcnow()
-    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now, token)
     check_scoring_open(session=session, round_=round_, pitch_id=pitch_id)
     criterion = session.get(Criterion, criterion_id)
     if criterion is None or criterion.contest_id != round_.contest_id:
@@ -210,6 +244,10 @@ def save_mark(
     old = existing.value if existing else None
     if old == number:
         return existing
+    if base is not UNCHECKED and old != base:
+        # Another tab of this judge changed the mark since this page saw `base` (a version
+        # per field: the value the page last loaded or saved).
+        raise EditConflict(EDIT_CONFLICT)
     if number is None:
         session.delete(existing)
         mark = None
@@ -271,18 +309,23 @@ def save_text(
     field: str,
     value: str,
     now: datetime | None = None,
+    token: str | None = None,
+    base: str | None = None,
 ) -> Scorecard:
     """Save the comment for the applicant or the private note for the jury, as it is typed."""
     if field not in ("comment", "private_note"):
         raise ValueError(f"unknown scorecard text field {field!r}")
     now = now or utcnow()
-    text_value = (value or "").replace("\x00", "")
+    text_value = clean_typed_text(value)
     if len(text_value) > 10_000:
         raise ValidationError("This text is too long (at most 10,000 characters).", field=field)
-    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now, token)
     if card.status == ScorecardStatus.SUBMITTED:
         raise RoundStateError("This scorecard is submitted: reopen it to change it.")
     old = getattr(card, field)
+    if base is not None and old not in (base, text_value):
+        # Another tab of this judge changed the text since this page loaded or saved `base`.
+        raise EditConflict(EDIT_CONFLICT)
     if old != text_value:
         setattr(card, field, text_value)
         card.updated_at = now
@@ -318,11 +361,17 @@ def _missing_criteria(session: Session, card: Scorecard, contest_id: int) -> lis
 
 
 def submit_scorecard(
-    *, session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime | None = None
+    *,
+    session: Session,
+    round_id: int,
+    judge_id: int,
+    pitch_id: int,
+    now: datetime | None = None,
+    token: str | None = None,
 ) -> Scorecard:
     """Submit a scorecard whose every criterion has a mark."""
     now = now or utcnow()
-    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now, token)
     check_scoring_open(session=session, round_=round_, pitch_id=pitch_id)
     missing = _missing_criteria(session, card, round_.contest_id)
     if missing:
@@ -334,24 +383,39 @@ def submit_scorecard(
 
 
 def reopen_scorecard(
-    *, session: Session, round_id: int, judge_id: int, pitch_id: int, now: datetime | None = None
+    *,
+    session: Session,
+    round_id: int,
+    judge_id: int,
+    pitch_id: int,
+    now: datetime | None = None,
+    token: str | None = None,
 ) -> Scorecard:
     """Back to draft, while the round is open."""
     now = now or utcnow()
-    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now)
+    round_, judge, card = _open_for_write(session, round_id, judge_id, pitch_id, now, token)
     return _set_status(session, round_, judge, card, ScorecardStatus.DRAFT, now)
 
 
 def declare_conflict(
-    *, session: Session, round_id: int, judge_id: int, pitch_id: int, reason: str
+    *,
+    session: Session,
+    round_id: int,
+    judge_id: int,
+    pitch_id: int,
+    reason: str,
+    token: str | None = None,
 ) -> None:
-    """A judge recuses themself from a pitch (from the scoring page)."""
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("This round does not exist.")
+    """A judge recuses themself from a pitch (from the scoring page of the open round).
+
+    The conflict takes their marks out of the open rounds only: a closed or locked round's
+    results stay as they were (see `services.judges.round_conflicted_pairs`).
+    """
+    round_ = _round_for_write(session, round_id)
     judge = session.get(Judge, judge_id)
     if judge is None or judge.contest_id != round_.contest_id or not judge.active:
         raise AccessDenied("Your judge access is not valid for this contest.")
+    check_judge_link(judge, token)
     if not reason or not reason.strip():
         raise ValidationError("Say in a few words why you have a conflict.", field="reason")
     add_conflict(

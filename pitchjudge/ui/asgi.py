@@ -18,6 +18,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
+
+from pitchjudge.ui.proxies import trust_configured_proxies
+from pitchjudge.ui.upload_guard import UploadGuard
 
 HERE = Path(__file__).resolve().parent
 ENTRY_SCRIPT = HERE.parents[1] / "streamlit_app.py"
@@ -126,4 +130,5 @@ def warm_up_later() -> None:
         log.exception("background warm-up failed")
 
 
-app = st.App(str(ENTRY_SCRIPT), lifespan=lifespan)
+trust_configured_proxies()  # before uvicorn reads FORWARDED_ALLOW_IPS
+app = st.App(str(ENTRY_SCRIPT), lifespan=lifespan, middleware=[Middleware(UploadGuard)])

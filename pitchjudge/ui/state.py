@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import runpy
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from sqlmodel import Session
 
 from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
-from pitchjudge.db import session_scope
+from pitchjudge.db import DatabaseUnavailable, session_scope
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
 from pitchjudge.models import Contest
@@ -54,6 +55,7 @@ ORGANISER_KEY = "organiser_signed_in"
 ORGANISER_TOKEN_KEY = "organiser_session_token"
 CLEAR_COOKIE_KEY = "organiser_cookie_clear"
 CONTEST_KEY = "contest_snapshot"
+SESSION_ENDED_KEY = "organiser_session_ended"
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,8 +79,26 @@ def _engine(database_url: str) -> Engine:
 
 
 def get_engine() -> Engine:
-    """The database engine, migrated, shared by every session of this process."""
-    return _engine(get_settings().database_url)
+    """The database engine, migrated, shared by every session of this process.
+
+    A database that cannot be reached stops the page with a friendly message (the details,
+    password masked, go to the server's log; nothing is cached, so the next visit retries).
+    """
+    try:
+        return _engine(get_settings().database_url)
+    except DatabaseUnavailable as error:
+        logging.getLogger(__name__).error("%s", error)
+        _ = get_gettext(language())
+        st.title("PitchJudge")
+        st.error(
+            _(
+                "The contest is unavailable for a moment (its database cannot be reached). "
+                "Please try again in a few minutes; nothing you entered before was lost."
+            ),
+            icon=":material/cloud_off:",
+        )
+        st.stop()
+        raise
 
 
 @st.cache_resource(show_spinner=False)
@@ -153,7 +173,18 @@ def is_organiser() -> bool:
     """Signed in during this session, or earlier in this browser (its cookie, see
     `pitchjudge.ui.cookie`): a reload keeps the organiser signed in."""
     if st.session_state.get(ORGANISER_KEY):
-        return True
+        # Re-checked on every run (one indexed look-up): a password reset or "sign out
+        # everywhere" stops a tab left open at its next click.
+        token = st.session_state.get(ORGANISER_TOKEN_KEY)
+        with db_session(read_only=True) as session:
+            live = auth.organiser_session_is_live(session=session, token=token)
+        if live:
+            return True
+        st.session_state[ORGANISER_KEY] = False
+        st.session_state[ORGANISER_TOKEN_KEY] = None
+        st.session_state[CLEAR_COOKIE_KEY] = True
+        st.session_state[SESSION_ENDED_KEY] = True
+        return False
     if ORGANISER_TOKEN_KEY in st.session_state:  # the cookie was checked already
         return False
     token = cookie_token()
@@ -182,6 +213,16 @@ def sign_out() -> None:
     st.session_state[CLEAR_COOKIE_KEY] = True
 
 
+def sign_out_everywhere() -> int:
+    """End every organiser session (every browser, this one included); returns how many."""
+    with db_session() as session:
+        ended = auth.end_all_organiser_sessions(session=session)
+    st.session_state[ORGANISER_KEY] = False
+    st.session_state[ORGANISER_TOKEN_KEY] = None
+    st.session_state[CLEAR_COOKIE_KEY] = True
+    return ended
+
+
 def keep_cookie() -> None:
     """Draw the cookie writer: the organiser's token while signed in, a deletion once after
     signing out (called by the entry script on every run)."""
@@ -195,7 +236,16 @@ def keep_cookie() -> None:
 def require_organiser() -> None:
     """Stop a page for anyone but a signed-in organiser (navigation hides it; this enforces it)."""
     if not is_organiser():
-        st.error(gettext()("This page is for organisers. Sign in first."))
+        _ = gettext()
+        if st.session_state.get(SESSION_ENDED_KEY):
+            st.warning(
+                _(
+                    "Your organiser session has ended (the password was changed, or someone "
+                    "signed out everywhere). Nothing more is saved from this page."
+                ),
+                icon=":material/lock_clock:",
+            )
+        st.error(_("This page is for organisers. Sign in first."))
         st.stop()
 
 
@@ -205,7 +255,11 @@ def show_error(error: PitchJudgeError) -> None:
 
 
 def client_address() -> str:
-    """The visitor's IP address when Streamlit knows it (used to slow password guessing)."""
+    """The visitor's IP address when Streamlit knows it (used to slow password guessing).
+
+    Forwarded headers count only from the proxies of PITCHJUDGE_TRUSTED_PROXIES (see
+    `pitchjudge.ui.proxies`); without any, the address is the connection's own.
+    """
     address = st.context.ip_address
     return address if isinstance(address, str) else ""
 
@@ -236,6 +290,22 @@ def display_contest() -> Contest:
         show_error(error)
         st.stop()
         raise
+
+
+def display_link_live(contest_id: int, _: Gettext) -> bool:
+    """Whether the display link in the address still opens `contest_id`: the projector and
+    the stage screen ask on every refresh, so a re-issued link stops an old tab at once
+    (it then says so instead of following the contest). `_` is the page's translate
+    function: inside a fragment, `gettext()` must not hand over to the entry script."""
+    try:
+        with db_session(read_only=True) as session:
+            contest = board.contest_by_display_token(
+                session=session, token=st.query_params.get("display", "")
+            )
+    except AccessDenied as error:
+        st.error(error.localized(_), icon=":material/link_off:")
+        return False
+    return contest.id == contest_id
 
 
 def organiser_page(title: str) -> Contest:

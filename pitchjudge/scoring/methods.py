@@ -56,6 +56,19 @@ class Groups:
             criterion=prepared.criterion[start],
         )
 
+    @classmethod
+    def uniform(cls, n_groups: int, size: int) -> Groups:
+        """`n_groups` consecutive groups of `size` marks each (simulated panels)."""
+        start = np.arange(n_groups) * size
+        zeros = np.zeros(n_groups, dtype=np.int64)
+        return cls(
+            id=np.repeat(np.arange(n_groups), size),
+            start=start,
+            size=np.full(n_groups, size),
+            pitch=zeros,
+            criterion=zeros,
+        )
+
     def position(self) -> np.ndarray:
         """Rank of each mark within its group (0 = lowest)."""
         return np.arange(len(self.id)) - self.start[self.id]

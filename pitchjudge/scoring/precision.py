@@ -164,7 +164,8 @@ def efficiency(scored: Scored, n: np.ndarray) -> np.ndarray:
 
     A panel of k judges is drawn (with replacement) from the round's scorecards' residual rows
     r_pj = x_pj· − x̄_p· (× √(k_p/(k_p − 1)), every criterion of one judge together, so the
-    criteria's correlation is kept), added to a centre placed at random between two grid
+    criteria's correlation is kept; when every pitch had the same jury, each of its judges
+    contributes one of their own rows, so the jury's leniency pattern is kept), added to a centre placed at random between two grid
     points, put back on the marks' grid, and scored by the rule's own method
     (`pitchjudge.scoring.methods`) and by the mean. Seeded: the same round gives the same figure.
     """
@@ -183,12 +184,24 @@ def efficiency(scored: Scored, n: np.ndarray) -> np.ndarray:
         np.nonzero(rows)[0]
     ][:, None]
     step = _grid(prepared.value)
+    ranked = count >= 2
+    jury = np.flatnonzero(complete[ranked].any(axis=0))
+    same_jury = bool(ranked.any()) and bool(complete[ranked][:, jury].all())
+    if same_jury:
+        scaled = np.sqrt(len(jury) / (len(jury) - 1))
+        full = (cube - centre[:, None, :])[ranked][:, jury] * scaled  # (pitches, judges, criteria)
+        jury = np.arange(len(jury))
     rng = np.random.default_rng(20_261_204)
     weights = prepared.weights
     for k in np.unique(n[n >= 2]).astype(int):
         if rule.method == "trimmed" and (k < rule.min_judges_to_trim or rule.trim == 0):
             continue
-        picked = residual[rng.integers(0, len(residual), size=(EFFICIENCY_DRAWS, k))]
+        if same_jury and k == len(jury):
+            # Every pitch had the same jury: keep it (judge j's row comes from a pitch j
+            # marked), so this jury's own leniency pattern shapes the method's error.
+            picked = full[rng.integers(0, len(full), size=(EFFICIENCY_DRAWS, k)), jury]
+        else:
+            picked = residual[rng.integers(0, len(residual), size=(EFFICIENCY_DRAWS, k))]
         shift = rng.random((EFFICIENCY_DRAWS, 1, prepared.n_criteria)) * (step or 1.0)
         marks = picked + shift
         if step:

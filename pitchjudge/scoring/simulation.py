@@ -180,51 +180,72 @@ def coverage_settings(full: bool = True) -> list[Setting]:
     return settings
 
 
-def coverage_study(
-    setting: Setting, method: str, seeds: range, *, level: float = 0.9
-) -> dict[str, float]:
-    """Coverage of the interval, calibration of P(beats next), share too close to call.
+@dataclass
+class CoverageRecords:
+    """Raw outcomes of simulated rounds (concatenated over rounds)."""
 
-    Over the rounds simulated from `seeds`: `coverage` = share of pitches whose pool truth lies
-    in the interval; `p_error` = the largest |claimed − observed| of P(beats next) over the
-    bins 0.5–0.6, …, 0.9–1.0 holding at least 2 % of the pairs (observed: how often the
-    pool truths are in the claimed order), `p_error_mean` = their pair-weighted mean;
-    `flagged` = share of pitches too close to call at the winner and podium lines.
-    """
+    covered: np.ndarray  # per pitch: pool truth inside the interval
+    claimed: np.ndarray  # per neighbour pair: P(upper beats lower)
+    held: np.ndarray  # per neighbour pair: the pool truths are in that order
+    flagged: int  # pitches too close to call
+    pitches: int
+
+    def __add__(self, other: CoverageRecords) -> CoverageRecords:
+        return CoverageRecords(
+            np.concatenate([self.covered, other.covered]),
+            np.concatenate([self.claimed, other.claimed]),
+            np.concatenate([self.held, other.held]),
+            self.flagged + other.flagged,
+            self.pitches + other.pitches,
+        )
+
+    def summary(self, min_pairs: int = 50) -> dict[str, float]:
+        """coverage, p_error (largest |claimed − observed| over P bins of 0.1 from 0.5 holding at
+        least `min_pairs` pairs), p_error_mean (pair-weighted mean), flagged (share)."""
+        p, h = self.claimed, self.held.astype(float)
+        usable = np.isfinite(p)
+        p, h = p[usable], h[usable]
+        flip = p < 0.5  # a claim of p for A over B is a claim of 1 − p for B over A
+        p, h = np.where(flip, 1 - p, p), np.where(flip, 1 - h, h)
+        errors, weights = [], []
+        for low in (0.5, 0.6, 0.7, 0.8, 0.9):
+            inside = (p >= low) & ((p < low + 0.1) if low < 0.9 else (p <= 1.0))
+            if inside.sum() >= min_pairs:
+                errors.append(abs(p[inside].mean() - h[inside].mean()))
+                weights.append(inside.sum())
+        return {
+            "coverage": float(self.covered.mean()) if len(self.covered) else float("nan"),
+            "p_error": float(max(errors)) if errors else float("nan"),
+            "p_error_mean": float(np.average(errors, weights=weights)) if errors else float("nan"),
+            "flagged": self.flagged / max(self.pitches, 1),
+        }
+
+
+def coverage_records(
+    setting: Setting, method: str, seeds: range, *, level: float = 0.9, resamples: int = 200
+) -> CoverageRecords:
+    """Simulate a round per seed, score it with `method`, and check its uncertainty."""
     from pitchjudge.scoring.uncertainty import uncertainty
 
     rule = AggregationRule(method=method)
     covered, claimed, held = [], [], []
-    flagged = 0
-    pitches = 0
+    flagged = pitches = 0
     for seed in seeds:
         marks, criteria, truth = simulate_round(seed, setting)
-        sure = uncertainty(marks, criteria, rule, level=level, resamples=200, seed=seed)
+        sure = uncertainty(marks, criteria, rule, level=level, resamples=resamples, seed=seed)
         real = truth.reindex(sure["pitch"]).to_numpy()
-        covered.append((sure["total_low"] <= real) & (real <= sure["total_high"]))
-        p = sure["p_beats_next"].to_numpy(dtype=float)[:-1]
-        order_held = real[:-1] > real[1:]
-        claimed.append(p)
-        held.append(order_held)
+        covered.append(((sure["total_low"] <= real) & (real <= sure["total_high"])).to_numpy())
+        claimed.append(sure["p_beats_next"].to_numpy(dtype=float)[:-1])
+        held.append(real[:-1] > real[1:])
         flagged += int(sure["too_close_to_call"].sum())
         pitches += len(sure)
-    p = np.concatenate(claimed)
-    h = np.concatenate(held).astype(float)
-    usable = np.isfinite(p)
-    p, h = p[usable], h[usable]
-    # A claim of p < 0.5 for A over B is a claim of 1 − p for B over A.
-    flip = p < 0.5
-    p = np.where(flip, 1 - p, p)
-    h = np.where(flip, 1 - h, h)
-    errors, weights = [], []
-    for low in np.arange(0.5, 1.0, 0.1):
-        inside = (p >= low) & (p < low + 0.1 if low < 0.85 else p <= 1.0)
-        if inside.sum() >= max(0.02 * len(p), 20):
-            errors.append(abs(p[inside].mean() - h[inside].mean()))
-            weights.append(inside.sum())
-    return {
-        "coverage": float(np.concatenate(covered).mean()),
-        "p_error": float(max(errors)) if errors else float("nan"),
-        "p_error_mean": float(np.average(errors, weights=weights)) if errors else float("nan"),
-        "flagged": flagged / max(pitches, 1),
-    }
+    return CoverageRecords(
+        np.concatenate(covered), np.concatenate(claimed), np.concatenate(held), flagged, pitches
+    )
+
+
+def coverage_study(
+    setting: Setting, method: str, seeds: range, *, level: float = 0.9
+) -> dict[str, float]:
+    """`coverage_records(...).summary()`: coverage, P calibration error, share flagged."""
+    return coverage_records(setting, method, seeds, level=level).summary()

@@ -165,9 +165,10 @@ def efficiency(scored: Scored, n: np.ndarray) -> np.ndarray:
     A panel of k judges is drawn (with replacement) from the round's scorecards' residual rows
     r_pj = x_pj· − x̄_p· (× √(k_p/(k_p − 1)), every criterion of one judge together, so the
     criteria's correlation is kept; when every pitch had the same jury, each of its judges
-    contributes one of their own rows, so the jury's leniency pattern is kept), added to a centre placed at random between two grid
-    points, put back on the marks' grid, and scored by the rule's own method
-    (`pitchjudge.scoring.methods`) and by the mean. Seeded: the same round gives the same figure.
+    contributes one of their own rows, so the jury's leniency pattern is kept), added to a
+    centre placed at random between two grid points, put back on the marks' grid, and scored
+    by the rule's own method (`pitchjudge.scoring.methods`) and by the mean.
+    Seeded: the same round gives the same figure.
     """
     prepared, rule = scored.prepared, scored.rule
     result = np.ones(len(n))

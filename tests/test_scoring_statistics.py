@@ -237,3 +237,20 @@ def test_uncertainty_arguments_are_checked():
     ):
         with pytest.raises(ScoringError, match=message):
             uncertainty(marks, criteria, **kwargs)
+
+
+def test_judge_flags_rarely_fire_without_an_outlier_and_find_a_planted_one():
+    contests = [
+        simulate_contest(seed, n_pitches=30, n_judges=12, judges_per_pitch=5, leniency_sd=0.5)
+        for seed in range(60)
+    ]
+    honest = [judge_statistics(c.marks, c.criteria)["outlier"].any() for c in contests]
+    assert sum(honest) <= 3  # ≤ 5 % of 60 contests without an outlier flag anyone
+    found = 0
+    for contest in contests:
+        marks = contest.marks.copy()
+        planted = marks["judge"] == "J01"
+        marks.loc[planted, "value"] = np.clip(marks.loc[planted, "value"] + 3, 1, 10)
+        flagged = judge_statistics(marks, contest.criteria).set_index("judge")["outlier"]
+        found += bool(flagged["J01"])
+    assert found >= 0.75 * len(contests)

@@ -93,7 +93,7 @@ class AdditiveFit:
 
 
 #: Designs with at most this many pitch × judge cells are handled as dense arrays.
-_DENSE_CELLS = 250_000
+_DENSE_CELLS = 0
 
 
 def connected_groups(

@@ -184,6 +184,7 @@ def efficiency(scored: Scored, n: np.ndarray) -> np.ndarray:
     residual = (cube - centre[:, None, :])[rows] * np.sqrt(count / (count - 1))[
         np.nonzero(rows)[0]
     ][:, None]
+    residual = residual[np.lexsort(np.nan_to_num(residual).T[::-1])]  # independent of names
     step = _grid(prepared.value)
     ranked = count >= 2
     jury = np.flatnonzero(complete[ranked].any(axis=0))
@@ -191,6 +192,9 @@ def efficiency(scored: Scored, n: np.ndarray) -> np.ndarray:
     if same_jury:
         scaled = np.sqrt(len(jury) / (len(jury) - 1))
         full = (cube - centre[:, None, :])[ranked][:, jury] * scaled  # (pitches, judges, criteria)
+        # Judges in an order that does not depend on their names (the figures must not).
+        flat = np.nan_to_num(np.moveaxis(full, 1, 0).reshape(len(jury), -1))
+        full = full[:, np.lexsort(flat.T[::-1])]
         jury = np.arange(len(jury))
     rng = np.random.default_rng(20_261_204)
     weights = prepared.weights

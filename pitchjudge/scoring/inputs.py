@@ -143,7 +143,9 @@ def prepare(
         )
     criterion_index = pd.Index(criteria["criterion"].tolist())
 
-    criterion_code = criterion_index.get_indexer(marks["criterion"])
+    # Factorise first (one hash pass), then look the few distinct names up in the table.
+    named, distinct = pd.factorize(marks["criterion"], sort=False)
+    criterion_code = criterion_index.get_indexer(distinct)[named]
     unknown = criterion_code < 0
     if unknown.any():
         names = sorted({str(v) for v in marks["criterion"][unknown]})
@@ -164,13 +166,14 @@ def prepare(
     pitch_code, pitches = canonical_codes(marks["pitch"])
     judge_code, judges = canonical_codes(marks["judge"])
     cell = (pitch_code * max(len(judges), 1) + judge_code) * len(criterion_index) + criterion_code
-    duplicated = pd.Series(cell).duplicated(keep=False).to_numpy()
-    if duplicated.any():
+    ordered_cells = np.sort(cell)
+    if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
+        duplicated = pd.Series(cell).duplicated(keep=False).to_numpy()
         raise ScoringError(
             f"marks: a judge marked the same criterion of the same pitch twice "
             f"(rows {_rows(marks, duplicated)})."
         )
-    order = np.lexsort((values, criterion_code, pitch_code))
+    order = np.lexsort((values, pitch_code * len(criterion_index) + criterion_code))
     prepared = Prepared(
         pitches=pitches,
         judges=judges,

@@ -48,10 +48,12 @@ def weak_contest(seed: int, leniency_sd: float) -> Contest:
     judge_no = marks["judge"].str[1:].astype(int)
     half_pitch, half_judge = pitch_no >= 30, judge_no >= 6
     keep = half_pitch == half_judge
-    bridge = marks[(pitch_no == 59) & half_judge].drop_duplicates("criterion").copy()
+    # The bridge: J00 (first half) also marks one pitch of the second half.
+    target = marks.loc[keep & half_pitch, "pitch"].iloc[0]
+    bridge = marks[(marks["pitch"] == target) & keep].drop_duplicates("criterion").copy()
     bridge["judge"] = "J00"
     rng = np.random.default_rng(seed + 99)
-    quality = first.quality["P059"]
+    quality = first.quality[target]
     bridge["value"] = np.clip(
         np.rint(quality + first.leniency["J00"] + rng.normal(0, 0.8, len(bridge))), 1, 10
     )
@@ -66,12 +68,14 @@ def tau(contest: Contest, rule: AggregationRule) -> float:
     return float(stats.kendalltau(truth, board["total"].to_numpy()).statistic)
 
 
-def main(seeds: int) -> None:
+def main(seeds: int, only: str = "") -> None:
     started = time.perf_counter()
     header = "".join(f"{'λ=' + format(x, 'g'):>9}" for x in LAMBDAS)
     print(f"\nCalibrated tau minus mean tau, {seeds} seeds, 60 pitches, 12 judges")
     print(f"  {'scenario':<28}{'mean tau':>9}{header}")
     for title, settings in SCENARIOS.items():
+        if only and only not in title:
+            continue
         settings = dict(settings)
         weak = settings.pop("weak", False)
         gains = {x: [] for x in LAMBDAS}
@@ -92,4 +96,4 @@ def main(seeds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100, sys.argv[2] if len(sys.argv) > 2 else "")

@@ -175,7 +175,7 @@ if design.weak:
         _(
             "The judges are only weakly linked: few shared applications hold the panels "
             "together (connectivity {value:.2f}, below {limit:g}). Judge leniency, hence the "
-            "calibrated totals, rest on a handful of marks: mix the panels, or set a shrinkage."
+            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
         ).format(value=design.connectivity, limit=design.limit),
         icon=":material/warning:",
     )

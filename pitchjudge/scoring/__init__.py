@@ -60,9 +60,10 @@ The methods (each function's docstring in `pitchjudge.scoring.methods` has the d
   Searle 1987 for the two-way layout with missing cells), per criterion — which equals
   fitting the judges' weighted totals when judges mark every criterion of what they see —
   with a ridge penalty `shrinkage` × Σ o_j² (2 marks by default, chosen by simulation;
-  0 = plain least squares). Panel = q_p. For incomplete panels (k of n judges per pitch), where a lenient or
-  harsh judge otherwise lifts or sinks the pitches they happened to see. Needs a connected
-  judge–pitch design (`DisconnectedDesign` otherwise). On a complete panel it equals "mean".
+  0 = plain least squares). Panel = q_p. For incomplete panels (k of n judges per pitch),
+  where a lenient or harsh judge otherwise lifts or sinks the pitches they happened to see.
+  Needs a connected judge–pitch design (`DisconnectedDesign` otherwise).
+  On a complete panel it equals "mean".
 
 Uncertainty, judge statistics and agreement
 -------------------------------------------

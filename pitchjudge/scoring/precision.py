@@ -219,14 +219,15 @@ def efficiency(scored: Scored, n: np.ndarray) -> np.ndarray:
         else:
             panel = trimmed_panel(flat, groups, rule.trim, rule.min_judges_to_trim)[0]
         mean = mean_panel(flat, groups)
-        method_total = panel.reshape(EFFICIENCY_DRAWS, -1) @ weights
-        mean_total = mean.reshape(EFFICIENCY_DRAWS, -1) @ weights
-        base = np.var(mean_total)
-        # The method's systematic gap to the mean (a median of whole marks, a jury's skewed
-        # leniency) is an error against the pool truth too: mean squared error, not variance.
-        bias = np.mean(method_total - mean_total)
+        # Errors against the centre each panel was drawn around (its truth): mean squared
+        # error, so that a method's systematic gaps (a median of whole marks sticking to the
+        # grid, a jury's skewed leniency) count as well as its spread.
+        truth = shift[:, 0, :] @ weights
+        method_error = panel.reshape(EFFICIENCY_DRAWS, -1) @ weights - truth
+        mean_error = mean.reshape(EFFICIENCY_DRAWS, -1) @ weights - truth
+        base = np.mean(mean_error**2)
         if base > 0:
-            result[n == k] = max((np.var(method_total) + bias**2) / base, 1e-3)
+            result[n == k] = max(np.mean(method_error**2) / base, 1e-3)
     return result
 
 

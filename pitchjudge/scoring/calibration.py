@@ -97,10 +97,18 @@ _DENSE_CELLS = 0
 
 
 def connected_groups(
-    pitch: np.ndarray, judge: np.ndarray, n_pitches: int, n_judges: int
+    pitch: np.ndarray,
+    judge: np.ndarray,
+    n_pitches: int,
+    n_judges: int,
+    cross: np.ndarray | None = None,
 ) -> tuple[int, np.ndarray]:
-    """(number of groups, group of each pitch then each judge; -1 for those without marks)."""
-    cross = _judge_cross(_incidence(pitch, judge, n_pitches, n_judges))
+    """(number of groups, group of each pitch then each judge; -1 for those without marks).
+
+    `cross`: any judges × judges matrix with the pattern of Nᵀ N (the fit passes its own).
+    """
+    if cross is None:
+        cross = _judge_cross(_incidence(pitch, judge, n_pitches, n_judges))
     _, judge_group = csgraph.connected_components(cross, directed=False)
     used_j = np.zeros(n_judges, dtype=bool)
     used_j[judge] = True
@@ -150,14 +158,16 @@ def fit_additive(
     n_j = np.bincount(judge, minlength=n_judges).astype(float)
     used_p, used_j = n_p > 0, n_j > 0
 
-    n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges)
+    inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
+    incidence = _incidence(pitch, judge, n_pitches, n_judges)
+    cross = _judge_cross(incidence, inverse_n)  # Nᵀ diag(1/n_p) N: also gives the groups
+    n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges, cross)
     if n_groups > 1 and not allow_disconnected:
         raise DisconnectedDesign(
             _describe_groups(labels, n_groups, n_pitches, pitch_labels, judge_labels),
             criterion=criterion,
         )
 
-    inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
     columns = range(y.shape[1])
     pitch_mean = (
         np.column_stack([np.bincount(pitch, weights=y[:, k], minlength=n_pitches) for k in columns])
@@ -168,9 +178,8 @@ def fit_additive(
         [np.bincount(judge, weights=deviation[:, k], minlength=n_judges) for k in columns]
     )
 
-    incidence = _incidence(pitch, judge, n_pitches, n_judges)
     judges = np.flatnonzero(used_j)
-    c_matrix = (np.diag(n_j) - _judge_cross(incidence, inverse_n))[np.ix_(judges, judges)]
+    c_matrix = (np.diag(n_j) - cross)[np.ix_(judges, judges)]
     rhs = r[judges]
     ridge_inverse = None
     if shrinkage > 0:

@@ -326,9 +326,15 @@ def scored_frame(scored: Scored) -> pd.DataFrame:
         (FLAG_NOT_TRIMMED, not_trimmed),
         (FLAG_INCOMPLETE, incomplete),
     )
-    columns["flags"] = [
-        ", ".join(name for name, values in named if values[row]) for row in range(len(order))
+    # One code per row (bit k = k-th flag), one label per code: no Python loop over flags.
+    code = np.zeros(len(order), dtype=np.int64)
+    for bit, (_name, values) in enumerate(named):
+        code |= np.asarray(values, dtype=np.int64) << bit
+    labels = [
+        ", ".join(name for bit, (name, _values) in enumerate(named) if combination >> bit & 1)
+        for combination in range(1 << len(named))
     ]
+    columns["flags"] = [labels[c] for c in code.tolist()]
     return pd.DataFrame(columns)
 
 

@@ -469,6 +469,17 @@ def test_rule_may_be_a_dict_and_labels_may_be_numbers():
 # --- bad input --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("value", [1e13, -1e13, 1e300, float("inf")])
+@pytest.mark.parametrize("scale", [False, True])
+def test_absurd_values_are_refused_with_or_without_a_scale(value, scale):
+    criteria = CRITERIA.assign(min=-1e308, max=1e308) if scale else CRITERIA
+    marks = frame([("A", "J1", "Team", 3), ("B", "J1", "Team", value)])
+    with pytest.raises(ScoringError, match="rows 1"):
+        leaderboard(marks, criteria, AggregationRule())
+    with pytest.raises(ScoringError, match="weight must lie between"):
+        leaderboard(frame([("A", "J1", "Team", 3)]), CRITERIA.assign(weight=[1e13, 1]))
+
+
 @pytest.mark.parametrize(
     ("marks", "criteria", "adjustments", "message"),
     [

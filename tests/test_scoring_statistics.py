@@ -17,8 +17,10 @@ from pitchjudge.scoring import (
     leaderboard,
     uncertainty,
 )
+from pitchjudge.scoring.precision import WEAK_CONNECTIVITY, connectivity
 from pitchjudge.scoring.simulation import simulate_contest
-from pitchjudge.scoring.statistics import icc2, kendall_w
+from pitchjudge.scoring.statistics import icc2, icc3, kendall_w
+from pitchjudge.scoring.uncertainty import decision_lines
 
 #: The worked example of Shrout & Fleiss (1979): six targets rated by four judges.
 SHROUT_FLEISS = np.array(
@@ -73,6 +75,23 @@ def test_icc_matches_shrout_and_fleiss_worked_example():
     single, average = icc2(SHROUT_FLEISS)
     assert round(single, 2) == 0.29  # ICC(2,1)
     assert round(average, 2) == 0.62  # ICC(2,4)
+
+
+def test_icc3_matches_shrout_and_fleiss_worked_example():
+    single, average = icc3(SHROUT_FLEISS)
+    assert round(single, 2) == 0.71  # ICC(3,1)
+    assert round(average, 2) == 0.91  # ICC(3,4)
+
+
+def test_the_ranking_figure_ignores_a_judge_who_is_only_lenient():
+    # Same order from every judge, one of them 2 points more generous: a complete panel's
+    # ranking is perfectly reliable (ICC(3,k) = W = 1); absolute agreement is not (ICC(2,k)).
+    table = np.tile(np.array([[1.0], [3.0], [2.0], [5.0], [4.0]]), (1, 3))
+    table[:, 0] += 2
+    result = agreement(*as_table(table)).set_index("scope").loc["total"]
+    assert result["icc_consistency_average"] == pytest.approx(1)
+    assert result["kendall_w"] == pytest.approx(1)
+    assert result["icc_average"] < 0.95
 
 
 def test_kendalls_w_matches_the_textbook_formula():
@@ -254,3 +273,39 @@ def test_judge_flags_rarely_fire_without_an_outlier_and_find_a_planted_one():
         flagged = judge_statistics(marks, contest.criteria).set_index("judge")["outlier"]
         found += bool(flagged["J01"])
     assert found >= 0.75 * len(contests)
+
+
+def test_too_close_to_call_only_at_decision_lines():
+    marks, criteria = final(n_pitches=8, n_judges=6, n_criteria=2)
+    # Pitches 0 and 1 marked identically (a real tie for the win); the rest well apart.
+    marks["value"] = marks["value"].astype(float)
+    level = {f"P{p:02d}": 9.0 - p * 0.8 for p in range(8)}
+    level["P01"] = level["P00"]
+    rng = np.random.default_rng(0)
+    marks["value"] = [round(level[p] + rng.normal(0, 0.3), 1) for p in marks["pitch"]]
+    twin = marks[marks["pitch"] == "P00"].assign(pitch="P01")
+    marks = pd.concat([marks[marks["pitch"] != "P01"], twin], ignore_index=True)
+    sure = uncertainty(marks, criteria, AggregationRule(), lines={"winner": 1, "podium": 3})
+    flagged = set(sure.loc[sure["too_close_to_call"], "pitch"])
+    assert flagged == {"P00", "P01"}
+    assert sure["decision_line"].iloc[0] == "winner"
+    assert sure["decision_line"].iloc[2] == "podium" and sure["decision_line"].iloc[3] == "podium"
+    lines = decision_lines(sure, {"winner": 1, "podium": 3}, 0.9).set_index("line")
+    assert lines.loc["winner", "too_close"] and not lines.loc["podium", "too_close"]
+    assert lines.loc["podium", "p"] > 0.9
+
+
+def test_connectivity_of_complete_weak_and_split_designs():
+    complete = [(p, j) for p in range(10) for j in range(4)]
+    pitch, judge = np.array(complete).T
+    assert connectivity(pitch, judge, 10, 4) == pytest.approx(10)
+    # Two halves of the jury, each on its own pitches, and one judge marking one pitch across.
+    halves = [(p, j) for p in range(10) for j in ((0, 1, 2) if p < 5 else (3, 4, 5))]
+    pitch, judge = np.array(halves).T
+    assert connectivity(pitch, judge, 10, 6) == pytest.approx(0, abs=1e-9)
+    bridged = np.array([*halves, (7, 0)]).T
+    weak = connectivity(bridged[0], bridged[1], 10, 6)
+    assert 0 < weak < WEAK_CONNECTIVITY
+    mixed = [(p, (p + k) % 6) for p in range(10) for k in range(3)]
+    pitch, judge = np.array(mixed).T
+    assert connectivity(pitch, judge, 10, 6) > WEAK_CONNECTIVITY

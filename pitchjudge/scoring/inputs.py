@@ -111,6 +111,11 @@ def _no_missing_labels(frame: pd.DataFrame, columns: tuple[str, ...], name: str)
 def canonical_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of `values` into their sorted distinct labels (mixed types sort by text)."""
     codes, uniques = pd.factorize(values, sort=False)
+    if uniques.dtype.kind in "iuf":  # numbers (ids): numpy sorts them as Python would
+        order = np.argsort(np.asarray(uniques), kind="stable")
+        remap = np.empty(len(uniques), dtype=np.int64)
+        remap[order] = np.arange(len(uniques))
+        return remap[codes], pd.Index(np.asarray(uniques)[order], dtype=uniques.dtype)
     labels = uniques.tolist()
     try:
         order = sorted(range(len(labels)), key=lambda k: labels[k])

@@ -132,7 +132,7 @@ def precision(scored: Scored) -> Precision:
     n_used = len(used)
     with np.errstate(invalid="ignore", divide="ignore"):
         if rule.method == "calibrated":
-            if rule.shrinkage > 0:
+            if rule.shrinkage > 0 and sigma2 > 0:
                 fit.add_ridge_bias(leniency_var / sigma2)
             variance = sigma2 * fit.quality_variance()
             scale = np.ones(n_pitches)

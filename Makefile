@@ -52,6 +52,8 @@ bench: setup
 	.venv/bin/python bench/bench_judging.py
 	.venv/bin/python bench/bench_scoring.py
 	.venv/bin/python bench/bench_calibration.py 50
+	.venv/bin/python bench/bench_shrinkage.py 60
+	.venv/bin/python bench/bench_uncertainty.py 100
 	.venv/bin/python bench/bench_board.py
 	.venv/bin/python bench/bench_stage.py
 	.venv/bin/python bench/bench_projector.py

@@ -163,7 +163,7 @@ def final_uncertainty() -> None:
     holes = marks[~((marks.pitch < 3) & (marks.judge < 2))]  # conflicts of interest
     print(
         f"\nUncertainty of a final: {n_pitches} pitches × {n_judges} judges × {N_CRITERIA} "
-        f"criteria, 1,000 resamples"
+        f"criteria, 400 posterior draws"
     )
     for method in METHODS:
         rule = AggregationRule(method=method)

@@ -8,7 +8,7 @@ import streamlit as st
 from pitchjudge.analytics_charts import heatmap_figure, leniency_figure, rank_range_figure
 from pitchjudge.formatting import format_datetime_short
 from pitchjudge.scoring import ScoringError
-from pitchjudge.services import analytics, contests
+from pitchjudge.services import analytics, contests, results
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert, round_picker, show_notice
 
@@ -38,6 +38,17 @@ st.caption(
         marks=overview.n_marks, judges=overview.n_judges, pitches=overview.n_pitches
     )
 )
+with state.db_session(read_only=True) as session:
+    design = results.round_design(session=session, round_id=round_.id)
+if design.weak:
+    st.warning(
+        _(
+            "The judges are only weakly linked: few shared applications hold the panels "
+            "together (connectivity {value:.2f}, below {limit:g}). Judge leniency, hence the "
+            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
+        ).format(value=design.connectivity, limit=design.limit),
+        icon=":material/warning:",
+    )
 
 METHODS = {
     "mean": _("Mean"),
@@ -48,6 +59,7 @@ METHODS = {
 }
 TWO_JUDGES = _("Comparing judges needs at least two judges who scored the same applications.")
 NUMBER = st.column_config.NumberColumn(format="%.2f")
+INTERVAL_SENTENCE = _("Intervals: the 90 % range of the total this jury would give on average.")
 
 
 def cannot(error: Exception) -> None:
@@ -158,21 +170,26 @@ with tabs[1]:
                     "Leniency: how many points the judge adds to (or takes from) a total "
                     "compared with the panel, once the quality of the applications they saw is "
                     "taken into account. Agreement: correlation between the judge's totals and "
-                    "the other judges' mean (1 = same order). A judge stands out when their "
-                    "leniency or agreement is far from the other judges' (modified z-score "
-                    "beyond 3.5) or when they order the applications against the panel."
+                    "the other judges' mean (1 = same order). Leniency z and agreement z compare "
+                    "each judge with the other judges (studentised deleted residuals); a judge "
+                    "stands out beyond a threshold set so that, among honest judges, at most "
+                    "5 % of contests flag anyone."
                 )
             )
         if not lenient.agreement.empty:
             st.subheader(_("How much the panel agrees"))
             total_row = lenient.agreement.iloc[0]
-            cols = st.columns(4)
+            cols = st.columns(5)
             cols[0].metric(
                 _("Krippendorff's alpha"), figure_or_dash(total_row["krippendorff_alpha"])
             )
-            cols[1].metric(_("ICC, one judge"), figure_or_dash(total_row["icc_single"]))
-            cols[2].metric(_("ICC, the panel"), figure_or_dash(total_row["icc_average"]))
-            cols[3].metric(_("Kendall's W"), figure_or_dash(total_row["kendall_w"]))
+            cols[1].metric(_("ICC(2,1), one judge"), figure_or_dash(total_row["icc_single"]))
+            cols[2].metric(_("ICC(2,k), the panel"), figure_or_dash(total_row["icc_average"]))
+            cols[3].metric(
+                _("ICC(3,k), the ranking"),
+                figure_or_dash(total_row["icc_consistency_average"]),
+            )
+            cols[4].metric(_("Kendall's W"), figure_or_dash(total_row["kendall_w"]))
             st.markdown(
                 "\n".join(
                     f"- {line}"
@@ -183,10 +200,18 @@ with tabs[1]:
                             "chance (missing marks allowed)."
                         ),
                         _(
-                            "**ICC, one judge** — how far a single judge's totals can be "
-                            "trusted to match another judge's; **ICC, the panel** — the same "
-                            "for the panel's average, which is what the ranking uses (1 = "
-                            "perfectly reliable)."
+                            "**ICC(2,1), one judge** and **ICC(2,k), the panel** — two-way "
+                            "random effects, absolute agreement (Shrout & Fleiss 1979): how "
+                            "far one judge's totals, or the panel's average, match those of "
+                            "another panel of judges; a judge's constant leniency counts as "
+                            "disagreement (1 = perfectly reliable)."
+                        ),
+                        _(
+                            "**ICC(3,k), the ranking** — two-way mixed effects, consistency: "
+                            "the same for the panel's average once each judge's constant "
+                            "leniency is set aside. When every judge scored every application "
+                            "that leniency is shared by all and cannot change the order, so "
+                            "this is the figure that matches the ranking."
                         ),
                         _(
                             "**Kendall's W** — how similarly the judges order the applications,"
@@ -212,8 +237,9 @@ with tabs[1]:
                             _("Judges"): scopes["n_judges"],
                             _("Complete"): scopes["complete"],
                             _("Krippendorff's alpha"): scopes["krippendorff_alpha"],
-                            _("ICC, one judge"): scopes["icc_single"],
-                            _("ICC, the panel"): scopes["icc_average"],
+                            _("ICC(2,1), one judge"): scopes["icc_single"],
+                            _("ICC(2,k), the panel"): scopes["icc_average"],
+                            _("ICC(3,k), the ranking"): scopes["icc_consistency_average"],
                             _("Kendall's W"): scopes["kendall_w"],
                             _("p-value of W"): scopes["kendall_p"],
                         }
@@ -224,8 +250,9 @@ with tabs[1]:
                         column: NUMBER
                         for column in (
                             _("Krippendorff's alpha"),
-                            _("ICC, one judge"),
-                            _("ICC, the panel"),
+                            _("ICC(2,1), one judge"),
+                            _("ICC(2,k), the panel"),
+                            _("ICC(3,k), the ranking"),
                             _("Kendall's W"),
                         )
                     },
@@ -284,16 +311,16 @@ with tabs[3]:
         if ranked.empty:
             st.info(_("No application has a complete set of marks yet."))
         else:
-            approach = {
-                "bootstrap": _("by resampling the judges"),
-                "model": _("from the spread of the judges' totals"),
-            }.get(str(ranges["approach"].iloc[0]), "")
             st.caption(
-                _(
+                INTERVAL_SENTENCE
+                + " "
+                + _(
                     "Dot: the rank; bar: the ranks the application could plausibly take (90 % "
-                    "range, estimated {how}). In orange: statistical ties, where the order of "
-                    "neighbours could easily be the other way round."
-                ).format(how=approach)
+                    "range). In orange: statistical ties, where the order of neighbours could "
+                    "easily be the other way round. “Too close to call”: the marks cannot "
+                    "separate the two applications either side of the winner's, podium or "
+                    "promotion line."
+                )
             )
             st.plotly_chart(
                 rank_range_figure(ranges, axis_title=_("Rank")),
@@ -313,6 +340,7 @@ with tabs[3]:
                         _("Worst rank"): ranges["rank_worst"],
                         _("P(beats next)"): ranges["p_beats_next"],
                         _("Tie group"): ranges["tie_group"],
+                        _("Too close to call"): ranges["too_close_to_call"],
                     }
                 ),
                 hide_index=True,

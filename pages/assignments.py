@@ -6,8 +6,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from pitchjudge.assignment import is_connected
+from pitchjudge.assignment import connectivity, is_connected, weak_design
 from pitchjudge.models import AssignmentMode
+from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
 from pitchjudge.services import assignments, contests, judges
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
@@ -107,6 +108,14 @@ if pairs and not is_connected(pairs):
             "Some judges share no pitch, even indirectly: the calibrated results cannot "
             "correct their leniency. Plan again or add assignments."
         )
+    )
+elif pairs and weak_design(pairs):
+    st.warning(
+        _(
+            "The judges are only weakly linked: few shared applications hold the panels "
+            "together (connectivity {value:.2f}, below {limit:g}). Judge leniency, hence the "
+            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
+        ).format(value=connectivity(pairs), limit=WEAK_CONNECTIVITY)
     )
 
 

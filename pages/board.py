@@ -83,7 +83,9 @@ def live_board() -> None:
             )
         ties = [row for row in view.rows if row.statistical_tie]
         if ties:
-            st.caption(_("Orange bars: too close to call — a statistical tie with the next place."))
+            st.caption(
+                _("Orange bars: too close to call at the winner's, podium or promotion line.")
+            )
     elif not view.hidden_places:
         st.markdown("## " + _("No marks yet."))
 

@@ -176,6 +176,8 @@ try:
         formula = results.blend_formula(session=session, round_id=round_.id)
         table = results.round_leaderboard(session=session, round_id=round_.id)
         rows = board.compute_rows(session=session, round_id=round_.id)
+        design = results.round_design(session=session, round_id=round_.id)
+        calls = results.round_decision_lines(session=session, round_id=round_.id)
 except ScoringError as error:
     st.warning(_("The results cannot be computed yet: {reason}").format(reason=str(error)))
     st.stop()
@@ -188,6 +190,27 @@ if formula:
         icon=":material/join:",
     )
 st.plotly_chart(leaderboard_figure(rows, large=False), width="stretch", theme=None)
+st.caption(_("Bars: the 90 % range of the total this jury would give on average."))
+LINES = {"winner": _("Winner"), "podium": _("Podium"), "promotion": _("Promotion cut")}
+for call in calls[calls["too_close"]].to_dict("records"):
+    st.warning(
+        _("{line}: too close to call between {above} and {below} (P = {p:.2f}).").format(
+            line=LINES.get(call["line"], call["line"]),
+            above=inert(call["above_name"]),
+            below=inert(call["below_name"]),
+            p=call["p"],
+        ),
+        icon=":material/balance:",
+    )
+if design.weak:
+    st.warning(
+        _(
+            "The judges are only weakly linked: few shared applications hold the panels "
+            "together (connectivity {value:.2f}, below {limit:g}). Judge leniency, hence the "
+            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
+        ).format(value=design.connectivity, limit=design.limit),
+        icon=":material/warning:",
+    )
 shown = table.drop(columns=["pitch"]).rename(
     columns={
         "rank": "#",

@@ -50,6 +50,36 @@ def is_connected(pairs: Collection[tuple[int, int]]) -> bool:
     return len({find(node) for node in parent}) <= 1
 
 
+def connectivity(pairs: Collection[tuple[int, int]]) -> float:
+    """How well the judges of `pairs` are linked: the algebraic connectivity of their graph.
+
+    `pitchjudge.scoring.precision.connectivity` (in pitches' worth of shared marking: 0 when
+    the design falls apart, about the number of pitches for a complete panel); NaN with fewer
+    than two judges.
+    """
+    import numpy as np
+
+    from pitchjudge.scoring.precision import connectivity as algebraic_connectivity
+
+    if not pairs:
+        return float("nan")
+    judges = sorted({j for j, _p in pairs})
+    pitches = sorted({p for _j, p in pairs})
+    judge_code = {j: k for k, j in enumerate(judges)}
+    pitch_code = {p: k for k, p in enumerate(pitches)}
+    pitch = np.array([pitch_code[p] for _j, p in pairs])
+    judge = np.array([judge_code[j] for j, _p in pairs])
+    return algebraic_connectivity(pitch, judge, len(pitches), len(judges))
+
+
+def weak_design(pairs: Collection[tuple[int, int]]) -> bool:
+    """Connected, but so loosely that judge offsets rest on a handful of marks."""
+    from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
+
+    value = connectivity(pairs)
+    return bool(value == value and 0 < value < WEAK_CONNECTIVITY)
+
+
 def plan_assignments(
     *,
     judges: Sequence[int],

@@ -298,3 +298,23 @@ def test_round_statistics_name_pitches_and_judges(engine):
     assert list(judges["n_marks"].sort_values()) == [4, 6, 6, 6]
     assert list(panel["scope"]) == ["total", "Team", "Market"]
     assert not panel["complete"].any()
+
+
+def test_decision_lines_and_design_strength_from_the_services(engine):
+    contest_id = new_contest(engine)
+    report = do_import(engine, contest_id)
+    with session_scope(engine, read_only=True) as session:
+        sure = results.round_uncertainty(session=session, round_id=report.round_id)
+        lines = results.round_decision_lines(session=session, round_id=report.round_id)
+        design = results.round_design(session=session, round_id=report.round_id)
+    assert list(lines["line"]) == ["winner", "podium"]  # no promotion made yet
+    winner = lines.set_index("line").loc["winner"]
+    assert {winner["above_name"], winner["below_name"]} == set(sure["startup_name"][:2])
+    # Flags only either side of a line whose P is below the rule's tie probability.
+    expected = set()
+    for row in lines.itertuples():
+        if row.too_close:
+            expected |= {row.above, row.below}
+    assert set(sure.loc[sure["too_close_to_call"], "pitch"]) == expected
+    # Four judges on overlapping panels: connected, and linked well enough.
+    assert design.connected and not design.weak and design.connectivity > 0

@@ -238,10 +238,11 @@ def test_calibrated_recovers_leniency_on_an_incomplete_panel():
     criteria = pd.DataFrame({"criterion": ["Team"], "weight": [1.0]})
     plain = leaderboard(marks, criteria, AggregationRule(min_judges=1))
     assert list(plain["pitch"][:2]) == ["B", "A"]  # B rides on J1's leniency
-    fair = leaderboard(marks, criteria, AggregationRule(method="calibrated", min_judges=1))
+    least_squares = AggregationRule(method="calibrated", min_judges=1, shrinkage=0.0)
+    fair = leaderboard(marks, criteria, least_squares)
     assert list(fair["pitch"]) == ["A", "B", "C", "D"]
     assert list(fair["Team"]) == [7.0, 6.0, 5.0, 4.0]
-    details = panel_marks(marks, criteria, AggregationRule(method="calibrated"))
+    details = panel_marks(marks, criteria, least_squares)
     assert details.set_index("pitch").loc["B", "mean_offset"] == pytest.approx(1.0)
 
 
@@ -250,7 +251,7 @@ def test_shrinkage_pulls_offsets_towards_zero():
         [("A", "J1", "T", 9), ("A", "J2", "T", 7), ("B", "J2", "T", 6), ("B", "J3", "T", 4)]
     )
     criteria = pd.DataFrame({"criterion": ["T"], "weight": [1.0]})
-    rule = AggregationRule(method="calibrated", min_judges=1, round_total=False)
+    rule = AggregationRule(method="calibrated", min_judges=1, round_total=False, shrinkage=0.0)
     plain = leaderboard(marks, criteria, AggregationRule(min_judges=1, round_total=False))
     free = leaderboard(marks, criteria, rule)
     shrunk = leaderboard(marks, criteria, rule.replace(shrinkage=2.0))
@@ -466,6 +467,17 @@ def test_rule_may_be_a_dict_and_labels_may_be_numbers():
 
 
 # --- bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [1e13, -1e13, 1e300, float("inf")])
+@pytest.mark.parametrize("scale", [False, True])
+def test_absurd_values_are_refused_with_or_without_a_scale(value, scale):
+    criteria = CRITERIA.assign(min=-1e308, max=1e308) if scale else CRITERIA
+    marks = frame([("A", "J1", "Team", 3), ("B", "J1", "Team", value)])
+    with pytest.raises(ScoringError, match="rows 1"):
+        leaderboard(marks, criteria, AggregationRule())
+    with pytest.raises(ScoringError, match="weight must lie between"):
+        leaderboard(frame([("A", "J1", "Team", 3)]), CRITERIA.assign(weight=[1e13, 1]))
 
 
 @pytest.mark.parametrize(

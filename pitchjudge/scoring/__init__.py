@@ -37,8 +37,8 @@ The computation, in order (each step's rounding only if the rule asks for it)
 4. Order by T_p, higher first; equal totals are separated by each `tie_break` key in turn
    (higher first); those still equal share the best rank (1, 2, 2, 4).
 5. Flags: `too_few_judges` (fewer than `min_judges`), `not_trimmed`, `incomplete`, and
-   `statistical_tie` (P(beats the next one) < `tie_probability`, quick estimate; see
-   `uncertainty` for the resampled one).
+   `statistical_tie` (P(beats the next one) < `tie_probability`; the same P as
+   `uncertainty`, from `pitchjudge.scoring.precision`).
 
 Rounding is half-up (half away from zero) and exact on decimal inputs: marks, weights and
 points are taken as the decimals they were written as, sums are checked against the
@@ -59,22 +59,32 @@ The methods (each function's docstring in `pitchjudge.scoring.methods` has the d
   fitted jointly by least squares with Σ_j o_j = 0 (Paul 1981 for examiner calibration;
   Searle 1987 for the two-way layout with missing cells), per criterion — which equals
   fitting the judges' weighted totals when judges mark every criterion of what they see —
-  with an optional ridge penalty `shrinkage` × Σ o_j² for very sparse panels (off by
-  default). Panel = q_p. For incomplete panels (k of n judges per pitch), where a lenient or
-  harsh judge otherwise lifts or sinks the pitches they happened to see. Needs a connected
-  judge–pitch design (`DisconnectedDesign` otherwise). On a complete panel it equals "mean".
+  with a ridge penalty `shrinkage` × Σ o_j² (2 marks by default, chosen by simulation;
+  0 = plain least squares). Panel = q_p. For incomplete panels (k of n judges per pitch),
+  where a lenient or harsh judge otherwise lifts or sinks the pitches they happened to see.
+  Needs a connected judge–pitch design (`DisconnectedDesign` otherwise).
+  On a complete panel it equals "mean".
 
 Uncertainty, judge statistics and agreement
 -------------------------------------------
 Separate functions, so the leaderboard stays fast:
-- `uncertainty(...)`: per pitch a `level` interval of the total, the range of ranks, the
-  probability it beats the next one and a statistical-tie flag; by resampling judges
-  (bootstrap, fixed seed) or, for small panels, from the model's own errors.
+- `uncertainty(...)`: per pitch a `level` interval of the pool truth (the total this round's
+  whole jury would give on average: one definition for every method and panel size), the
+  range of ranks, the probability it beats the next one, the per-pair statistical-tie flag,
+  and `too_close_to_call` at decision lines (winner, podium, promotion cut). One error model,
+  `pitchjudge.scoring.precision`, documented and cited there.
 - `judge_statistics(...)`: per judge the leniency offset, leave-one-out agreement with the
-  rest of the panel, and an outlier flag (modified z-scores, Iglewicz & Hoaglin 1993).
+  rest of the panel, and an outlier flag (studentised deleted residuals with a Bonferroni
+  threshold: ≤ 5 % of contests without an outlier flag anyone).
 - `agreement(...)`: for the total and each criterion, Krippendorff's alpha (interval, missing
-  marks allowed), and where the panel is complete ICC(2,1), ICC(2,k) (Shrout & Fleiss 1979)
-  and Kendall's W (Kendall & Babington Smith 1939).
+  marks allowed), and where the panel is complete ICC(2,1), ICC(2,k) (absolute agreement),
+  ICC(3,1), ICC(3,k) (consistency: what a complete panel's ranking depends on; Shrout &
+  Fleiss 1979) and Kendall's W (Kendall & Babington Smith 1939).
+
+Where each formula lives (one implementation each): the additive model in
+`calibration.fit_additive`; the panel methods in `methods` (`exact_panel` is the same
+arithmetic on fractions for values on a rounding boundary); standard errors, P(beats next)
+and the design's connectivity in `precision`.
 
 Validation: the engine reproduces every published panel mark, component score and ranking
 of the ISU figure skating 2016-17 data set (tests/test_isu.py; data by BuzzFeed News,

@@ -49,6 +49,24 @@ class AdditiveFit:
     _judge_block: np.ndarray  # (used judges, used judges)
     _used_judges: np.ndarray
     _marks_per_pitch: np.ndarray
+    _shrinkage: float = 0.0
+    _ridge_inverse: np.ndarray | None = None  # G = (C + λI)⁻¹ under a ridge
+
+    def offset_error(self) -> np.ndarray:
+        """Var(ô − o) / σ² of the used judges' offsets (the covariance block σ² M)."""
+        return self._judge_block
+
+    def add_ridge_bias(self, ratio: float) -> None:
+        """Count the ridge's bias in the offsets' error: M += (σ_o²/σ²) λ² G².
+
+        A ridge pulls every offset towards 0, by −λ G o: with offsets of variance σ_o², that
+        bias has covariance σ_o² λ² G² (Hoerl & Kennard 1970, "Ridge regression", Technometrics
+        12(1): mean squared error = variance + squared bias).
+        """
+        if self._ridge_inverse is None or not np.isfinite(ratio) or ratio <= 0:
+            return
+        g = self._ridge_inverse
+        self._judge_block = self._judge_block + ratio * self._shrinkage**2 * (g @ g)
 
     def quality_variance(self) -> np.ndarray:
         """Var(q_p) / σ² for each pitch (NaN without marks)."""
@@ -62,16 +80,35 @@ class AdditiveFit:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(n > 0, 1.0 / n + quadratic / n**2, np.nan)
 
+    def quality_covariance(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Cov(q_a, q_b) / σ² of distinct pitches a, b: N_a M N_bᵀ / (n_a n_b)."""
+        n = self._marks_per_pitch
+        used = self._incidence[:, self._used_judges]
+        left, right = used[a], used[b]
+        if sparse.issparse(used):
+            left, right = left.toarray(), right.toarray()
+        quadratic = ((left @ self._judge_block) * right).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return quadratic / (n[a] * n[b])
+
 
 #: Designs with at most this many pitch × judge cells are handled as dense arrays.
-_DENSE_CELLS = 250_000
+_DENSE_CELLS = 0
 
 
 def connected_groups(
-    pitch: np.ndarray, judge: np.ndarray, n_pitches: int, n_judges: int
+    pitch: np.ndarray,
+    judge: np.ndarray,
+    n_pitches: int,
+    n_judges: int,
+    cross: np.ndarray | None = None,
 ) -> tuple[int, np.ndarray]:
-    """(number of groups, group of each pitch then each judge; -1 for those without marks)."""
-    cross = _judge_cross(_incidence(pitch, judge, n_pitches, n_judges))
+    """(number of groups, group of each pitch then each judge; -1 for those without marks).
+
+    `cross`: any judges × judges matrix with the pattern of Nᵀ N (the fit passes its own).
+    """
+    if cross is None:
+        cross = _judge_cross(_incidence(pitch, judge, n_pitches, n_judges))
     _, judge_group = csgraph.connected_components(cross, directed=False)
     used_j = np.zeros(n_judges, dtype=bool)
     used_j[judge] = True
@@ -121,14 +158,16 @@ def fit_additive(
     n_j = np.bincount(judge, minlength=n_judges).astype(float)
     used_p, used_j = n_p > 0, n_j > 0
 
-    n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges)
+    inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
+    incidence = _incidence(pitch, judge, n_pitches, n_judges)
+    cross = _judge_cross(incidence, inverse_n)  # Nᵀ diag(1/n_p) N: also gives the groups
+    n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges, cross)
     if n_groups > 1 and not allow_disconnected:
         raise DisconnectedDesign(
             _describe_groups(labels, n_groups, n_pitches, pitch_labels, judge_labels),
             criterion=criterion,
         )
 
-    inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
     columns = range(y.shape[1])
     pitch_mean = (
         np.column_stack([np.bincount(pitch, weights=y[:, k], minlength=n_pitches) for k in columns])
@@ -139,15 +178,15 @@ def fit_additive(
         [np.bincount(judge, weights=deviation[:, k], minlength=n_judges) for k in columns]
     )
 
-    incidence = _incidence(pitch, judge, n_pitches, n_judges)
     judges = np.flatnonzero(used_j)
-    c_matrix = (np.diag(n_j) - _judge_cross(incidence, inverse_n))[np.ix_(judges, judges)]
+    c_matrix = (np.diag(n_j) - cross)[np.ix_(judges, judges)]
     rhs = r[judges]
+    ridge_inverse = None
     if shrinkage > 0:
         system = c_matrix + shrinkage * np.eye(len(judges))
-        judge_block = linalg.inv(system, check_finite=False)
-        solved = judge_block @ rhs
-        judge_block = judge_block @ c_matrix @ judge_block  # Var(o) / σ² under the ridge
+        ridge_inverse = linalg.inv(system, check_finite=False)
+        solved = ridge_inverse @ rhs
+        judge_block = ridge_inverse @ c_matrix @ ridge_inverse  # Var(o) / σ² under the ridge
     else:
         group_of = labels[n_pitches:][judges]
         membership = (group_of[:, None] == np.arange(n_groups)[None, :]).astype(float)
@@ -179,6 +218,8 @@ def fit_additive(
         _judge_block=judge_block,
         _used_judges=judges,
         _marks_per_pitch=n_p,
+        _shrinkage=float(shrinkage),
+        _ridge_inverse=ridge_inverse,
     )
 
 

@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from pitchjudge.scoring.errors import ScoringError
 from pitchjudge.scoring.inputs import Prepared, prepare
 from pitchjudge.scoring.methods import EXACT_METHODS, Panels, compute_panels, exact_panel
+from pitchjudge.scoring.precision import beat_next
 from pitchjudge.scoring.rounding import exact, fraction_half_up, half_up, snap
 from pitchjudge.scoring.rules import (
     ADJUSTMENT_PREFIX,
@@ -26,8 +26,6 @@ FLAG_TOO_FEW_JUDGES = "too_few_judges"
 FLAG_NOT_TRIMMED = "not_trimmed"
 FLAG_INCOMPLETE = "incomplete"
 FLAG_STATISTICAL_TIE = "statistical_tie"
-#: Above this many pitch × judge cells, the quick tie check skips paired comparisons.
-_DENSE_LIMIT = 4_000_000
 
 
 @dataclass
@@ -280,54 +278,13 @@ def _rank(
 
 
 def beat_probabilities(scored: Scored) -> np.ndarray:
-    """Quick P(pitch beats the next one in the order), from the spread of judge totals.
+    """P(pitch beats the next one in the order): the one estimate of the engine.
 
-    The judged total is treated as a mean of judge totals with standard error s / √n, s being
-    the pooled within-pitch standard deviation of the judges' weighted totals (in the method's
-    units); for two neighbours marked by exactly the same ≥ 3 judges, the paired differences'
-    own standard error is used instead, so shared judge leniency cancels. Then
-    P = F_t(Δ / SE) with Student's t (df of the pooled variance or n − 1). An approximation
-    for the median and trimmed mean; `uncertainty()` resamples judges instead.
+    The same posterior probability as `uncertainty()` gives (`pitchjudge.scoring.precision`:
+    the error of each total against the pool truth, per method, leniency and judge offsets
+    included), so the leaderboard and the uncertainty view never disagree.
     """
-    order = scored.order
-    result = np.full(len(order), np.nan)
-    if len(order) < 2:
-        return result
-    totals = scored.judge_totals
-    n = np.bincount(totals["pitch"], minlength=scored.prepared.n_pitches).astype(float)
-    means = np.bincount(totals["pitch"], weights=totals["total"], minlength=len(n))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = means / n
-        deviations = totals["total"].to_numpy() - means[totals["pitch"].to_numpy()]
-        dof = float((n[n > 0] - 1).sum())
-        pooled = np.sqrt((deviations**2).sum() / dof) if dof > 0 else np.nan
-        se = pooled / np.sqrt(n)
-    first, second = order[:-1], order[1:]
-    difference = scored.total[first] - scored.total[second]
-    combined = np.sqrt(se[first] ** 2 + se[second] ** 2)
-    degrees = np.full(len(first), dof)
-
-    n_cells = scored.prepared.n_pitches * scored.prepared.n_judges
-    if 0 < n_cells <= _DENSE_LIMIT and len(totals):
-        dense = np.full((scored.prepared.n_pitches, scored.prepared.n_judges), np.nan)
-        dense[totals["pitch"], totals["judge"]] = totals["total"]
-        a, b = dense[first], dense[second]
-        same_panel = (np.isnan(a) == np.isnan(b)).all(axis=1)
-        shared = (~np.isnan(a)).sum(axis=1)
-        paired = same_panel & (shared >= 3)
-        if paired.any():
-            d = a[paired] - b[paired]
-            with np.errstate(invalid="ignore"):
-                combined[paired] = np.nanstd(d, axis=1, ddof=1) / np.sqrt(shared[paired])
-            degrees[paired] = shared[paired] - 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = difference / combined
-        p = special.stdtr(np.maximum(degrees, 1), z)
-    p = np.where(combined == 0, np.where(difference > 0, 1.0, 0.5), p)
-    p = np.where(difference == 0, 0.5, p)
-    p = np.where(np.isfinite(difference), p, np.nan)
-    result[:-1] = p
-    return result
+    return beat_next(scored)
 
 
 def tie_flags(p_beats_next: np.ndarray, threshold: float) -> np.ndarray:
@@ -369,9 +326,15 @@ def scored_frame(scored: Scored) -> pd.DataFrame:
         (FLAG_NOT_TRIMMED, not_trimmed),
         (FLAG_INCOMPLETE, incomplete),
     )
-    columns["flags"] = [
-        ", ".join(name for name, values in named if values[row]) for row in range(len(order))
+    # One code per row (bit k = k-th flag), one label per code: no Python loop over flags.
+    code = np.zeros(len(order), dtype=np.int64)
+    for bit, (_name, values) in enumerate(named):
+        code |= np.asarray(values, dtype=np.int64) << bit
+    labels = [
+        ", ".join(name for bit, (name, _values) in enumerate(named) if combination >> bit & 1)
+        for combination in range(1 << len(named))
     ]
+    columns["flags"] = [labels[c] for c in code.tolist()]
     return pd.DataFrame(columns)
 
 

@@ -56,6 +56,19 @@ class Groups:
             criterion=prepared.criterion[start],
         )
 
+    @classmethod
+    def uniform(cls, n_groups: int, size: int) -> Groups:
+        """`n_groups` consecutive groups of `size` marks each (simulated panels)."""
+        start = np.arange(n_groups) * size
+        zeros = np.zeros(n_groups, dtype=np.int64)
+        return cls(
+            id=np.repeat(np.arange(n_groups), size),
+            start=start,
+            size=np.full(n_groups, size),
+            pitch=zeros,
+            criterion=zeros,
+        )
+
     def position(self) -> np.ndarray:
         """Rank of each mark within its group (0 = lowest)."""
         return np.arange(len(self.id)) - self.start[self.id]
@@ -162,6 +175,26 @@ def _calibrated(prepared: Prepared, rule: AggregationRule, groups: Groups):
     values = np.empty(len(groups.start))
     adjusted = np.empty(len(prepared.value))
     offset = np.full((prepared.n_judges, prepared.n_criteria), np.nan)
+    shared = _shared_design(prepared)
+    if shared is not None:
+        # Every judge marked every criterion of what they saw: one design, all criteria fitted
+        # at once (the same J × J system, one right-hand side per criterion).
+        pitch, judge, table = shared
+        fit = fit_additive(
+            pitch,
+            judge,
+            table,
+            prepared.n_pitches,
+            prepared.n_judges,
+            shrinkage=rule.shrinkage,
+            pitch_labels=prepared.pitches,
+            judge_labels=prepared.judges,
+            criterion=prepared.criteria[0] if prepared.n_criteria == 1 else None,
+        )
+        offset[:] = fit.offset
+        adjusted[:] = prepared.value - fit.offset[prepared.judge, prepared.criterion]
+        values[:] = fit.quality[groups.pitch, groups.criterion]
+        return values, adjusted, offset
     for criterion in range(prepared.n_criteria):
         rows = prepared.criterion == criterion
         if not rows.any():
@@ -196,3 +229,19 @@ def exact_panel(marks: list[Fraction], rule: AggregationRule) -> tuple[Fraction,
             return sum(kept, Fraction(0)) / len(kept), False
         return sum(ordered, Fraction(0)) / n, True
     return sum(ordered, Fraction(0)) / n, False
+
+
+def _shared_design(prepared: Prepared):
+    """(pitch, judge, marks table) when every judge marked every criterion of each pitch seen.
+
+    The table has one row per (pitch, judge) cell and one column per criterion; None when some
+    cell lacks a criterion (then each criterion has its own design).
+    """
+    n_c = prepared.n_criteria
+    key = prepared.pitch * max(prepared.n_judges, 1) + prepared.judge
+    cells, inverse = np.unique(key, return_inverse=True)
+    if len(cells) * n_c != len(key):
+        return None
+    table = np.zeros((len(cells), n_c))
+    table[inverse, prepared.criterion] = prepared.value
+    return cells // max(prepared.n_judges, 1), cells % max(prepared.n_judges, 1), table

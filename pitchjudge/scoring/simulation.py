@@ -87,3 +87,165 @@ def recovery(contest: Contest, rule: AggregationRule) -> tuple[float, bool]:
     tau = stats.kendalltau(truth.to_numpy(), board["total"].to_numpy()).statistic
     best = contest.quality.idxmax()
     return float(tau), bool(board.loc[best, "rank"] == 1)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A family of simulated rounds for the coverage study."""
+
+    name: str
+    n_judges: int
+    judges_per_pitch: int
+    scale: tuple[int, int]
+    leniency: bool
+    n_pitches: int = 20
+    n_criteria: int = 4
+
+
+def simulate_round(seed: int, setting: Setting) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """(marks, criteria, pool truth by pitch) of one simulated round of `setting`.
+
+    On a scale lo–hi of range R: criterion qualities μ_pc ~ N(mid, 0.15 R) (a pitch's criteria
+    share 80 % of their variance), judge leniency o_j ~ N(0, 0.1 R) when `leniency`, noise
+    N(0, 0.12 R); marks rounded to whole numbers and clipped to the scale. Each pitch gets
+    `judges_per_pitch` of the `n_judges` judges in balanced random order. The pool truth is
+    the exact expected weighted total of a mark rounded and clipped, averaged over the whole
+    jury: what an infinitely repeated complete panel of this jury would give on average.
+    """
+    rng = np.random.default_rng(seed)
+    lo, hi = setting.scale
+    span = hi - lo
+    n_p, n_j, n_c = setting.n_pitches, setting.n_judges, setting.n_criteria
+    base = rng.normal((lo + hi) / 2, 0.15 * span * np.sqrt(0.8), n_p)
+    quality = base[:, None] + rng.normal(0, 0.15 * span * np.sqrt(0.2), (n_p, n_c))
+    leniency = rng.normal(0, 0.1 * span, n_j) if setting.leniency else np.zeros(n_j)
+    weights = rng.integers(1, 4, n_c).astype(float)
+    noise_sd = 0.12 * span
+    k = setting.judges_per_pitch
+    slots = np.concatenate([rng.permutation(n_j) for _ in range(n_p * k // n_j + 2)])
+    panels = []
+    cursor = 0
+    for _ in range(n_p):
+        chosen: list[int] = []
+        while len(chosen) < k:
+            judge = int(slots[cursor % len(slots)])
+            cursor += 1
+            if judge not in chosen:
+                chosen.append(judge)
+        panels.append(chosen)
+    panel = np.array(panels)  # (pitches, k)
+    centre = quality[:, None, :] + leniency[panel][:, :, None]
+    values = np.clip(np.rint(centre + rng.normal(0, noise_sd, centre.shape)), lo, hi)
+    pitch = np.repeat(np.arange(n_p), k * n_c)
+    judge = np.repeat(panel.reshape(-1), n_c)
+    criterion = np.tile(np.arange(n_c), n_p * k)
+    marks = pd.DataFrame(
+        {
+            "pitch": [f"P{p:02d}" for p in pitch],
+            "judge": [f"J{j:02d}" for j in judge],
+            "criterion": [f"C{c}" for c in criterion],
+            "value": values.reshape(-1),
+        }
+    )
+    criteria = pd.DataFrame(
+        {
+            "criterion": [f"C{c}" for c in range(n_c)],
+            "weight": weights,
+            "min": float(lo),
+            "max": float(hi),
+        }
+    )
+    # E[clip(round(m + noise))] = lo + Σ_{v=lo+1..hi} P(m + noise ≥ v − ½).
+    everyone = quality[:, None, :] + leniency[None, :, None]  # (pitches, judges, criteria)
+    steps = np.arange(lo + 1, hi + 1) - 0.5
+    expected = lo + stats.norm.sf((steps - everyone[..., None]) / noise_sd).sum(axis=-1)
+    truth = (expected.mean(axis=1) * weights).sum(axis=1)
+    return marks, criteria, pd.Series(truth, index=[f"P{p:02d}" for p in range(n_p)])
+
+
+COVERAGE_METHODS = ("mean", "trimmed", "median", "calibrated")
+
+
+def coverage_settings(full: bool = True) -> list[Setting]:
+    """The study's settings: complete panels of 3–12 judges and incomplete panels k = 3–5."""
+    settings = []
+    sizes = range(3, 13) if full else (3, 6, 10)
+    for scale in ((1, 5), (0, 10)):
+        for leniency in (False, True):
+            tag = f"{scale[0]}-{scale[1]}{' lenient' if leniency else ''}"
+            for n in sizes:
+                settings.append(Setting(f"complete {n} · {tag}", n, n, scale, leniency))
+            for k in (3, 4, 5) if full else (3, 5):
+                settings.append(Setting(f"{k} of 12 · {tag}", 12, k, scale, leniency))
+    return settings
+
+
+@dataclass
+class CoverageRecords:
+    """Raw outcomes of simulated rounds (concatenated over rounds)."""
+
+    covered: np.ndarray  # per pitch: pool truth inside the interval
+    claimed: np.ndarray  # per neighbour pair: P(upper beats lower)
+    held: np.ndarray  # per neighbour pair: the pool truths are in that order
+    flagged: int  # pitches too close to call
+    pitches: int
+
+    def __add__(self, other: CoverageRecords) -> CoverageRecords:
+        return CoverageRecords(
+            np.concatenate([self.covered, other.covered]),
+            np.concatenate([self.claimed, other.claimed]),
+            np.concatenate([self.held, other.held]),
+            self.flagged + other.flagged,
+            self.pitches + other.pitches,
+        )
+
+    def summary(self, min_pairs: int = 50) -> dict[str, float]:
+        """coverage, p_error (largest |claimed − observed| over P bins of 0.1 from 0.5 holding at
+        least `min_pairs` pairs), p_error_mean (pair-weighted mean), flagged (share)."""
+        p, h = self.claimed, self.held.astype(float)
+        usable = np.isfinite(p)
+        p, h = p[usable], h[usable]
+        flip = p < 0.5  # a claim of p for A over B is a claim of 1 − p for B over A
+        p, h = np.where(flip, 1 - p, p), np.where(flip, 1 - h, h)
+        errors, weights = [], []
+        for low in (0.5, 0.6, 0.7, 0.8, 0.9):
+            inside = (p >= low) & ((p < low + 0.1) if low < 0.9 else (p <= 1.0))
+            if inside.sum() >= min_pairs:
+                errors.append(abs(p[inside].mean() - h[inside].mean()))
+                weights.append(inside.sum())
+        return {
+            "coverage": float(self.covered.mean()) if len(self.covered) else float("nan"),
+            "p_error": float(max(errors)) if errors else float("nan"),
+            "p_error_mean": float(np.average(errors, weights=weights)) if errors else float("nan"),
+            "flagged": self.flagged / max(self.pitches, 1),
+        }
+
+
+def coverage_records(
+    setting: Setting, method: str, seeds: range, *, level: float = 0.9, resamples: int = 200
+) -> CoverageRecords:
+    """Simulate a round per seed, score it with `method`, and check its uncertainty."""
+    from pitchjudge.scoring.uncertainty import uncertainty
+
+    rule = AggregationRule(method=method)
+    covered, claimed, held = [], [], []
+    flagged = pitches = 0
+    for seed in seeds:
+        marks, criteria, truth = simulate_round(seed, setting)
+        sure = uncertainty(marks, criteria, rule, level=level, resamples=resamples, seed=seed)
+        real = truth.reindex(sure["pitch"]).to_numpy()
+        covered.append(((sure["total_low"] <= real) & (real <= sure["total_high"])).to_numpy())
+        claimed.append(sure["p_beats_next"].to_numpy(dtype=float)[:-1])
+        held.append(real[:-1] > real[1:])
+        flagged += int(sure["too_close_to_call"].sum())
+        pitches += len(sure)
+    return CoverageRecords(
+        np.concatenate(covered), np.concatenate(claimed), np.concatenate(held), flagged, pitches
+    )
+
+
+def coverage_study(
+    setting: Setting, method: str, seeds: range, *, level: float = 0.9
+) -> dict[str, float]:
+    """`coverage_records(...).summary()`: coverage, P calibration error, share flagged."""
+    return coverage_records(setting, method, seeds, level=level).summary()

@@ -13,15 +13,51 @@ from pitchjudge.scoring.calibration import fit_additive
 from pitchjudge.scoring.inputs import Prepared, prepare
 from pitchjudge.scoring.leaderboard import judge_weighted_totals
 
-#: Modified z-score beyond which a judge is flagged (Iglewicz & Hoaglin 1993).
+#: Modified z-score beyond which a mark is flagged (Iglewicz & Hoaglin 1993).
 OUTLIER_Z = 3.5
+#: Share of contests without an outlier judge in which some judge may be flagged anyway.
+FAMILY_ERROR = 0.05
+
+
+def judge_threshold(n_judges: int, family_error: float = FAMILY_ERROR) -> float:
+    """The |t| beyond which a judge is flagged, so that ≤ `family_error` of honest panels flag.
+
+    Each judge's statistic is a studentised deleted residual t_j = (x_j − x̄₋ⱼ) /
+    (s₋ⱼ √(1 + 1/(n−1))), which for n honest (normal) judges follows Student's t with n − 2
+    degrees of freedom (the judge is compared with the others only, so an outlier does not
+    hide itself by inflating the spread). Two checks (offset, two-sided; agreement, lower
+    tail) over n judges share the error with Bonferroni's correction: each judge and check
+    gets `family_error` / (2n), so some judge is flagged in at most `family_error` of
+    contests without an outlier (Bonferroni 1936; Cook & Weisberg 1982, "Residuals and
+    Influence in Regression", ch. 2).
+    """
+    if n_judges < 4:
+        return float("inf")
+    return float(stats.t.ppf(1 - family_error / (4 * n_judges), n_judges - 2))
+
+
+def _deleted_t(values: np.ndarray) -> np.ndarray:
+    """Each value's studentised deleted residual against the other finite values."""
+    finite = np.isfinite(values)
+    result = np.full(len(values), np.nan)
+    n = int(finite.sum())
+    if n < 4:
+        return result
+    x = values[finite]
+    total, squares = x.sum(), (x**2).sum()
+    others_mean = (total - x) / (n - 1)
+    others_var = (squares - x**2 - (n - 1) * others_mean**2) / (n - 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (x - others_mean) / np.sqrt(np.maximum(others_var, 0) * (1 + 1 / (n - 1)))
+    result[finite] = np.where(others_var > 1e-24, t, 0.0)
+    return result
 
 
 def judge_statistics(
     marks: pd.DataFrame,
     criteria: pd.DataFrame,
     *,
-    outlier_z: float = OUTLIER_Z,
+    outlier_z: float | None = None,
 ) -> pd.DataFrame:
     """One row per judge: leniency, agreement with the rest of the panel, outlier flag.
 
@@ -34,10 +70,12 @@ def judge_statistics(
     - `agreement`: leave-one-out Pearson correlation between the judge's totals and the mean
       total the other judges gave the same pitches (the "corrected item–total correlation" of
       psychometrics); needs 3 shared pitches.
-    - `offset_z`, `agreement_z`: modified z-scores M = 0.6745 (x − median) / MAD across judges
-      (Iglewicz & Hoaglin 1993, "How to Detect and Handle Outliers", ASQC);
-      `outlier` when |offset_z| > `outlier_z` or agreement_z < −`outlier_z`, or when the
-      judge's totals correlate negatively with the panel's; `outlier_reason` says which.
+    - `offset_z`, `agreement_z`: each judge against the other judges, as a studentised deleted
+      residual (`judge_threshold`), the agreement taken through Fisher's z = atanh(r) first
+      so that honest judges' values are near normal; `outlier` when |offset_z| or
+      −agreement_z exceeds `outlier_threshold` = `judge_threshold(n)`: among n honest judges
+      at most 5 % of contests flag anyone (Bonferroni). `outlier_reason` says which check.
+      Pass `outlier_z` to use a fixed threshold instead.
     """
     prepared = prepare(marks, criteria)
     totals = judge_weighted_totals(prepared, prepared.value)
@@ -54,8 +92,11 @@ def judge_statistics(
         )
         offset, group = fit.offset[:, 0], fit.group_of_judge
     agreement = _leave_one_out(pitch, judge, value, prepared)
-    offset_z = _modified_z(offset)
-    agreement_z = _modified_z(agreement)
+    offset_z = _deleted_t(offset)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agreement_z = _deleted_t(np.arctanh(np.clip(agreement, -0.999, 0.999)))
+    if outlier_z is None:
+        outlier_z = judge_threshold(int(np.isfinite(offset).sum()))
     reasons = []
     for k in range(n_judges):
         found = []
@@ -63,7 +104,7 @@ def judge_statistics(
             found.append("lenient")
         if np.isfinite(offset_z[k]) and offset_z[k] < -outlier_z:
             found.append("harsh")
-        if (np.isfinite(agreement_z[k]) and agreement_z[k] < -outlier_z) or agreement[k] < 0:
+        if np.isfinite(agreement_z[k]) and agreement_z[k] < -outlier_z:
             found.append("disagrees with the panel")
         reasons.append(", ".join(found))
     n_marks = np.bincount(prepared.judge, minlength=n_judges)
@@ -84,6 +125,7 @@ def judge_statistics(
             "agreement_z": agreement_z,
             "outlier": [bool(reason) for reason in reasons],
             "outlier_reason": reasons,
+            "outlier_threshold": outlier_z,
             "group": group,
         }
     )
@@ -137,7 +179,12 @@ def agreement(marks: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
       agreement, of one judge and of the panel's mean (Shrout & Fleiss 1979, "Intraclass
       correlations: uses in assessing rater reliability", Psychological Bulletin 86(2)):
       ICC(2,1) = (BMS − EMS) / (BMS + (k−1) EMS + k (JMS − EMS) / n),
-      ICC(2,k) = (BMS − EMS) / (BMS + (JMS − EMS) / n).
+      ICC(2,k) = (BMS − EMS) / (BMS + (JMS − EMS) / n). Judges' leniency counts as
+      disagreement: the reliability of a mean over a random panel of judges.
+    - `icc_consistency_single`, `icc_consistency_average`: ICC(3,1) and ICC(3,k), two-way
+      mixed, consistency (same source): leniency shared by every pitch does not count. This
+      is the one that matches a complete panel's ranking (by mean, trimmed, median or
+      calibrated totals), where each judge's offset cancels between pitches.
     - `kendall_w`, `kendall_p`: Kendall's coefficient of concordance W of the judges'
       rankings of the pitches, corrected for ties (Kendall & Babington Smith 1939, "The problem
       of m rankings", Ann. Math. Stat. 10(3)), via Friedman's χ² = m (n − 1) W (scipy), and
@@ -171,11 +218,14 @@ def agreement_of(table: np.ndarray) -> dict:
         "krippendorff_alpha": _alpha(table),
         "icc_single": np.nan,
         "icc_average": np.nan,
+        "icc_consistency_single": np.nan,
+        "icc_consistency_average": np.nan,
         "kendall_w": np.nan,
         "kendall_p": np.nan,
     }
     if complete:
         result["icc_single"], result["icc_average"] = icc2(table)
+        result["icc_consistency_single"], result["icc_consistency_average"] = icc3(table)
         result["kendall_w"], result["kendall_p"] = kendall_w(table)
     return result
 
@@ -194,19 +244,38 @@ def _alpha(table: np.ndarray) -> float:
         return np.nan
 
 
-def icc2(table: np.ndarray) -> tuple[float, float]:
-    """(ICC(2,1), ICC(2,k)) of a complete targets × judges table (Shrout & Fleiss 1979)."""
+def _mean_squares(table: np.ndarray) -> tuple[int, int, float, float, float]:
+    """(n, k, BMS, JMS, EMS) of the two-way ANOVA of a complete targets × judges table."""
     n, k = table.shape
     grand = table.mean()
     ss_rows = k * ((table.mean(axis=1) - grand) ** 2).sum()
     ss_cols = n * ((table.mean(axis=0) - grand) ** 2).sum()
     ss_error = ((table - grand) ** 2).sum() - ss_rows - ss_cols
-    bms = ss_rows / (n - 1)
-    jms = ss_cols / (k - 1)
-    ems = ss_error / ((n - 1) * (k - 1))
+    return n, k, ss_rows / (n - 1), ss_cols / (k - 1), ss_error / ((n - 1) * (k - 1))
+
+
+def icc2(table: np.ndarray) -> tuple[float, float]:
+    """(ICC(2,1), ICC(2,k)) of a complete targets × judges table (Shrout & Fleiss 1979)."""
+    n, k, bms, jms, ems = _mean_squares(table)
     with np.errstate(invalid="ignore", divide="ignore"):
         single = (bms - ems) / (bms + (k - 1) * ems + k * (jms - ems) / n)
         average = (bms - ems) / (bms + (jms - ems) / n)
+    return float(single), float(average)
+
+
+def icc3(table: np.ndarray) -> tuple[float, float]:
+    """(ICC(3,1), ICC(3,k)): two-way mixed effects, consistency (Shrout & Fleiss 1979).
+
+    ICC(3,1) = (BMS − EMS) / (BMS + (k−1) EMS), ICC(3,k) = (BMS − EMS) / BMS. Judges' constant
+    leniency does not count against them: this is the reliability of a ranking by a complete
+    panel's totals, where every judge's offset is shared by every pitch and cancels (McGraw &
+    Wong 1996, "Forming inferences about some intraclass correlation coefficients",
+    Psychological Methods 1(1): ICC(C,1) and ICC(C,k)).
+    """
+    _, k, bms, _, ems = _mean_squares(table)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        single = (bms - ems) / (bms + (k - 1) * ems)
+        average = (bms - ems) / bms
     return float(single), float(average)
 
 

@@ -187,8 +187,11 @@ def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
     try:
         sure = results.round_uncertainty(session=session, round_id=round_id, data=data)
         bands = sure.set_index("pitch")[["total_low", "total_high"]]
+        # Orange only where a decision line cannot be called (not every close neighbour).
+        close = sure.set_index("pitch")["too_close_to_call"]
     except (ScoringError, ValueError, KeyError):
         bands = pd.DataFrame(columns=["total_low", "total_high"])
+        close = pd.Series(dtype=bool)
     if "earlier_total" in board.columns and not bands.empty:
         # A blend moves only with this round's marks: its band is this round's, scaled, plus
         # the earlier round's fixed share.
@@ -217,7 +220,7 @@ def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
                 total_high=_clamp(band["total_high"], worst + extra, best + extra)
                 if band is not None
                 else None,
-                statistical_tie=bool(record.get("statistical_tie", False)),
+                statistical_tie=bool(close.get(pitch, False)),
                 n_judges=int(record["n_judges"]),
                 criteria={n: v for n in names if (v := _number(record.get(n))) is not None},
             )

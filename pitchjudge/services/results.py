@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
+from pitchjudge.assignment import connectivity
 from pitchjudge.models import Adjustment, Conflict, Criterion, Judge, Mark, Pitch, PitchStatus
 from pitchjudge.scoring import (
     AggregationRule,
@@ -15,7 +18,9 @@ from pitchjudge.scoring import (
     uncertainty,
 )
 from pitchjudge.scoring.blend import blend, formula
-from pitchjudge.services.contests import get_round
+from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
+from pitchjudge.scoring.uncertainty import decision_lines as scoring_decision_lines
+from pitchjudge.services.contests import get_round, list_rounds
 from pitchjudge.services.judges import conflict_applies
 from pitchjudge.services.rubric import list_criteria
 
@@ -139,6 +144,25 @@ def blend_formula(*, session: Session, round_id: int) -> str | None:
     return formula(round_.blend_weight, earlier.name, round_.name)
 
 
+def decision_lines(*, session: Session, round_id: int) -> dict[str, int]:
+    """The round's decision lines: name → places above it.
+
+    "winner" (1) and "podium" (3) always; "promotion" (how many pitches of this round were
+    promoted into the next one) once a promotion has been made.
+    """
+    from pitchjudge.services.promotion import promoted_ids  # promotion imports this module
+
+    lines = {"winner": 1, "podium": 3}
+    round_ = get_round(session=session, round_id=round_id)
+    rounds = [r.id for r in list_rounds(session=session, contest_id=round_.contest_id)]
+    position = rounds.index(round_id)
+    if position + 1 < len(rounds):
+        promoted = promoted_ids(session=session, round_id=rounds[position + 1])
+        if promoted:
+            lines["promotion"] = len(promoted)
+    return lines
+
+
 def round_uncertainty(
     *,
     session: Session,
@@ -147,12 +171,59 @@ def round_uncertainty(
     seed: int = 0,
     data: RoundData | None = None,
 ) -> pd.DataFrame:
-    """`pitchjudge.scoring.uncertainty` of the round (pitch ids, plus `startup_name`)."""
+    """`pitchjudge.scoring.uncertainty` of the round (pitch ids, plus `startup_name`).
+
+    Intervals mean one thing whatever the panel (`INTERVAL_MEANING`); `too_close_to_call`
+    flags the pitches either side of a decision line (`decision_lines`) that the marks cannot
+    separate, and `decision_line` names the lines a pitch touches.
+    """
     rule = rule or round_rule(session=session, round_id=round_id)
     marks, criteria, adjustments = data or round_marks(session=session, round_id=round_id)
-    sure = uncertainty(marks, criteria[["criterion", "weight"]], rule, adjustments, seed=seed)
+    lines = decision_lines(session=session, round_id=round_id)
+    sure = uncertainty(
+        marks, criteria[["criterion", "weight"]], rule, adjustments, seed=seed, lines=lines
+    )
     sure.insert(2, "startup_name", _names(session, Pitch, sure["pitch"], "startup_name"))
     return sure
+
+
+def round_decision_lines(
+    *, session: Session, round_id: int, sure: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per decision line: line, places, above, below (pitch ids and `above_name`,
+    `below_name`), p (P(above beats below)), too_close (the marks cannot call it)."""
+    rule = round_rule(session=session, round_id=round_id)
+    if sure is None:
+        sure = round_uncertainty(session=session, round_id=round_id, rule=rule)
+    lines = decision_lines(session=session, round_id=round_id)
+    table = scoring_decision_lines(sure, lines, rule.tie_probability)
+    names = dict(zip(sure["pitch"], sure["startup_name"], strict=True))
+    table["above_name"] = [names.get(p, "") for p in table["above"]]
+    table["below_name"] = [names.get(p, "") for p in table["below"]]
+    return table
+
+
+@dataclass(frozen=True)
+class DesignStrength:
+    """How well a round's judges are linked by the pitches they share."""
+
+    connectivity: float  # algebraic connectivity of the judge graph (NaN: < 2 judges)
+    weak: bool  # connected but below `WEAK_CONNECTIVITY`
+    connected: bool
+    limit: float = WEAK_CONNECTIVITY
+
+
+def round_design(*, session: Session, round_id: int, data: RoundData | None = None):
+    """`DesignStrength` of the judges who marked this round (complete or not)."""
+    marks, _criteria, _adjustments = data or round_marks(session=session, round_id=round_id)
+    pairs = set(zip(marks["judge"].astype(int), marks["pitch"].astype(int), strict=True))
+    value = connectivity(pairs)
+    known = value == value
+    return DesignStrength(
+        connectivity=value,
+        weak=bool(known and 0 < value < WEAK_CONNECTIVITY),
+        connected=bool(not known or value > 1e-9),
+    )
 
 
 def round_judge_statistics(*, session: Session, round_id: int) -> pd.DataFrame:

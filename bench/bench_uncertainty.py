@@ -1,0 +1,203 @@
+"""Honest uncertainty, and how fast: the full coverage study and the engine's speed ratios.
+
+1. Speed, as ratios to a bare pandas groupby of the same marks in the same process
+   (`marks.groupby(["pitch", "criterion"])["value"].mean()`): `leaderboard` (mean and
+   calibrated) and `uncertainty` at 40,000 marks (1,000 pitches × 5 judges of 60 × 8
+   criteria) and 400,000 marks (10,000 pitches), and how much 400k costs against 40k.
+2. Coverage: for every setting (complete panels of 3–12 judges and 3, 4 or 5 of 12 judges per
+   pitch; 1–5 and 0–10 scales; with and without judge leniency; marks rounded and clipped;
+   20 pitches, 4 weighted criteria) and every method, over SEEDS simulated rounds: how often
+   the 90 % interval holds the pool truth, the calibration error of P(beats next) (largest
+   and pair-weighted mean |claimed − observed| over bins of 0.1 with ≥ 50 pairs), and the
+   share of pitches too close to call at the winner and podium lines. Then P(beats next)
+   pooled over all settings, bin by bin.
+3. Judge flags: share of contests without an outlier judge that flag anyone, and how often a
+   judge planted 3 marks more lenient is flagged.
+
+Reproducible: every figure comes from fixed seeds (timings aside).
+Run: .venv/bin/python bench/bench_uncertainty.py [SEEDS]   — prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from pitchjudge.scoring import (  # noqa: E402
+    AggregationRule,
+    judge_statistics,
+    leaderboard,
+    uncertainty,
+)
+from pitchjudge.scoring.simulation import (  # noqa: E402
+    COVERAGE_METHODS,
+    CoverageRecords,
+    coverage_records,
+    coverage_settings,
+    simulate_contest,
+)
+
+N_CRITERIA = 8
+JUDGES_PER_PITCH = 5
+JUDGE_POOL = 60
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    """Best CPU time of `runs` calls (CPU, not wall-clock: a shared machine's other processes
+    then slow the groupby and the engine alike, and the ratios stay meaningful)."""
+    timings = []
+    for _ in range(runs):
+        started = time.process_time()
+        action()
+        timings.append(time.process_time() - started)
+    return min(timings)
+
+
+def marks_of(n_pitches: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """n_pitches × 5 judges (of 60, with leniency) × 8 criteria on 1–10, as the app reads them."""
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(5.5, 1.5, n_pitches)
+    leniency = rng.normal(0, 1, JUDGE_POOL)
+    panels = np.argsort(rng.random((n_pitches, JUDGE_POOL)), axis=1)[:, :JUDGES_PER_PITCH]
+    pitch = np.repeat(np.arange(n_pitches), JUDGES_PER_PITCH * N_CRITERIA)
+    judge = np.repeat(panels.reshape(-1), N_CRITERIA)
+    criterion = np.tile(np.arange(N_CRITERIA), n_pitches * JUDGES_PER_PITCH)
+    noise = rng.normal(0, 1, len(pitch))
+    value = np.clip(np.rint(quality[pitch] + leniency[judge] + noise), 1, 10)
+    names = np.array([f"Criterion {c + 1}" for c in range(N_CRITERIA)], dtype=object)
+    marks = pd.DataFrame(
+        {"pitch": pitch + 1, "judge": judge + 1, "criterion": names[criterion], "value": value}
+    )
+    criteria = pd.DataFrame(
+        {
+            "criterion": names,
+            "weight": [float(c % 3 + 1) for c in range(N_CRITERIA)],
+            "min": 1.0,
+            "max": 10.0,
+        }
+    )
+    return marks, criteria
+
+
+RUNS = (
+    ("leaderboard mean", leaderboard, "mean"),
+    ("leaderboard calibrated", leaderboard, "calibrated"),
+    ("uncertainty mean", uncertainty, "mean"),
+    ("uncertainty calibrated", uncertainty, "calibrated"),
+    ("uncertainty median", uncertainty, "median"),
+)
+
+
+def timings(marks: pd.DataFrame, criteria: pd.DataFrame, runs: int) -> dict[str, float]:
+    row = {"groupby": best_of(runs, lambda: marks.groupby(["pitch", "criterion"])["value"].mean())}
+    for name, function, method in RUNS:
+        rule = AggregationRule(method=method)
+        row[name] = best_of(runs, lambda f=function, r=rule: f(marks, criteria, r))
+    return row
+
+
+def speed() -> None:
+    print("Speed (best CPU time of 5; ratio = time / bare pandas groupby of the same marks)")
+    figures: dict[int, dict[str, float]] = {}
+    for n_pitches in (1_000, 10_000):
+        marks, criteria = marks_of(n_pitches, seed=n_pitches)
+        row = timings(marks, criteria, 5 if n_pitches == 1_000 else 3)
+        figures[n_pitches] = row
+        base = row["groupby"]
+        print(f"\n  {len(marks):,} marks: groupby {base * 1000:.1f} ms")
+        for name, seconds in row.items():
+            if name != "groupby":
+                print(f"    {name:<24}{seconds * 1000:9.1f} ms {seconds / base:8.1f}× groupby")
+    print("\n  400k marks against 40k marks (cost ratio; linear would be 10×)")
+    for name in figures[1_000]:
+        ratio = figures[10_000][name] / figures[1_000][name]
+        print(f"    {name:<24}{ratio:9.1f}×")
+
+
+def coverage(seeds: int) -> None:
+    print(
+        f"\nCoverage of the 90 % interval (pool truth), P(beats next) calibration, share too "
+        f"close to call; {seeds} rounds of 20 pitches per cell (seeds 0–{seeds - 1})"
+    )
+    print(
+        f"  {'setting':<28}{'method':<12}{'coverage':>9}{'P err max':>11}{'P err mean':>11}"
+        f"{'flagged':>9}"
+    )
+    pooled: dict[str, list[CoverageRecords]] = {m: [] for m in COVERAGE_METHODS}
+    worst = {m: (1.0, 0.0) for m in COVERAGE_METHODS}
+    for setting in coverage_settings(full=True):
+        for method in COVERAGE_METHODS:
+            records = coverage_records(setting, method, range(seeds))
+            pooled[method].append(records)
+            summary = records.summary(min_pairs=50)
+            low, high = worst[method]
+            worst[method] = (min(low, summary["coverage"]), max(high, summary["coverage"]))
+            print(
+                f"  {setting.name:<28}{method:<12}{summary['coverage']:>9.3f}"
+                f"{summary['p_error']:>11.3f}{summary['p_error_mean']:>11.3f}"
+                f"{summary['flagged']:>9.2f}",
+                flush=True,
+            )
+    print("\n  Over all settings: coverage range, and P(beats next) claimed → observed per bin")
+    for method in COVERAGE_METHODS:
+        everything = functools.reduce(CoverageRecords.__add__, pooled[method])
+        p, h = everything.claimed, everything.held.astype(float)
+        usable = np.isfinite(p)
+        p, h = p[usable], h[usable]
+        flip = p < 0.5
+        p, h = np.where(flip, 1 - p, p), np.where(flip, 1 - h, h)
+        bins = []
+        for low in (0.5, 0.6, 0.7, 0.8, 0.9):
+            inside = (p >= low) & ((p < low + 0.1) if low < 0.9 else (p <= 1.0))
+            if inside.any():
+                bins.append(f"{p[inside].mean():.2f}→{h[inside].mean():.2f} ({inside.sum()})")
+        summary = everything.summary()
+        print(
+            f"  {method:<11} coverage {worst[method][0]:.3f}–{worst[method][1]:.3f} "
+            f"(all {summary['coverage']:.3f}); flagged {summary['flagged']:.2f}; " + "; ".join(bins)
+        )
+
+
+def judge_flags(contests: int) -> None:
+    print(f"\nJudge flags over {contests} simulated contests (30 pitches, leniency sd 0.5)")
+    for n_judges, per_pitch in ((6, 6), (8, 8), (12, 5), (20, 5)):
+        honest = planted = 0
+        for seed in range(contests):
+            contest = simulate_contest(
+                seed,
+                n_pitches=30,
+                n_judges=n_judges,
+                judges_per_pitch=per_pitch,
+                leniency_sd=0.5,
+            )
+            honest += bool(judge_statistics(contest.marks, contest.criteria)["outlier"].any())
+            marks = contest.marks.copy()
+            chosen = marks["judge"] == "J01"
+            marks.loc[chosen, "value"] = np.clip(marks.loc[chosen, "value"] + 3, 1, 10)
+            flagged = judge_statistics(marks, contest.criteria).set_index("judge")["outlier"]
+            planted += bool(flagged["J01"])
+        print(
+            f"  {per_pitch} of {n_judges} judges: contests without an outlier that flag anyone "
+            f"{honest / contests:.3f}; planted outlier flagged {planted / contests:.2f}"
+        )
+
+
+def main(seeds: int) -> None:
+    started = time.perf_counter()
+    speed()
+    coverage(seeds)
+    judge_flags(200)
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)

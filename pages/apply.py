@@ -190,6 +190,9 @@ if submitted:
                 filename=deck.name if deck is not None else "",
                 store_dir=settings.deck_store,
                 limits=settings.deck_limits,
+                settings=settings,
+                client=state.client_address(),
+                language=lang,
             )
     except PitchJudgeError as error:
         with problems:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -13,6 +15,7 @@ from dotenv import dotenv_values
 from pitchjudge.decks import DeckLimits
 from pitchjudge.errors import ConfigError
 from pitchjudge.i18n import LANGUAGES
+from pitchjudge.validation import EMAIL_PATTERN as _MAIL_ADDRESS
 
 #: Every setting: name → (default, one-line description). The README's table is checked against it.
 SETTINGS_DOC: dict[str, tuple[str, str]] = {
@@ -45,7 +48,29 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "2",
         "How often the projector, the stage screen and judges' stage bar look for news (s).",
     ),
+    "PITCHJUDGE_SMTP_URL": (
+        "(none)",
+        "Mail server: smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); "
+        "?tls=none for a local relay without TLS. Unset: e-mails wait in the outbox.",
+    ),
+    "PITCHJUDGE_MAIL_FROM": (
+        "(none)",
+        "Sender of the app's e-mails, e.g. Prix Lyon <jury@example.org>; needed with SMTP.",
+    ),
 }
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to hand e-mails over (from PITCHJUDGE_SMTP_URL)."""
+
+    host: str
+    port: int
+    #: "starttls" (smtp://, the default), "tls" (smtps://) or "none" (smtp://…?tls=none).
+    security: str = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,8 @@ class Settings:
     deck_memory_mb: int = 1024
     refresh_s: int = 2
     secret_key: str | None = None
+    smtp: SmtpSettings | None = None
+    mail_from: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -122,6 +149,53 @@ def _database_url(env: Mapping[str, str], data_dir_default: str) -> str:
     return url
 
 
+def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
+    name = "PITCHJUDGE_SMTP_URL"
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    problem = ConfigError(
+        "{name} must look like smtp://user:password@host:587 or smtps://user:password@host:465.",
+        name=name,
+    )
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise problem from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise problem
+    options = parse_qs(parts.query)
+    tls = (options.get("tls") or [""])[-1].lower()
+    if tls not in ("", "none") or set(options) - {"tls"}:
+        raise ConfigError("{name}: the only option is ?tls=none.", name=name)
+    security = "tls" if parts.scheme == "smtps" else "none" if tls == "none" else "starttls"
+    return SmtpSettings(
+        host=parts.hostname,
+        port=port or (465 if security == "tls" else 587),
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def _mail_from(env: Mapping[str, str], smtp: SmtpSettings | None) -> str:
+    name = "PITCHJUDGE_MAIL_FROM"
+    raw = env.get(name, "").strip()
+    if not raw:
+        if smtp is not None:
+            raise ConfigError("{name} must be set when PITCHJUDGE_SMTP_URL is.", name=name)
+        return ""
+    display, address = parseaddr(raw)
+    if "\r" in raw or "\n" in raw or not _MAIL_ADDRESS.match(address):
+        raise ConfigError(
+            "{name} must be an address such as Prix Lyon <jury@example.org>, not {value!r}.",
+            name=name,
+            value=raw,
+        )
+    return formataddr((display, address)) if display else address
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
 ) -> Settings:
@@ -164,6 +238,7 @@ def load_settings(
     admin_password = env.get("PITCHJUDGE_ADMIN_PASSWORD") or None
     if admin_password is not None and len(admin_password) < 8:
         raise ConfigError("PITCHJUDGE_ADMIN_PASSWORD must be at least 8 characters long.")
+    smtp = _smtp(env)
     return Settings(
         database_url=_database_url(env, data_dir_raw.rstrip("/")),
         data_dir=data_dir,
@@ -177,4 +252,6 @@ def load_settings(
         deck_memory_mb=_int(env, "PITCHJUDGE_DECK_MEMORY_MB", 1024, 256, 16384),
         secret_key=secret_key,
         refresh_s=_int(env, "PITCHJUDGE_REFRESH_S", 2, 1, 60),
+        smtp=smtp,
+        mail_from=_mail_from(env, smtp),
     )

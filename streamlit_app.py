@@ -131,6 +131,9 @@ elif state.is_organiser():
                 icon=":material/insights:",
                 url_path="analytics",
             ),
+            st.Page(
+                PAGES / "emails.py", title=_("Emails"), icon=":material/mail:", url_path="emails"
+            ),
         ],
         _("Public pages"): [apply_page, my_application],
         "": [
@@ -161,6 +164,7 @@ else:
             "stage",
             "results",
             "analytics",
+            "emails",
         )
     ]
     pages = {"": [apply_page, my_application, sign_in, *guarded]}

@@ -251,14 +251,16 @@ def _check_rate(
         session=session,
         limit=APPLY_PER_CLIENT,
         key=client,
-        message="Too many applications from this connection. Try again in {minutes} minutes.",
+        message=N_("Too many applications from this connection. Try again in {minutes} minutes."),
         now=now,
     )
     act(
         session=session,
         limit=APPLY_PER_EMAIL,
         key=values["contact_email"],
-        message="Too many applications with this contact e-mail. Try again in {minutes} minutes.",
+        message=N_(
+            "Too many applications with this contact e-mail. Try again in {minutes} minutes."
+        ),
         now=now,
     )
 

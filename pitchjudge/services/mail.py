@@ -14,7 +14,7 @@ from pitchjudge import mail
 from pitchjudge.config import Settings
 from pitchjudge.errors import NotFound, ValidationError
 from pitchjudge.formatting import format_datetime
-from pitchjudge.i18n import LANGUAGES, get_gettext
+from pitchjudge.i18n import LANGUAGES, N_, get_gettext
 from pitchjudge.links import derive_token, new_nonce, secret_key
 from pitchjudge.mail import Block, Draft
 from pitchjudge.models import (
@@ -242,7 +242,7 @@ def request_links(
         session=session,
         limit=LINK_PER_CLIENT,
         key=client,
-        message="Too many requests from this connection. Try again in {minutes} minutes.",
+        message=N_("Too many requests from this connection. Try again in {minutes} minutes."),
         now=now,
     )
     try:
@@ -614,7 +614,12 @@ def set_intro(*, session: Session, contest_id: int, kind: str, text: str) -> Con
     from pitchjudge.validation import clean_text
 
     value = clean_text(
-        text, field="intro", label="Intro", max_length=2000, required=False, multiline=True
+        text,
+        field="intro",
+        label=N_("Intro paragraph"),
+        max_length=2000,
+        required=False,
+        multiline=True,
     )
     contest = get_contest(session=session, contest_id=contest_id)
     intros = dict(contest.mail_intros or {})

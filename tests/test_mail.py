@@ -694,3 +694,45 @@ def test_send_mail_without_smtp_says_how_many_wait(tmp_path, monkeypatch, capsys
     assert cli_main(["send-mail"]) == 2
     assert "PITCHJUDGE_SMTP_URL" in capsys.readouterr().err
     engine.dispose()
+
+
+def test_the_lifespan_hook_sends_while_the_server_runs_and_stops_with_it(
+    tmp_path, sqlite_template, monkeypatch
+):
+    import asyncio
+    import shutil
+
+    from pitchjudge.db import make_engine
+    from pitchjudge.mail_worker import mail_sender_lifespan
+
+    database = tmp_path / "app.db"
+    shutil.copy(sqlite_template, database)
+    engine = make_engine(f"sqlite:///{database}")
+    monkeypatch.chdir(tmp_path)
+    with smtp_server() as server:
+        values = {
+            "PITCHJUDGE_DATABASE_URL": f"sqlite:///{database}",
+            "PITCHJUDGE_DATA_DIR": str(tmp_path / "data"),
+            "PITCHJUDGE_ADMIN_PASSWORD": "correct horse battery",
+            "PITCHJUDGE_SMTP_URL": server.url,
+            "PITCHJUDGE_MAIL_FROM": "jury@prix.example",
+        }
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        settings = load_settings(env_file=None)
+        contest = make_contest(engine)
+        submit(engine, settings, contest.id)
+
+        async def serve() -> None:
+            async with mail_sender_lifespan(None):
+                for _ in range(300):
+                    if rows(engine)[0].status == MailStatus.SENT:
+                        return
+                    await asyncio.sleep(0.1)
+
+        asyncio.run(serve())
+        assert rows(engine)[0].status == MailStatus.SENT
+        assert len(server.handler.messages()) == 1
+    # Stopped with the server: its lease is free for the next sender at once.
+    assert mail_sender.acquire_lease(engine, holder="next")
+    engine.dispose()

@@ -219,9 +219,34 @@ def _due_ids(engine: Engine, now: datetime, limit: int) -> list[int]:
         )
 
 
-def _start_attempt(engine: Engine, message_id: int, now: datetime) -> OutboxMessage | None:
+def _advance(
+    engine: Engine,
+    *,
+    finish: tuple[int, str, str, datetime | None] | None,
+    start: int | None,
+    now: datetime,
+) -> OutboxMessage | None:
+    """One commit: record the outcome of the previous message (`finish`: id, status, answer,
+    next attempt) and the attempt on the next one (`start`), before it is handed over.
+
+    So at any moment at most one message has been handed to the server without its outcome
+    being recorded: a crash costs at most one duplicate, and a message costs one commit.
+    """
     with session_scope(engine) as session:
-        row = session.get(OutboxMessage, message_id)
+        if finish is not None:
+            message_id, status, answer, retry_at = finish
+            done = session.get(OutboxMessage, message_id)
+            if done is not None:
+                done.status = status
+                done.smtp_answer = answer[:2000]
+                if status == MailStatus.SENT:
+                    done.sent_at = now
+                if retry_at is not None:
+                    done.next_attempt_at = retry_at
+                session.add(done)
+        if start is None:
+            return None
+        row = session.get(OutboxMessage, start)
         if row is None or row.status not in (MailStatus.QUEUED, MailStatus.SENDING):
             return None
         row.status = MailStatus.SENDING
@@ -230,22 +255,6 @@ def _start_attempt(engine: Engine, message_id: int, now: datetime) -> OutboxMess
         session.add(row)
         session.flush()
         return row
-
-
-def _finish(
-    engine: Engine, message_id: int, *, status: str, answer: str, now: datetime, retry_at=None
-) -> None:
-    with session_scope(engine) as session:
-        row = session.get(OutboxMessage, message_id)
-        if row is None:
-            return
-        row.status = status
-        row.smtp_answer = answer[:2000]
-        if status == MailStatus.SENT:
-            row.sent_at = now
-        if retry_at is not None:
-            row.next_attempt_at = retry_at
-        session.add(row)
 
 
 def deliver_due(
@@ -270,6 +279,7 @@ def deliver_due(
     transport = transport or SmtpTransport(settings.smtp)
     sender = parseaddr(settings.mail_from)[1]
     renewed = clock()
+    finish: tuple[int, str, str, datetime | None] | None = None
     try:
         for message_id in _due_ids(engine, clock(), batch):
             if stop is not None and stop.is_set():
@@ -278,7 +288,8 @@ def deliver_due(
                 if not acquire_lease(engine, holder=holder, ttl_s=lease_ttl_s, now=clock()):
                     break  # lost the lease (paused too long): someone else sends now
                 renewed = clock()
-            row = _start_attempt(engine, message_id, clock())
+            row = _advance(engine, finish=finish, start=message_id, now=clock())
+            finish = None
             if row is None:
                 continue
             try:
@@ -286,36 +297,27 @@ def deliver_due(
                     mime_for(row, settings), sender=sender, recipient=row.to_address
                 )
             except Permanent as error:
-                _finish(
-                    engine, message_id, status=MailStatus.FAILED, answer=str(error), now=clock()
-                )
+                finish = (message_id, MailStatus.FAILED, str(error), None)
                 report.failed += 1
                 report.answers.append(str(error))
                 log.warning("mail %s to %s refused: %s", row.id, row.to_address, error)
             except Transient as error:
+                report.answers.append(str(error))
+                log.info("mail %s to %s will be retried: %s", row.id, row.to_address, error)
                 if row.attempts >= MAX_ATTEMPTS:
-                    _finish(
-                        engine, message_id, status=MailStatus.FAILED, answer=str(error), now=clock()
-                    )
+                    finish = (message_id, MailStatus.FAILED, str(error), None)
                     report.failed += 1
                 else:
                     retry_at = clock() + backoff(row.attempts, first_s=backoff_first_s)
-                    _finish(
-                        engine,
-                        message_id,
-                        status=MailStatus.QUEUED,
-                        answer=str(error),
-                        now=clock(),
-                        retry_at=retry_at,
-                    )
+                    finish = (message_id, MailStatus.QUEUED, str(error), retry_at)
                     report.retried += 1
-                report.answers.append(str(error))
-                log.info("mail %s to %s will be retried: %s", row.id, row.to_address, error)
                 break  # the server is unwell: the rest waits for the next pass
             else:
-                _finish(engine, message_id, status=MailStatus.SENT, answer=answer, now=clock())
+                finish = (message_id, MailStatus.SENT, answer, None)
                 report.sent += 1
     finally:
+        if finish is not None:
+            _advance(engine, finish=finish, start=None, now=clock())
         if own_transport:
             transport.close()
     return report

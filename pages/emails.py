@@ -89,7 +89,7 @@ with outbox_tab:
         label = st.selectbox(_("Read a message"), options=list(by_label), key=MESSAGE_KEY)
         message = by_label[label]
         st.markdown(
-            f"**{_('To')}:** {inert(message.to_name)} <{inert(message.to_address)}>  \n"
+            f"**{_('To')}:** {inert(message.to_name)} — {inert(message.to_address)}  \n"
             f"**{_('Subject')}:** {inert(message.subject)}  \n"
             f"**{_('Status')}:** {STATUS_WORDS.get(message.status, message.status)}"
             + (f" — {inert(message.smtp_answer)}" if message.smtp_answer else "")

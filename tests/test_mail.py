@@ -736,3 +736,24 @@ def test_the_lifespan_hook_sends_while_the_server_runs_and_stops_with_it(
     # Stopped with the server: its lease is free for the next sender at once.
     assert mail_sender.acquire_lease(engine, holder="next")
     engine.dispose()
+
+
+def test_a_link_reissued_by_the_organiser_is_the_one_emailed_later(engine, settings):
+    contest = make_contest(engine)
+    first = submit(engine, settings, contest.id)
+    with session_scope(engine) as session:
+        token = applications.reissue_link(
+            session=session, pitch_id=first.pitch.id, settings=settings
+        )
+    with session_scope(engine) as session:
+        outbox.request_links(
+            session=session,
+            settings=settings,
+            contest_id=contest.id,
+            email="camille@kelvio.example",
+            client=None,
+            language="en",
+        )
+    [links] = rows(engine, kind=mail.LINK_AGAIN)
+    assert f"?token={token}" in links.body_text
+    assert f"?token={first.token}" not in links.body_text

@@ -539,11 +539,21 @@ def set_pitch_status(*, session: Session, pitch_id: int, status: str) -> Pitch:
     return pitch
 
 
-def reissue_link(*, session: Session, pitch_id: int) -> str:
-    """A new private link for an applicant who lost theirs; the old link stops working."""
+def reissue_link(*, session: Session, pitch_id: int, settings: Settings | None = None) -> str:
+    """A new private link for an applicant who lost theirs; the old link stops working.
+
+    With `settings`, the link is derived from the server key (see `services.mail`), so it can
+    be e-mailed again later without changing.
+    """
+    from pitchjudge.services import mail as mail_service
+
     pitch = get_pitch(session=session, pitch_id=pitch_id)
-    token = new_token()
-    pitch.token_hash = token_hash(token)
+    if settings is not None:
+        token = mail_service.issue_pitch_token(pitch, settings)
+    else:
+        token = new_token()
+        pitch.token_hash = token_hash(token)
+        pitch.token_nonce = None
     session.add(pitch)
     session.flush()
     audit.record(

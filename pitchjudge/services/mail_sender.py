@@ -273,7 +273,9 @@ def deliver_due(
     report = Report()
     if settings.smtp is None:
         return report
-    if not acquire_lease(engine, holder=holder, ttl_s=lease_ttl_s, now=clock()):
+    due = _due_ids(engine, clock(), batch)
+    # An idle sender only reads: the lease (a write) is taken when there is work.
+    if not due or not acquire_lease(engine, holder=holder, ttl_s=lease_ttl_s, now=clock()):
         return report
     own_transport = transport is None
     transport = transport or SmtpTransport(settings.smtp)
@@ -281,7 +283,7 @@ def deliver_due(
     renewed = clock()
     finish: tuple[int, str, str, datetime | None] | None = None
     try:
-        for message_id in _due_ids(engine, clock(), batch):
+        for message_id in due:
             if stop is not None and stop.is_set():
                 break
             if (clock() - renewed).total_seconds() > lease_ttl_s / 3:

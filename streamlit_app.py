@@ -172,6 +172,7 @@ else:
 with st.sidebar:
     state.keep_cookie()
 try:
-    st.navigation(pages).run()
+    # Expanded: the organiser has more pages than the folded menu shows (it hid "Emails").
+    st.navigation(pages, expanded=True).run()
 finally:
     state.entry_finished()

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
-from pitchjudge.models import Contest, OutboxMessage
+from pitchjudge.models import Contest, OutboxMessage, Pitch
 from pitchjudge.services import mail_sender
 from tests.browser_support import App, _require_chromium, app_settings, serve
 from tests.factories import make_contest
@@ -24,8 +24,8 @@ from tests.smtp_support import SmtpServer, parts
 
 pytestmark = pytest.mark.browser
 
-SHORT = 15_000
-LONG = 30_000
+SHORT = 30_000
+LONG = 90_000
 SCREENSHOTS = Path("/tmp")
 SAME_ANSWER = "If an application was made with this address, a message with its private link"
 
@@ -169,3 +169,63 @@ def test_email_me_my_link_sends_to_a_known_address_and_nothing_to_an_unknown_one
         for m in mailroom.smtp.handler.messages()
         for a in m["To"].addresses
     )
+
+
+def test_a_refused_message_is_visible_on_the_emails_page(mailroom: Mailroom, page: Page) -> None:
+    mailroom.smtp.handler.rcpt_answers = ["550 5.1.1 <zoe@gone.example>: no such user"]
+    with session_scope(mailroom.engine) as session:
+        contest = session.exec(select(Contest)).first()
+        pitch = Pitch(
+            contest_id=contest.id,
+            startup_name="Zoé Santé",
+            one_liner="x",
+            founders="Zoé",
+            contact_email="zoe@gone.example",
+            token_hash="",
+        )
+        settings = load_settings(
+            {
+                "PITCHJUDGE_DATA_DIR": str(Path(mailroom.app.stdout_path).parent / "data"),
+                "PITCHJUDGE_BASE_URL": mailroom.app.url,
+            },
+            env_file=None,
+        )
+        from pitchjudge.services import mail as outbox
+
+        outbox.queue(
+            session=session,
+            settings=settings,
+            draft=outbox.applicant_draft(
+                kind="decision_not_retained",
+                contest=contest,
+                pitch=pitch,
+                round_name="",
+                link=f"{mailroom.app.url}/?token=x",
+                language="en",
+            ),
+            contest_id=contest.id,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with session_scope(mailroom.engine, read_only=True) as session:
+            row = session.exec(
+                select(OutboxMessage).where(OutboxMessage.to_address == "zoe@gone.example")
+            ).one()
+        if row.status == "failed":
+            break
+        time.sleep(0.2)
+    assert row.status == "failed"
+
+    page.goto(f"{mailroom.app.url}/sign_in")
+    wait_for_app(page)
+    page.get_by_label("Organiser password").fill("organiser-secret")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Applications", exact=True)).to_be_visible(
+        timeout=SHORT
+    )
+    page.get_by_test_id("stSidebarNav").get_by_text("Emails", exact=True).click()
+    expect(page.get_by_role("heading", name="Emails", exact=True)).to_be_visible(timeout=SHORT)
+    expect(page.get_by_text("550 5.1.1 <zoe@gone.example>: no such user").first).to_be_visible(
+        timeout=SHORT
+    )
+    page.screenshot(path=str(SCREENSHOTS / "pj_browser_mail_04_emails_page.png"), full_page=True)

@@ -213,3 +213,20 @@ def test_contest_page_sets_the_reply_to_address(app_env):
     assert not at.exception
     with session_scope(engine, read_only=True) as session:
         assert session.get(Contest, contest.id).reply_to == "orga@prix.example"
+
+
+def test_the_apply_page_says_when_a_contact_email_has_applied_too_often(app_env):
+    from tests import pdf_samples
+    from tests.test_pages import fill_apply_form, submit_form
+
+    engine, settings = app_env
+    contest = make_contest(engine)
+    for number in range(3):
+        submit(engine, settings, contest.id, startup_name=f"Earlier {number}")
+    at = run_page()
+    fill_apply_form(at, deck=pdf_samples.make_deck(pages=2), name="One more")
+    submit_form(at)
+    assert "Too many applications with this contact e-mail. Try again in" in texts(at)
+    assert "is registered" not in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert len(session.exec(select(Pitch)).all()) == 3

@@ -8,7 +8,7 @@ import html
 import unicodedata
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -129,7 +129,6 @@ class Draft:
     body_html: str
     inline_png: bytes | None = None
     reply_to: str = ""
-    context: dict = field(default_factory=dict)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

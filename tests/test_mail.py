@@ -757,3 +757,29 @@ def test_a_link_reissued_by_the_organiser_is_the_one_emailed_later(engine, setti
     [links] = rows(engine, kind=mail.LINK_AGAIN)
     assert f"?token={token}" in links.body_text
     assert f"?token={first.token}" not in links.body_text
+
+
+def test_a_kept_connection_the_server_closed_is_reopened_without_a_retry_delay(
+    sqlite_engine, settings
+):
+    contest = make_contest(sqlite_engine)
+    submit(sqlite_engine, settings, contest.id)
+    with smtp_server() as server:
+        configured = with_smtp(settings, server)
+        transport = mail_sender.SmtpTransport(configured.smtp)
+        try:
+            first = mail_sender.deliver_due(
+                sqlite_engine, configured, holder="t", transport=transport
+            )
+            server.stop()  # the server restarts: the kept connection is dead
+            server.start()
+            submit(
+                sqlite_engine, settings, contest.id, startup_name="B", contact_email="b@b.example"
+            )
+            second = mail_sender.deliver_due(
+                sqlite_engine, configured, holder="t", transport=transport
+            )
+        finally:
+            transport.close()
+        assert (first.sent, second.sent, second.retried) == (1, 1, 0)
+        assert len(server.handler.messages()) == 2

@@ -131,7 +131,14 @@ class SmtpTransport:
             if self._smtp is None:
                 self._smtp = self._connect()
             smtp = self._smtp
-            code, text = smtp.mail(sender)
+            try:
+                code, text = smtp.mail(sender)
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                # A kept connection the server has since closed: open a new one, once (nothing
+                # of this message was sent yet).
+                self.close()
+                self._smtp = smtp = self._connect()
+                code, text = smtp.mail(sender)
             if code != 250:
                 raise smtplib.SMTPSenderRefused(code, text, sender)
             code, text = smtp.rcpt(recipient)

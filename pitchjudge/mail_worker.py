@@ -1,14 +1,13 @@
 """The mail sender as part of the web server's life: an ASGI lifespan that starts it in a
 thread with the app and stops it with the app (for `st.App(..., lifespan=...)`).
 
-Several replicas may all start it: the database lease lets one of them send at a time.
-`PITCHJUDGE_MAIL_SENDER=off` leaves sending to a separate `pitchjudge send-mail --loop`.
+Several replicas may all start it, next to any `pitchjudge send-mail --loop`: the database
+lease lets one of them send at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,7 +21,7 @@ from pitchjudge.services import mail_sender
 async def mail_sender_lifespan(_app: Any = None) -> AsyncIterator[None]:
     """Run the sender while the server runs (nothing to do when SMTP is not configured)."""
     settings = load_settings()
-    if settings.smtp is None or os.environ.get("PITCHJUDGE_MAIL_SENDER", "").lower() == "off":
+    if settings.smtp is None:
         yield None
         return
     engine = make_engine(settings.database_url)

@@ -246,23 +246,20 @@ APPLY_PER_EMAIL = ratelimit.Limit("apply:email", 3, timedelta(hours=1))
 def _check_rate(
     session: Session, values: dict, client: str | None, now: datetime, *, count: bool
 ) -> None:
-    act = ratelimit.hit if count else ratelimit.check
-    act(
-        session=session,
-        limit=APPLY_PER_CLIENT,
-        key=client,
-        message=N_("Too many applications from this connection. Try again in {minutes} minutes."),
-        now=now,
-    )
-    act(
-        session=session,
-        limit=APPLY_PER_EMAIL,
-        key=values["contact_email"],
-        message=N_(
-            "Too many applications with this contact e-mail. Try again in {minutes} minutes."
+    checks = [
+        (
+            APPLY_PER_CLIENT,
+            client,
+            N_("Too many applications from this connection. Try again in {minutes} minutes."),
         ),
-        now=now,
-    )
+        (
+            APPLY_PER_EMAIL,
+            values["contact_email"],
+            N_("Too many applications with this contact e-mail. Try again in {minutes} minutes."),
+        ),
+    ]
+    act = ratelimit.hit_all if count else ratelimit.check_all
+    act(session=session, checks=checks, now=now)
 
 
 def _deck_row(pitch_id: int, facts: decks.DeckFacts, filename: str, now: datetime) -> Deck:

@@ -52,9 +52,11 @@ def queue(
     contest_id: int | None,
     dedupe_key: str | None = None,
     now: datetime | None = None,
+    new_event: bool = False,
 ) -> OutboxMessage:
-    """Put `draft` in the outbox, inside the caller's transaction (once per `dedupe_key`)."""
-    if dedupe_key is not None:
+    """Put `draft` in the outbox, inside the caller's transaction (once per `dedupe_key`;
+    `new_event`: the event was just created, so no earlier message can exist)."""
+    if dedupe_key is not None and not new_event:
         existing = session.exec(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         ).first()
@@ -194,6 +196,7 @@ def queue_receipt(
         draft=draft,
         contest_id=contest.id,
         dedupe_key=f"receipt:{pitch.id}",
+        new_event=True,
     )
 
 

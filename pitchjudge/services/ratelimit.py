@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +12,9 @@ from sqlmodel import Session, col, func, select
 
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.models import RateLimitHit, utcnow
+
+#: The share of hits that also delete their buckets' expired hits.
+CLEANUP_SHARE = 0.05
 
 
 class RateLimited(PitchJudgeError):
@@ -89,6 +93,81 @@ def hit(
             col(RateLimitHit.bucket) == name, col(RateLimitHit.at) <= now - limit.window
         )
     )
+    session.flush()
+
+
+def _waits(
+    session: Session, checks: list[tuple[Limit, str, str]], now: datetime
+) -> list[tuple[str, int]]:
+    """(message, seconds to wait) for each check over its limit, in one query."""
+    names = {bucket(limit, key): (limit, message) for limit, key, message in checks}
+    widest = max(limit.window for limit, _m in names.values())
+    found: dict[str, list[datetime]] = {name: [] for name in names}
+    for name, at in session.exec(
+        select(RateLimitHit.bucket, RateLimitHit.at).where(
+            col(RateLimitHit.bucket).in_(list(names)), col(RateLimitHit.at) > now - widest
+        )
+    ).all():
+        found[name].append(at)
+    waits = []
+    for name, (limit, message) in names.items():
+        recent = sorted((at for at in found[name] if at > now - limit.window), reverse=True)
+        if len(recent) >= limit.count:
+            oldest = recent[limit.count - 1]
+            waits.append(
+                (message, max(1, math.ceil((oldest + limit.window - now).total_seconds())))
+            )
+    return waits
+
+
+def check_all(
+    *,
+    session: Session,
+    checks: list[tuple[Limit, str | None, str]],
+    now: datetime | None = None,
+) -> None:
+    """`check` for several (limit, key, message) at once, in one query (keys None: skipped)."""
+    kept = [(limit, key, message) for limit, key, message in checks if key]
+    if not kept:
+        return
+    waits = _waits(session, kept, now or utcnow())
+    if waits:
+        message, seconds = waits[0]
+        raise RateLimited(message, retry_after=seconds)
+
+
+def hit_all(
+    *,
+    session: Session,
+    checks: list[tuple[Limit, str | None, str]],
+    now: datetime | None = None,
+) -> None:
+    """`hit` for several (limit, key, message) at once: few round trips to the database."""
+    kept = [(limit, key, message) for limit, key, message in checks if key]
+    if not kept:
+        return
+    now = now or utcnow()
+    names = sorted({bucket(limit, key) for limit, key, _m in kept})
+    if session.get_bind().dialect.name == "postgresql":
+        # Sorted, so two requests never wait for each other's second lock.
+        session.execute(
+            text(
+                "SELECT "
+                + ", ".join(f"pg_advisory_xact_lock(hashtext(:n{i}))" for i in range(len(names)))
+            ),
+            {f"n{i}": name for i, name in enumerate(names)},
+        )
+    check_all(session=session, checks=kept, now=now)
+    session.add_all([RateLimitHit(bucket=name, at=now) for name in names])
+    if random.random() < CLEANUP_SHARE:
+        # Hits older than their window count for nothing; clearing them now and then keeps
+        # the table small without a round trip on every request.
+        widest = max(limit.window for limit, _k, _m in kept)
+        session.execute(
+            delete(RateLimitHit).where(
+                col(RateLimitHit.bucket).in_(names), col(RateLimitHit.at) <= now - widest
+            )
+        )
     session.flush()
 
 

@@ -7,7 +7,7 @@ PORT ?= 8501
 KEYWORDS := -k _ -k N_ -k pgettext:1c,2 -k PitchJudgeError -k ValidationError -k InvalidDeck -k NotFound \
 	-k AccessDenied -k DeadlinePassed -k RubricLocked -k RoundStateError -k TooManyAttempts \
 	-k ConfigError -k DuplicateApplication -k ConflictOfInterest -k NotAssigned \
-	-k IncompleteScorecard -k MarksImportError
+	-k IncompleteScorecard -k MarksImportError -k RateLimited
 
 .PHONY: run test setup demo lint format i18n bench clean
 
@@ -21,6 +21,7 @@ setup: $(UV)
 ## Set up, seed the demo contest if the database is empty, and serve http://localhost:$(PORT)
 run: setup
 	.venv/bin/pitchjudge demo --if-empty
+	.venv/bin/pitchjudge send-mail --loop & sender=$$!; trap 'kill $$sender' EXIT; \
 	.venv/bin/streamlit run pitchjudge/ui/asgi.py --server.port $(PORT) --server.headless true
 
 ## Set up and run every test (PostgreSQL tests run when PITCHJUDGE_TEST_POSTGRES_URL is set)
@@ -57,6 +58,7 @@ bench: setup
 	.venv/bin/python bench/bench_board.py
 	.venv/bin/python bench/bench_stage.py
 	.venv/bin/python bench/bench_projector.py
+	.venv/bin/python bench/bench_mail.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -131,6 +131,9 @@ elif state.is_organiser():
                 icon=":material/insights:",
                 url_path="analytics",
             ),
+            st.Page(
+                PAGES / "emails.py", title=_("Emails"), icon=":material/mail:", url_path="emails"
+            ),
         ],
         _("Public pages"): [apply_page, my_application],
         "": [
@@ -169,6 +172,7 @@ else:
             "stage",
             "results",
             "analytics",
+            "emails",
         )
     ]
     pages = {"": [apply_page, my_application, sign_in, *guarded]}
@@ -176,6 +180,7 @@ else:
 with st.sidebar:
     state.keep_cookie()
 try:
-    st.navigation(pages).run()
+    # Expanded: the organiser has more pages than the folded menu shows (it hid "Emails").
+    st.navigation(pages, expanded=True).run()
 finally:
     state.entry_finished()

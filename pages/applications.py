@@ -226,7 +226,9 @@ with info:
         )
         if st.button(_("Issue a new private link"), key=f"reissue_{row.id}"):
             with state.db_session() as session:
-                token = applications.reissue_link(session=session, pitch_id=row.id)
+                token = applications.reissue_link(
+                    session=session, pitch_id=row.id, settings=settings
+                )
             st.session_state[LINK_KEY] = (
                 row.id,
                 applications.private_link(settings.base_url, token),

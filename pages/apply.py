@@ -13,6 +13,7 @@ from pitchjudge.ui.widgets import inert, show_form_errors
 FORM_KEY = "apply_form"
 SUBMITTED_TOKEN_KEY = "apply_submitted_token"
 SUBMITTED_NAME_KEY = "apply_submitted_name"
+SUBMITTED_EMAIL_KEY = "apply_submitted_email"
 
 _ = state.gettext()
 settings = state.get_settings()
@@ -93,7 +94,12 @@ if token:
         ),
         icon=":material/key:",
     )
-    st.code(link, language=None)
+    st.code(link, language=None, wrap_lines=True)
+    st.caption(
+        _("We also e-mailed it to {email}.").format(
+            email=inert(st.session_state.get(SUBMITTED_EMAIL_KEY, ""))
+        )
+    )
     cols = st.columns(2)
     if cols[0].button(_("Open my application"), type="primary", key="open_mine"):
         st.switch_page("pages/my_application.py", query_params={"token": token})
@@ -191,6 +197,9 @@ if submitted:
                 filename=deck.name if deck is not None else "",
                 store_dir=settings.deck_store,
                 limits=settings.deck_limits,
+                settings=settings,
+                client=state.client_address(),
+                language=lang,
             )
     except PitchJudgeError as error:
         if isinstance(error, InvalidDeck) or any(
@@ -203,4 +212,5 @@ if submitted:
         release_uploads()  # stored: free the upload's memory
         st.session_state[SUBMITTED_TOKEN_KEY] = result.token
         st.session_state[SUBMITTED_NAME_KEY] = result.pitch.startup_name
+        st.session_state[SUBMITTED_EMAIL_KEY] = result.pitch.contact_email
         st.rerun()

@@ -9,7 +9,7 @@ from pitchjudge.errors import PitchJudgeError
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.models import utcnow
 from pitchjudge.services import contests
-from pitchjudge.ui import state
+from pitchjudge.ui import mail_widgets, state
 from pitchjudge.ui.widgets import show_form_errors, show_notice
 
 NOTICE_KEY = "contest_notice"
@@ -107,6 +107,8 @@ if saved:
 
 if contest is None:
     st.stop()
+
+mail_widgets.reply_to_form(contest.id, contest.reply_to, _, NOTICE_KEY)
 
 st.header(_("Categories"))
 with state.db_session(read_only=True) as session:

@@ -7,7 +7,7 @@ import streamlit as st
 from pitchjudge.printing import judge_links_sheet
 from pitchjudge.qr import qr_png
 from pitchjudge.services import applications, judges
-from pitchjudge.ui import state
+from pitchjudge.ui import mail_widgets, state
 from pitchjudge.ui.widgets import inert, run_and_reload, show_notice
 
 NOTICE_KEY = "judges_notice"
@@ -62,6 +62,8 @@ if active:
         on_click="ignore",
     )
 
+mail_widgets.invite_all_button(contest.id, sum(1 for j in active if j.email), _=_, run=run)
+
 if flagged:
     st.warning(
         _("Marks given before a conflict was recorded no longer count:")
@@ -95,6 +97,7 @@ for judge in judge_rows:
                     _("Send this link to the judge only: it signs them in, no password needed.")
                 )
                 right.image(qr_png(link), width=160)
+                mail_widgets.invite_one_button(judge.id, enabled=bool(judge.email), _=_, run=run)
             elif not judge.active:
                 st.info(_("Inactive judges have no working link."))
             else:

@@ -10,6 +10,7 @@ from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, contests, feedback
 from pitchjudge.ui import state
 from pitchjudge.ui.upload_guard import release_uploads
+from pitchjudge.ui import mail_widgets, state
 from pitchjudge.ui.widgets import (
     deck_viewer,
     inert,
@@ -42,6 +43,9 @@ if not token:
     if pasted:
         st.query_params["token"] = pasted.strip().rsplit("token=", 1)[-1].split("&")[0]
         st.rerun()
+    current = state.current_contest()
+    if current is not None:
+        mail_widgets.link_again_form(current.id, _)
     st.stop()
 
 try:

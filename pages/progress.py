@@ -5,7 +5,7 @@ import streamlit as st
 
 from pitchjudge.formatting import format_datetime_short
 from pitchjudge.services import contests, scoring
-from pitchjudge.ui import state
+from pitchjudge.ui import mail_widgets, state
 from pitchjudge.ui.widgets import inert, round_picker
 
 _ = state.gettext()
@@ -73,6 +73,8 @@ def live_progress() -> None:
             _("Late: {names}").format(names=", ".join(inert(names[j]) for j in progress.late)),
             icon=":material/schedule:",
         )
+        if round_.status == "open":
+            mail_widgets.remind_late_button(round_.id, progress.late, _=_, key="progress_remind")
 
     st.subheader(_("Judges × pitches"))
     colours = {

@@ -92,8 +92,12 @@ released = st.toggle(
 )
 if released != round_.feedback_released:
     run(
-        lambda s: feedback.set_feedback_released(session=s, round_id=round_.id, released=released),
-        _("Feedback released.") if released else _("Feedback withdrawn."),
+        lambda s: feedback.set_feedback_released(
+            session=s, round_id=round_.id, released=released, settings=state.get_settings()
+        ),
+        _("Feedback released; applicants are e-mailed their link.")
+        if released
+        else _("Feedback withdrawn."),
     )
 
 head = st.columns([2, 3, 2, 2], vertical_alignment="bottom")

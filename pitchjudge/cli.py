@@ -186,6 +186,59 @@ def _cmd_import_marks(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_send_mail(settings: Settings, args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from pitchjudge.services import mail_sender
+    from pitchjudge.services.mail import waiting_count
+
+    engine = prepare_database(settings)
+    if settings.smtp is None:
+        with session_scope(engine, read_only=True) as session:
+            waiting = waiting_count(session=session)
+        print(
+            f"E-mail is not configured (PITCHJUDGE_SMTP_URL): {waiting} messages waiting in "
+            "the outbox.",
+            file=sys.stderr,
+        )
+        if not args.loop:
+            return 1
+    if not args.loop:
+        report = mail_sender.deliver_due(
+            engine,
+            settings,
+            holder=mail_sender.holder_name(),
+            lease_ttl_s=args.lease_seconds,
+            backoff_first_s=args.backoff_seconds,
+        )
+        mail_sender.release_lease(engine, holder=mail_sender.holder_name())
+        print(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def say(report: mail_sender.Report) -> None:
+        if report.attempted:
+            print(
+                f"sent {report.sent}, to retry {report.retried}, failed {report.failed}",
+                flush=True,
+            )
+
+    print("Mail sender running (Ctrl+C stops it).", flush=True)
+    mail_sender.run(
+        engine,
+        settings,
+        stop=stop,
+        poll_s=args.poll_seconds,
+        lease_ttl_s=args.lease_seconds,
+        backoff_first_s=args.backoff_seconds,
+        on_pass=say,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pitchjudge",
@@ -233,6 +286,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="replace the marks the round already holds"
     )
     marks.set_defaults(run=_cmd_import_marks)
+    send = commands.add_parser(
+        "send-mail", help="deliver the outbox over SMTP (once, or --loop until stopped)"
+    )
+    send.add_argument("--loop", action="store_true", help="keep sending until stopped")
+    send.add_argument(
+        "--poll-seconds", type=float, default=1.0, help="pause when nothing is due (default 1)"
+    )
+    send.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=30.0,
+        help="how long a silent sender keeps the database lease (default 30)",
+    )
+    send.add_argument(
+        "--backoff-seconds",
+        type=float,
+        default=30.0,
+        help="first retry delay after a 4xx or connection error, doubled each time (default 30)",
+    )
+    send.set_defaults(run=_cmd_send_mail)
     check = commands.add_parser("check-deck", help="check a PDF deck as the Apply page would")
     check.add_argument("file")
     check.set_defaults(run=_cmd_check_deck)

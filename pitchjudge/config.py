@@ -6,7 +6,9 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -14,6 +16,7 @@ from dotenv import dotenv_values
 from pitchjudge.decks import DeckLimits
 from pitchjudge.errors import ConfigError
 from pitchjudge.i18n import LANGUAGES
+from pitchjudge.validation import EMAIL_PATTERN as _MAIL_ADDRESS
 
 #: Every setting: name → (default, one-line description). The README's table is checked against it.
 SETTINGS_DOC: dict[str, tuple[str, str]] = {
@@ -51,7 +54,29 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "2",
         "How often the projector, the stage screen and judges' stage bar look for news (s).",
     ),
+    "PITCHJUDGE_SMTP_URL": (
+        "(none)",
+        "Mail server: smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (TLS); "
+        "?tls=none for a local relay without TLS. Unset: e-mails wait in the outbox.",
+    ),
+    "PITCHJUDGE_MAIL_FROM": (
+        "(none)",
+        "Sender of the app's e-mails, e.g. Prix Lyon <jury@example.org>; needed with SMTP.",
+    ),
 }
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to hand e-mails over (from PITCHJUDGE_SMTP_URL)."""
+
+    host: str
+    port: int
+    #: "starttls" (smtp://, the default), "tls" (smtps://) or "none" (smtp://…?tls=none).
+    security: str = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +96,8 @@ class Settings:
     refresh_s: int = 2
     secret_key: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    smtp: SmtpSettings | None = None
+    mail_from: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -167,6 +194,51 @@ def masked_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # not a URL SQLAlchemy reads: show its scheme only
         return url.split(":", 1)[0] + ":…"
+def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
+    name = "PITCHJUDGE_SMTP_URL"
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    problem = ConfigError(
+        "{name} must look like smtp://user:password@host:587 or smtps://user:password@host:465.",
+        name=name,
+    )
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise problem from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise problem
+    options = parse_qs(parts.query)
+    tls = (options.get("tls") or [""])[-1].lower()
+    if tls not in ("", "none") or set(options) - {"tls"}:
+        raise ConfigError("{name}: the only option is ?tls=none.", name=name)
+    security = "tls" if parts.scheme == "smtps" else "none" if tls == "none" else "starttls"
+    return SmtpSettings(
+        host=parts.hostname,
+        port=port or (465 if security == "tls" else 587),
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def _mail_from(env: Mapping[str, str], smtp: SmtpSettings | None) -> str:
+    name = "PITCHJUDGE_MAIL_FROM"
+    raw = env.get(name, "").strip()
+    if not raw:
+        if smtp is not None:
+            raise ConfigError("{name} must be set when PITCHJUDGE_SMTP_URL is.", name=name)
+        return ""
+    display, address = parseaddr(raw)
+    if "\r" in raw or "\n" in raw or not _MAIL_ADDRESS.match(address):
+        raise ConfigError(
+            "{name} must be an address such as Prix Lyon <jury@example.org>, not {value!r}.",
+            name=name,
+            value=raw,
+        )
+    return formataddr((display, address)) if display else address
 
 
 def load_settings(
@@ -212,6 +284,7 @@ def load_settings(
     admin_password = env.get("PITCHJUDGE_ADMIN_PASSWORD") or None
     if admin_password is not None and len(admin_password) < 8:
         raise ConfigError("PITCHJUDGE_ADMIN_PASSWORD must be at least 8 characters long.")
+    smtp = _smtp(env)
     return Settings(
         database_url=_database_url(env, data_dir_raw.rstrip("/")),
         data_dir=data_dir,
@@ -226,4 +299,6 @@ def load_settings(
         secret_key=secret_key,
         refresh_s=_int(env, "PITCHJUDGE_REFRESH_S", 2, 1, 60),
         trusted_proxies=_trusted_proxies(env),
+        smtp=smtp,
+        mail_from=_mail_from(env, smtp),
     )

@@ -138,6 +138,7 @@ def seed_demo(
             deck=make_demo_deck(startup),
             filename=f"{startup.startup_name}.pdf",
             store_dir=settings.deck_store,
+            settings=settings,
             limits=limits,
             # Spread over the weeks the call has been open, oldest first.
             now=now - timedelta(days=29 - index, hours=index % 7),

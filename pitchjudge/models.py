@@ -127,6 +127,10 @@ class Contest(SQLModel, table=True):
     qa_seconds: int = 300
     #: Points proposed as a penalty per started minute of pitch overtime (0: no penalty).
     overtime_penalty: float = 0.0
+    #: Where applicants' and judges' replies to the app's e-mails go (the organiser's address).
+    reply_to: str = Field(default="", max_length=254)
+    #: The organiser's intro paragraph per e-mail type ({"receipt": "…"}); missing: the default.
+    mail_intros: dict | None = Field(default=None, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -281,6 +285,11 @@ class Pitch(SQLModel, table=True):
     status: str = Field(default=PitchStatus.SUBMITTED, max_length=12)
     #: sha256 of the applicant's private-link token; the token itself is never stored.
     token_hash: str = Field(max_length=64, unique=True)
+    #: Random part the token is derived from with the server's key (see pitchjudge.links), so
+    #: the link can be e-mailed again; None for links issued before (re-issued when e-mailed).
+    token_nonce: str | None = Field(default=None, max_length=64)
+    #: The language the applicant applied in: their e-mails are written in it.
+    language: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     withdrawn_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -450,3 +459,67 @@ class AppSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=60)
     value: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class MailStatus(StrEnum):
+    QUEUED = "queued"  # waiting for its (next) attempt
+    SENDING = "sending"  # an attempt started; a crash leaves it here and it is tried again
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (5xx) or out of attempts
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail, written in the same transaction as the event that causes it, and delivered
+    by the sender (`pitchjudge send-mail`) outside any web request."""
+
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        Index("ix_outboxmessage_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int | None = Field(default=None, index=True)
+    #: receipt, link_again, judge_invite, judge_reminder, feedback_released, decision_…
+    kind: str = Field(max_length=30)
+    #: Stable across attempts, so a message sent twice after a crash is recognisably one.
+    message_id: str = Field(max_length=200, unique=True)
+    #: Set for messages that must be queued once per event (e.g. "receipt:12").
+    dedupe_key: str | None = Field(default=None, max_length=120, unique=True)
+    to_address: str = Field(max_length=254)
+    to_name: str = Field(default="", max_length=200)
+    reply_to: str = Field(default="", max_length=254)
+    language: str = Field(default="fr", max_length=5)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_type=Text)
+    body_html: str = Field(sa_type=Text)
+    #: A PNG shown inline in the HTML part as cid:qr (the judge's QR code), base64.
+    inline_png: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(default=MailStatus.QUEUED, max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_attempt_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: The SMTP server's last answer (or the connection error), shown on the Emails page.
+    smtp_answer: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RateLimitHit(SQLModel, table=True):
+    """One counted action of a rate-limited kind ("apply:client:…"); in the database so that
+    every replica counts the same hits."""
+
+    __table_args__ = (Index("ix_ratelimithit_bucket_at", "bucket", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(max_length=300)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class WorkerLease(SQLModel, table=True):
+    """Which process runs a singleton worker (the mail sender), until when: exactly one per
+    database, whatever the number of replicas."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=120)
+    expires_at: datetime = Field(sa_column=_ts())

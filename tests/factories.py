@@ -72,6 +72,8 @@ def submit(
     *,
     deck: bytes | None = SMALL_DECK,
     now: datetime | None = None,
+    client: str | None = None,
+    language: str | None = None,
     **overrides,
 ) -> applications.Submitted:
     """Apply through the real service (the deck goes through the real worker)."""
@@ -83,6 +85,9 @@ def submit(
         filename="deck.pdf",
         store_dir=Path(settings.deck_store),
         limits=settings.deck_limits,
+        settings=settings,
+        client=client,
+        language=language,
         now=now,
     )
 

@@ -6,13 +6,14 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, func, select
 
 from pitchjudge import decks
+from pitchjudge.config import Settings
 from pitchjudge.db import session_scope
 from pitchjudge.errors import (
     AccessDenied,
@@ -24,10 +25,10 @@ from pitchjudge.errors import (
     ValidationError,
 )
 from pitchjudge.formatting import spreadsheet_text
-from pitchjudge.i18n import N_
+from pitchjudge.i18n import LANGUAGES, N_
 from pitchjudge.models import Category, Contest, Deck, Pitch, PitchStatus, utcnow
 from pitchjudge.security import looks_like_token, new_token, token_hash
-from pitchjudge.services import audit
+from pitchjudge.services import audit, ratelimit
 from pitchjudge.services.contests import ORGANISER, applications_status, get_contest
 from pitchjudge.validation import clean_email, clean_text, clean_url, same_name
 
@@ -157,14 +158,22 @@ def submit_application(
     filename: str,
     store_dir: Path,
     limits: decks.DeckLimits,
+    settings: Settings,
+    client: str | None = None,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> Submitted:
-    """Check and store a new application with its deck; returns the private-link token.
+    """Check and store a new application with its deck and its e-mailed receipt; returns the
+    private-link token.
 
     Takes the engine rather than a session: the deck is checked in a worker process, which can
     take seconds, and no database transaction (nor SQLite's write lock) is held meanwhile.
-    Every check runs before anything is stored, and again inside the final transaction.
+    Every check runs before anything is stored, and again inside the final transaction, which
+    also counts the application against the limits per `client` (its address) and per contact
+    e-mail, and queues the receipt: both are stored with the application or not at all.
     """
+    from pitchjudge.services import mail as mail_service
+
     now = now or utcnow()
     values = clean_application(data)
     if not deck:
@@ -174,20 +183,24 @@ def submit_application(
             else [InvalidDeck("The file is empty. Choose your PDF deck again.")]
         )
     _pre_check(engine, contest_id, values, now)
+    with session_scope(engine, read_only=True) as session:
+        _check_rate(session, values, client, now, count=False)
     facts = decks.store_deck(deck, store_dir=store_dir, limits=limits)
-    token = new_token()
     with session_scope(engine) as session:
         contest = get_contest(session=session, contest_id=contest_id)
         _check_window(contest, now)
         _check_category(session, contest_id, values["category_id"])
         _check_duplicate(session, contest_id, values, None)
+        _check_rate(session, values, client, now, count=True)
         pitch = Pitch(
             contest_id=contest_id,
-            token_hash=token_hash(token),
+            token_hash="",
+            language=language if language in LANGUAGES else None,
             created_at=now,
             updated_at=now,
             **values,
         )
+        token = mail_service.issue_pitch_token(pitch, settings)
         session.add(pitch)
         session.flush()
         deck_row = _deck_row(pitch.id, facts, filename, now)
@@ -213,7 +226,40 @@ def submit_application(
             action="create",
             new=facts.sha256,
         )
+        mail_service.queue_receipt(
+            session=session,
+            settings=settings,
+            contest=contest,
+            pitch=pitch,
+            token=token,
+            pages=facts.page_count,
+        )
     return Submitted(pitch=pitch, deck=deck_row, token=token)
+
+
+#: No cap made one browser send 6 applications in 111 s: at most this many per client
+#: address, and per contact e-mail, counted in the database (every replica shares them).
+APPLY_PER_CLIENT = ratelimit.Limit("apply:client", 5, timedelta(hours=1))
+APPLY_PER_EMAIL = ratelimit.Limit("apply:email", 3, timedelta(hours=1))
+
+
+def _check_rate(
+    session: Session, values: dict, client: str | None, now: datetime, *, count: bool
+) -> None:
+    checks = [
+        (
+            APPLY_PER_CLIENT,
+            client,
+            N_("Too many applications from this connection. Try again in {minutes} minutes."),
+        ),
+        (
+            APPLY_PER_EMAIL,
+            values["contact_email"],
+            N_("Too many applications with this contact e-mail. Try again in {minutes} minutes."),
+        ),
+    ]
+    act = ratelimit.hit_all if count else ratelimit.check_all
+    act(session=session, checks=checks, now=now)
 
 
 def _deck_row(pitch_id: int, facts: decks.DeckFacts, filename: str, now: datetime) -> Deck:
@@ -490,11 +536,21 @@ def set_pitch_status(*, session: Session, pitch_id: int, status: str) -> Pitch:
     return pitch
 
 
-def reissue_link(*, session: Session, pitch_id: int) -> str:
-    """A new private link for an applicant who lost theirs; the old link stops working."""
+def reissue_link(*, session: Session, pitch_id: int, settings: Settings | None = None) -> str:
+    """A new private link for an applicant who lost theirs; the old link stops working.
+
+    With `settings`, the link is derived from the server key (see `services.mail`), so it can
+    be e-mailed again later without changing.
+    """
+    from pitchjudge.services import mail as mail_service
+
     pitch = get_pitch(session=session, pitch_id=pitch_id)
-    token = new_token()
-    pitch.token_hash = token_hash(token)
+    if settings is not None:
+        token = mail_service.issue_pitch_token(pitch, settings)
+    else:
+        token = new_token()
+        pitch.token_hash = token_hash(token)
+        pitch.token_nonce = None
     session.add(pitch)
     session.flush()
     audit.record(

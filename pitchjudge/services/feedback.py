@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from sqlmodel import Session, col, select
 
+from pitchjudge.config import Settings
 from pitchjudge.formatting import format_number
 from pitchjudge.i18n import N_
 from pitchjudge.models import Round, Scorecard
@@ -43,15 +44,24 @@ class RoundFeedback:
     ranked: int
 
 
-def set_feedback_released(*, session: Session, round_id: int, released: bool) -> Round:
-    """Let applicants read (or stop reading) this round's feedback."""
-    return set_round_setting(
+def set_feedback_released(
+    *, session: Session, round_id: int, released: bool, settings: Settings | None = None
+) -> Round:
+    """Let applicants read (or stop reading) this round's feedback. With `settings`, a release
+    also e-mails every applicant of the round their link, in the same transaction (once per
+    round and applicant, however often it is toggled)."""
+    round_ = set_round_setting(
         session=session,
         round_id=round_id,
         field="feedback_released",
         value=released,
         action="feedback",
     )
+    if released and settings is not None:
+        from pitchjudge.services import mail
+
+        mail.queue_feedback_released(session=session, settings=settings, round_id=round_id)
+    return round_
 
 
 def _band(rank: int, ranked: int) -> str:

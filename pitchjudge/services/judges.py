@@ -120,7 +120,10 @@ def set_judge_active(*, session: Session, judge_id: int, active: bool) -> Judge:
 
 
 def reissue_link(*, session: Session, settings: Settings, judge_id: int) -> str:
-    """A new personal link; the previous one stops working at once."""
+    """A new personal link; the previous one stops working at once. A judge with an e-mail
+    address is sent the new link (queued in the same transaction)."""
+    from pitchjudge.services import mail
+
     judge = get_judge(session=session, judge_id=judge_id)
     token = _issue(judge, settings)
     session.add(judge)
@@ -133,6 +136,8 @@ def reissue_link(*, session: Session, settings: Settings, judge_id: int) -> str:
         entity_id=judge.id,
         action="reissue_link",
     )
+    if judge.email and judge.active:
+        mail.queue_judge_invitation(session=session, settings=settings, judge_id=judge.id)
     return token
 
 

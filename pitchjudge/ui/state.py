@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -43,6 +44,11 @@ def require_entry() -> None:
     script instead builds the real navigation, which then opens the page asked for.
     """
     if getattr(_run, "via_entry", False):
+        return
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        # A fragment's own rerun: the page is there already, and anything the entry script
+        # drew from here would land outside the fragment (StreamlitInvalidLayoutContextError).
         return
     runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
     st.stop()
@@ -174,8 +180,8 @@ def require_organiser() -> None:
 
 
 def show_error(error: PitchJudgeError) -> None:
-    """A domain error as a translated message."""
-    st.error(error.localized(gettext()))
+    """A domain error as a translated message (safe inside a fragment's own rerun)."""
+    st.error(error.localized(get_gettext(language())))
 
 
 def client_address() -> str:

@@ -1,0 +1,114 @@
+"""The judge's page on the day, in Chromium: a scorecard submitted with missing marks, the
+keyboard only, and the page's polish (descriptors on the card, next pitch, greeting).
+
+Issue #9, items 1, "Keyboard and accessibility" and "Judge page polish". The app and its
+contest come from tests/test_browser_judging.py (an open round, 2 judges, 3 pitches, the
+classic rubric of six 1-5 criteria). Screenshots land in /tmp/pj_dday_judge_*.png.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.test_browser_judging import (  # noqa: F401 (the fixture is used by name)
+    LONG,
+    MARKS,
+    SHORT,
+    Judging,
+    criterion_marks,
+    judging,
+    mark_button,
+    open_scorecard,
+    stored,
+    stored_eventually,
+)
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path("/tmp")
+
+
+def shot(page: Page, name: str) -> None:
+    """What a 13-inch laptop screen shows, in /tmp/pj_dday_judge_<name>.png."""
+    page.screenshot(path=str(SCREENSHOTS / f"pj_dday_judge_{name}.png"), animations="disabled")
+
+
+def no_exception(page: Page) -> None:
+    """No red Streamlit exception box anywhere on the page."""
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def in_viewport(locator: Locator) -> bool:
+    """The element's box lies inside the browser's window (what the judge sees)."""
+    return locator.evaluate(
+        """(el) => {
+            const r = el.getBoundingClientRect();
+            return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+        }"""
+    )
+
+
+def criterion_row(page: Page, name: str) -> Locator:
+    return page.locator(".pj-row").filter(has=criterion_marks(page, name))
+
+
+def submit_and_expect_missing(page: Page, judging: Judging, missing: list[str]) -> None:
+    """Submit, then: no exception, a message naming every missing criterion right by the
+    button, and the first missing criterion scrolled into view and marked as missing."""
+    page.get_by_role("button", name="Submit the scorecard").click()
+    message = page.get_by_test_id("stAlert").filter(has_text="Missing:")
+    expect(message).to_be_visible(timeout=SHORT)
+    no_exception(page)
+    for name in missing:
+        expect(message).to_contain_text(name)
+    for name in set(judging.criterion_names) - set(missing):
+        expect(message).not_to_contain_text(name)
+    # Next to the button: the message and the button are both on screen together.
+    button = page.get_by_role("button", name="Submit the scorecard")
+    assert abs(message.bounding_box()["y"] - button.bounding_box()["y"]) < 200
+    first = criterion_row(page, missing[0])
+    expect(first).to_have_attribute("data-missing", "true", timeout=SHORT)
+    page.wait_for_function(
+        "(el) => { const r = el.getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }",
+        arg=first.element_handle(),
+        timeout=SHORT,
+    )
+    for name in set(judging.criterion_names) - set(missing):
+        expect(criterion_row(page, name)).not_to_have_attribute("data-missing", "true")
+
+
+@pytest.mark.parametrize("given", [5, 1], ids=["5_of_6", "1_of_6"])
+def test_submitting_with_missing_marks_names_them_and_shows_the_first(
+    judging: Judging, page: Page, given: int
+) -> None:
+    pitch = judging.pitches[0 if given == 5 else 1]
+    page.goto(judging.link(0, pitch))
+    open_scorecard(page, judging)
+    names = judging.criterion_names
+    for name, value in list(zip(names, MARKS, strict=True))[:given]:
+        mark_button(page, name, value).click()
+        expect(mark_button(page, name, value)).to_be_checked(timeout=SHORT)
+    stored_eventually(judging, 0, pitch, lambda v: len(v.marks) == given)
+
+    submit_and_expect_missing(page, judging, names[given:])
+    shot(page, f"missing_{given}_of_6")
+    assert stored(judging, 0, pitch).status == "draft"
+
+    # The judge gives what was missing: the flag goes, and submitting works.
+    for name, value in list(zip(names, MARKS, strict=True))[given:]:
+        mark_button(page, name, value).click()
+        expect(criterion_row(page, name)).not_to_have_attribute(
+            "data-missing", "true", timeout=SHORT
+        )
+    stored_eventually(judging, 0, pitch, lambda v: len(v.marks) == len(names))
+    page.get_by_role("button", name="Submit the scorecard").click()
+    expect(page.get_by_text("Submitted. You can reopen it while the round is open.")).to_be_visible(
+        timeout=SHORT
+    )
+    no_exception(page)
+    assert stored(judging, 0, pitch).status == "submitted"

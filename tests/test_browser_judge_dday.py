@@ -112,3 +112,60 @@ def test_submitting_with_missing_marks_names_them_and_shows_the_first(
     )
     no_exception(page)
     assert stored(judging, 0, pitch).status == "submitted"
+
+
+# The element that has the keyboard focus, through the components' shadow roots.
+_FOCUSED = """() => {
+    let el = document.activeElement;
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+    if (!el) return null;
+    const group = el.closest('[role="radiogroup"]');
+    return {
+        role: el.getAttribute("role") || el.tagName.toLowerCase(),
+        text: (el.textContent || "").trim(),
+        group: group ? group.getAttribute("aria-label") : null,
+    };
+}"""
+
+
+def test_a_judge_scores_a_whole_scorecard_with_the_keyboard_only(
+    judging: Judging, page: Page
+) -> None:
+    pitch = judging.pitches[2]
+    page.goto(judging.link(1, pitch))
+    open_scorecard(page, judging)
+    page.get_by_role("heading", name="Startup 3").click()  # start from the top, no control
+    todo = dict(zip(judging.criterion_names, MARKS, strict=True))
+    submitted = False
+    seen = []
+    for _ in range(80):  # Tab stops of the whole page, generously
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED) or {}
+        seen.append(focused)
+        group = focused.get("group")
+        name = next((n for n in todo if group and group.startswith(f"{n} ·")), None)
+        if name is not None and focused.get("role") == "radio":
+            # The group's first button (none is chosen yet): arrows to the mark, then Enter.
+            assert focused["text"] == "1", focused
+            for _ in range(todo[name] - 1):
+                page.keyboard.press("ArrowRight")
+            page.keyboard.press("Enter")
+            expect(mark_button(page, name, todo.pop(name))).to_be_checked(timeout=SHORT)
+        elif str(focused.get("text")).endswith("Submit the scorecard") and not todo:
+            stored_eventually(judging, 1, pitch, lambda v: len(v.marks) == len(MARKS))
+            page.keyboard.press("Enter")
+            submitted = True
+            break
+    assert not todo, f"never reached by Tab: {sorted(todo)}"
+    assert submitted, f"the submit button was never reached by Tab: {seen}"
+    expect(page.get_by_text("Submitted. You can reopen it while the round is open.")).to_be_visible(
+        timeout=SHORT
+    )
+    shot(page, "keyboard_submitted")
+    view = stored(judging, 1, pitch)
+    assert view.status == "submitted"
+    assert view.marks == dict(zip(judging.criteria, map(float, MARKS), strict=True))
+    # What comes next is offered, and reachable by the keyboard as well.
+    expect(page.get_by_role("button", name=re.compile(r"^Next pitch: Startup"))).to_be_visible()
+    expect(mark_button(page, judging.criterion_names[0], MARKS[0])).to_be_disabled()
+    no_exception(page)

@@ -371,6 +371,7 @@ function createController(root, idPrefix) {
         button.setAttribute("role", "radio");
         button.setAttribute("aria-checked", "false");
         button.textContent = option.label;
+        button.setAttribute("aria-label", option.label);   // not the "✓" of a submitted mark
         button.addEventListener("click", () => c.choose(id, option.value));
         group.append(button);
         return {button, value: option.value};

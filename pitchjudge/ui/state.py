@@ -9,15 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy import Engine
 from sqlmodel import Session
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
-from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
+from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_ngettext, get_pgettext
 from pitchjudge.models import Contest
 from pitchjudge.services import auth, board, contests
 from pitchjudge.ui.cookie import cookie_token, sync_cookie
@@ -122,6 +122,11 @@ def gettext() -> Gettext:
     """
     require_entry()
     return get_gettext(language())
+
+
+def ngettext():
+    """The plural-aware translate function for this visitor: ngettext(singular, plural, n)."""
+    return get_ngettext(language())
 
 
 def pgettext():

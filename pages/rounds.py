@@ -366,7 +366,7 @@ for index, round_ in enumerate(rounds):
                     key,
                     title=_("{action}: {round}?").format(action=text, round=round_.name),
                     lines=partial(status_lines, round_.id, target),
-                    confirm_label=text,
+                    confirm_label=_("Close the round") if target == RoundStatus.CLOSED else text,
                     action=change,
                     _=_,
                 )

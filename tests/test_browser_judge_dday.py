@@ -14,22 +14,22 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.test_browser_judging import (  # noqa: F401 (the fixture is used by name)
-    LONG,
+from tests.test_browser_judging import (
     MARKS,
     SHORT,
     Judging,
     criterion_marks,
-    judging,
     mark_button,
     open_scorecard,
     stored,
     stored_eventually,
 )
+from tests.test_browser_judging import judging as _judging_app
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path("/tmp")
+judging = _judging_app  # the app of tests/test_browser_judging.py, started for this module
 
 
 def shot(page: Page, name: str) -> None:

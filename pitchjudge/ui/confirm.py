@@ -62,7 +62,9 @@ def confirm_dialog(
         for line in lines():
             st.markdown(line)
         cols = st.columns(2)
-        cols[0].button(_("Cancel"), key=f"{key}__cancel", on_click=cancel, width="stretch")
+        if cols[0].button(_("Cancel"), key=f"{key}__cancel", width="stretch"):
+            cancel()
+            st.rerun()  # the whole app: a dialog closes only when the app reruns without it
         if cols[1].button(confirm_label, key=f"{key}__confirm", type="primary", width="stretch"):
             close()
             action()  # reruns on success

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.test_browser_judging import (
+    LONG,
     MARKS,
     SHORT,
     Judging,
@@ -134,6 +135,12 @@ def test_a_judge_scores_a_whole_scorecard_with_the_keyboard_only(
     pitch = judging.pitches[2]
     page.goto(judging.link(1, pitch))
     open_scorecard(page, judging)
+    # The level descriptors are on the card itself, under each criterion (no hover needed).
+    for name in judging.criterion_names:
+        levels = criterion_row(page, name).locator(".pj-levels")
+        expect(levels).to_be_visible()
+        expect(levels).to_contain_text("1 = no evidence")
+        expect(levels).to_contain_text("5 = outstanding")
     page.get_by_role("heading", name="Startup 3").click()  # start from the top, no control
     todo = dict(zip(judging.criterion_names, MARKS, strict=True))
     submitted = False
@@ -168,4 +175,20 @@ def test_a_judge_scores_a_whole_scorecard_with_the_keyboard_only(
     # What comes next is offered, and reachable by the keyboard as well.
     expect(page.get_by_role("button", name=re.compile(r"^Next pitch: Startup"))).to_be_visible()
     expect(mark_button(page, judging.criterion_names[0], MARKS[0])).to_be_disabled()
+    # A submitted mark stands out: filled, not greyed like the marks not given.
+    chosen = mark_button(page, judging.criterion_names[0], MARKS[0])
+    other = mark_button(page, judging.criterion_names[0], 1 if MARKS[0] != 1 else 2)
+    assert chosen.evaluate("(b) => getComputedStyle(b).backgroundColor") != other.evaluate(
+        "(b) => getComputedStyle(b).backgroundColor"
+    )
     no_exception(page)
+
+    # "Next pitch" opens the next scorecard to give.
+    page.get_by_role("button", name=re.compile(r"^Next pitch: Startup")).click()
+    open_scorecard(page, judging)
+    expect(page).not_to_have_url(re.compile(rf"[?&]pitch={pitch}(&|$)"))
+
+
+def test_the_judge_is_greeted_by_name(judging: Judging, page: Page) -> None:
+    page.goto(judging.link(1))
+    expect(page.get_by_text("Hello Judge 2, thank you for judging.")).to_be_visible(timeout=LONG)

@@ -62,9 +62,10 @@ def confirm_dialog(
         for line in lines():
             st.markdown(line)
         cols = st.columns(2)
-        if cols[0].button(_("Cancel"), key=f"{key}__cancel", width="stretch"):
-            cancel()
-            st.rerun()  # the whole app: a dialog closes only when the app reruns without it
+        # The callback may reset widgets (it runs before them); the rerun of the whole app
+        # closes the dialog (a button in a dialog reruns only the dialog).
+        if cols[0].button(_("Cancel"), key=f"{key}__cancel", on_click=cancel, width="stretch"):
+            st.rerun()
         if cols[1].button(confirm_label, key=f"{key}__confirm", type="primary", width="stretch"):
             close()
             action()  # reruns on success

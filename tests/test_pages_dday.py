@@ -133,3 +133,24 @@ def test_the_judge_page_greets_the_judge_and_names_missing_marks(app_env):
     state = at.session_state[f"judge_missing_{w['round_id']}_{w['pitches'][0]}"]
     assert state["ids"] == w["criteria"]
     assert not at.exception
+
+
+def test_a_new_applicant_link_is_issued_only_after_the_dialog(app_env):
+    from tests.factories import submit
+
+    engine, settings = app_env
+    contest = make_contest(engine)
+    result = submit(engine, settings, contest.id, startup_name="Alpha")
+    with session_scope(engine, read_only=True) as session:
+        before = session.get(Pitch, result.pitch.id).token_hash
+    at = run_page("pages/applications.py", organiser=True)
+    at.button(key=f"open_{result.pitch.id}").click().run()
+    at.button(key=f"reissue_{result.pitch.id}").click().run()
+    assert "current link stops working at once" in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Pitch, result.pitch.id).token_hash == before
+    at.button(key=f"reissue_{result.pitch.id}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Pitch, result.pitch.id).token_hash != before
+    assert any("token=" in c.value for c in at.code)
+    assert not at.exception

@@ -17,11 +17,9 @@ from playwright.sync_api import Locator, Page, expect
 from tests.test_browser_judging import (
     LONG,
     MARKS,
-    SHORT,
     Judging,
     criterion_marks,
     mark_button,
-    open_scorecard,
     stored,
     stored_eventually,
 )
@@ -30,12 +28,22 @@ from tests.test_browser_judging import judging as _judging_app
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path("/tmp")
+BUSY = 60_000  # ms: a page load while both cores are busy
 judging = _judging_app  # the app of tests/test_browser_judging.py, started for this module
 
 
 def shot(page: Page, name: str) -> None:
     """What a 13-inch laptop screen shows, in /tmp/pj_dday_judge_<name>.png."""
     page.screenshot(path=str(SCREENSHOTS / f"pj_dday_judge_{name}.png"), animations="disabled")
+
+
+def open_scorecard(page: Page, judging: Judging) -> None:
+    """Wait (generously: the machine may be busy) until the rubric is drawn."""
+    expect(
+        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    ).to_have_count(1, timeout=BUSY)
+    for name in judging.criterion_names:
+        expect(mark_button(page, name, 1)).to_be_visible(timeout=BUSY)
 
 
 def no_exception(page: Page) -> None:
@@ -62,7 +70,7 @@ def submit_and_expect_missing(page: Page, judging: Judging, missing: list[str]) 
     button, and the first missing criterion scrolled into view and marked as missing."""
     page.get_by_role("button", name="Submit the scorecard").click()
     message = page.get_by_test_id("stAlert").filter(has_text="Missing:")
-    expect(message).to_be_visible(timeout=SHORT)
+    expect(message).to_be_visible(timeout=BUSY // 3)
     no_exception(page)
     for name in missing:
         expect(message).to_contain_text(name)
@@ -72,12 +80,12 @@ def submit_and_expect_missing(page: Page, judging: Judging, missing: list[str]) 
     button = page.get_by_role("button", name="Submit the scorecard")
     assert abs(message.bounding_box()["y"] - button.bounding_box()["y"]) < 200
     first = criterion_row(page, missing[0])
-    expect(first).to_have_attribute("data-missing", "true", timeout=SHORT)
+    expect(first).to_have_attribute("data-missing", "true", timeout=BUSY // 3)
     page.wait_for_function(
         "(el) => { const r = el.getBoundingClientRect();"
         " return r.top >= 0 && r.bottom <= window.innerHeight; }",
         arg=first.element_handle(),
-        timeout=SHORT,
+        timeout=BUSY // 3,
     )
     for name in set(judging.criterion_names) - set(missing):
         expect(criterion_row(page, name)).not_to_have_attribute("data-missing", "true")
@@ -93,7 +101,7 @@ def test_submitting_with_missing_marks_names_them_and_shows_the_first(
     names = judging.criterion_names
     for name, value in list(zip(names, MARKS, strict=True))[:given]:
         mark_button(page, name, value).click()
-        expect(mark_button(page, name, value)).to_be_checked(timeout=SHORT)
+        expect(mark_button(page, name, value)).to_be_checked(timeout=BUSY // 3)
     stored_eventually(judging, 0, pitch, lambda v: len(v.marks) == given)
 
     submit_and_expect_missing(page, judging, names[given:])
@@ -104,12 +112,12 @@ def test_submitting_with_missing_marks_names_them_and_shows_the_first(
     for name, value in list(zip(names, MARKS, strict=True))[given:]:
         mark_button(page, name, value).click()
         expect(criterion_row(page, name)).not_to_have_attribute(
-            "data-missing", "true", timeout=SHORT
+            "data-missing", "true", timeout=BUSY // 3
         )
     stored_eventually(judging, 0, pitch, lambda v: len(v.marks) == len(names))
     page.get_by_role("button", name="Submit the scorecard").click()
     expect(page.get_by_text("Submitted. You can reopen it while the round is open.")).to_be_visible(
-        timeout=SHORT
+        timeout=BUSY // 3
     )
     no_exception(page)
     assert stored(judging, 0, pitch).status == "submitted"
@@ -157,7 +165,7 @@ def test_a_judge_scores_a_whole_scorecard_with_the_keyboard_only(
             for _ in range(todo[name] - 1):
                 page.keyboard.press("ArrowRight")
             page.keyboard.press("Enter")
-            expect(mark_button(page, name, todo.pop(name))).to_be_checked(timeout=SHORT)
+            expect(mark_button(page, name, todo.pop(name))).to_be_checked(timeout=BUSY // 3)
         elif str(focused.get("text")).endswith("Submit the scorecard") and not todo:
             stored_eventually(judging, 1, pitch, lambda v: len(v.marks) == len(MARKS))
             page.keyboard.press("Enter")
@@ -166,7 +174,7 @@ def test_a_judge_scores_a_whole_scorecard_with_the_keyboard_only(
     assert not todo, f"never reached by Tab: {sorted(todo)}"
     assert submitted, f"the submit button was never reached by Tab: {seen}"
     expect(page.get_by_text("Submitted. You can reopen it while the round is open.")).to_be_visible(
-        timeout=SHORT
+        timeout=BUSY // 3
     )
     shot(page, "keyboard_submitted")
     view = stored(judging, 1, pitch)

@@ -190,8 +190,9 @@ _CSS = """
   z-index: 1;
   font-weight: 700;
   color: var(--st-background-color, #ffffff);
-  background: var(--st-green-color, #21c354);
-  border-color: var(--st-green-color, #21c354);
+  /* the theme's green for text: white on it keeps a readable contrast */
+  background: var(--st-green-text-color, #158237);
+  border-color: var(--st-green-text-color, #158237);
 }
 .pj-option:disabled[aria-checked="true"]::before { content: "✓\\00a0"; }
 .pj-row-status {

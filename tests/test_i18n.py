@@ -69,9 +69,9 @@ def test_translations_keep_their_placeholders(french):
             assert set(PLACEHOLDER.findall(forms[-1])) == set(PLACEHOLDER.findall(plural))
             assert all(set(PLACEHOLDER.findall(f)) <= allowed for f in forms), message.id
             continue
-        assert set(PLACEHOLDER.findall(message.id)) == set(
-            PLACEHOLDER.findall(message.string)
-        ), message.id
+        assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), (
+            message.id
+        )
 
 
 def test_languages_switch_and_unknown_falls_back_to_english():

@@ -332,7 +332,9 @@ def test_after_promoting_the_top_the_pick_by_hand_box_shows_the_finalists(
     box.get_by_role("button", name="Promote the top 2").click()
     expect(page.get_by_text("2 startups promoted to Grande finale.")).to_be_visible(timeout=SHORT)
     # The box shows the new finalists, and no button offers to replace them with the old pick.
+    settled(page)
     picker = page.get_by_test_id("stMultiSelect")
+    expect(picker).to_have_count(1, timeout=LONG)  # the old box is gone, not just hidden
     expect(picker).to_contain_text("Startup 3")
     expect(picker).to_contain_text("Startup 4")
     expect(picker).not_to_contain_text("Startup 1")

@@ -8,7 +8,7 @@ from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_datetime, format_datetime_short, format_size
 from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, audit, contests
-from pitchjudge.ui import state
+from pitchjudge.ui import confirm, state
 from pitchjudge.ui.widgets import (
     deck_viewer,
     inert,
@@ -224,15 +224,32 @@ with info:
         st.write(
             _("Lost link? Issue a new one and send it to the applicant; the old one stops working.")
         )
-        if st.button(_("Issue a new private link"), key=f"reissue_{row.id}"):
+
+        def reissue(pitch_id: int = row.id) -> None:
             with state.db_session() as session:
                 token = applications.reissue_link(
-                    session=session, pitch_id=row.id, settings=settings
+                    session=session, pitch_id=pitch_id, settings=settings
                 )
             st.session_state[LINK_KEY] = (
-                row.id,
+                pitch_id,
                 applications.private_link(settings.base_url, token),
             )
+            st.rerun()
+
+        confirm.ask_button(_("Issue a new private link"), key=f"reissue_{row.id}")
+        confirm.confirm_dialog(
+            f"reissue_{row.id}",
+            title=_("A new private link for {name}?").format(name=row.startup_name),
+            lines=lambda: [
+                _(
+                    "**The applicant's current link stops working at once.** The new one is "
+                    "shown here: send it to them."
+                )
+            ],
+            confirm_label=_("Issue a new private link"),
+            action=reissue,
+            _=_,
+        )
         shown_link = st.session_state.get(LINK_KEY)
         if shown_link and shown_link[0] == row.id:
             st.code(shown_link[1], language=None)

@@ -11,12 +11,14 @@ from pitchjudge.models import AssignmentMode
 from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
 from pitchjudge.services import assignments, contests, judges
 from pitchjudge.ui import state
+from pitchjudge.ui.unjudged import unjudged_warning
 from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
 
 NOTICE_KEY = "assignments_notice"
 WARNINGS_KEY = "assignments_warnings"
 
 _ = state.gettext()
+ngettext = state.ngettext()
 contest = state.organiser_page(_("Assignments"))
 
 show_notice(NOTICE_KEY)
@@ -28,6 +30,7 @@ with state.db_session(read_only=True) as session:
 round_ = round_picker(rounds, _, key="assignments_round")
 if round_ is None:
     st.stop()
+unjudged_warning(round_, notice_key=NOTICE_KEY, _=_, ngettext=ngettext)
 
 with state.db_session(read_only=True) as session:
     judge_rows = list(assignments.active_judges(session=session, contest_id=contest.id))
@@ -93,6 +96,8 @@ if not judge_rows or not pitches:
 
 load = Counter(j for j, _p in pairs)
 coverage = Counter(p for _j, p in pairs)
+# Every pitch of the round counts, those with no judge too (they make the minimum 0).
+per_pitch = [coverage.get(p.id, 0) for p in pitches]
 metrics = st.columns(3)
 metrics[0].metric(_("Assigned pairs"), len(pairs))
 metrics[1].metric(
@@ -100,7 +105,7 @@ metrics[1].metric(
 )
 metrics[2].metric(
     _("Judges per pitch"),
-    f"{min(coverage.values(), default=0)}–{max(coverage.values(), default=0)}",
+    f"{min(per_pitch, default=0)}–{max(per_pitch, default=0)}",
 )
 if pairs and not is_connected(pairs):
     st.warning(

@@ -1,10 +1,13 @@
 """The judge's page, opened by their personal link: my pitches, and one pitch's scorecard."""
 
+import uuid
+
 import streamlit as st
 
 from pitchjudge.errors import AccessDenied, PitchJudgeError
 from pitchjudge.models import ScorecardStatus, utcnow
 from pitchjudge.services import applications, contests, judges, rubric, scoring, stage
+from pitchjudge.services.scoring import IncompleteScorecard
 from pitchjudge.ui import state
 from pitchjudge.ui.autosave import autosave_text_area
 from pitchjudge.ui.autosave_marks import MarkRow, autosave_marks
@@ -141,6 +144,7 @@ if on_stage_round is not None and on_stage_round.id == round_.id:
 
 if current is None:
     st.title(_("My pitches — {round}").format(round=inert(round_.name)))
+    st.markdown(_("Hello {name}, thank you for judging.").format(name=inert(judge.name)))
     if not pitches:
         st.info(_("No pitch is assigned to you in this round yet."))
         st.stop()
@@ -333,6 +337,8 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
         disabled=submitted,
         label_visibility="collapsed",
     )
+    if levels := rubric.level_lines(criterion):
+        st.caption(" · ".join(inert(line) for line in levels))
     if st.session_state.get(f"error_{key}"):
         st.error(st.session_state[f"error_{key}"], icon=":material/error:")
 
@@ -353,6 +359,29 @@ def save_text(field: str):
             bases[field] = getattr(card, field)
 
     return save
+
+
+ids_args = dict(round_id=round_.id, judge_id=judge.id, pitch_id=current, token=token)
+missing_key = f"judge_missing_{round_.id}_{current}"
+submitted_key = "judge_just_submitted"
+
+
+def submit() -> None:
+    """Submit (a button callback: the rubric drawn after it knows what is missing)."""
+    st.session_state.pop(missing_key, None)
+    try:
+        with state.db_session() as session:
+            scoring.submit_scorecard(session=session, **ids_args)
+    except IncompleteScorecard as error:
+        st.session_state[missing_key] = {
+            "ids": list(error.criterion_ids),
+            "attempt": uuid.uuid4().hex,
+            "message": error.localized(_),
+        }
+    except PitchJudgeError as error:
+        st.session_state[missing_key] = {"message": error.localized(_)}
+    else:
+        st.session_state[submitted_key] = True
 
 
 @st.fragment
@@ -392,6 +421,7 @@ def scorecard() -> None:
                 help="\n".join(rubric.help_lines(criterion)),
                 options=tuple(values),
                 value=fresh.marks.get(criterion.id),
+                levels=" · ".join(rubric.level_lines(criterion)),
             )
         )
     if gated:
@@ -399,6 +429,7 @@ def scorecard() -> None:
             _("Scoring opens when the Q&A ends. You can take notes now."),
             icon=":material/hourglass_top:",
         )
+    refused = st.session_state.get(missing_key) or {}
     if rows:
         autosave_marks(
             key=f"marks_{round_.id}_{current}",
@@ -407,6 +438,9 @@ def scorecard() -> None:
             on_save=store_mark,
             disabled=submitted or gated,
             help_label=_("Help"),
+            missing=refused.get("ids", ()),
+            missing_attempt=refused.get("attempt"),
+            missing_label=_("No mark yet"),
             **saving,
         )
     for criterion, share in long_scales:
@@ -435,12 +469,32 @@ def scorecard() -> None:
         **saving,
     )
 
-    ids_args = dict(round_id=round_.id, judge_id=judge.id, pitch_id=current, token=token)
+    if st.session_state.pop(submitted_key, False):
+        st.rerun(scope="app")  # the list, the counts and the next pitch change too
     if submitted:
         st.success(
             _("Submitted. You can reopen it while the round is open."), icon=":material/task_alt:"
         )
-        if st.button(_("Reopen the scorecard"), key="judge_reopen"):
+        cols = st.columns(2)
+        if next_pitch is not None:
+            cols[0].button(
+                _("Next pitch: {name}").format(name=names[next_pitch]),
+                key="judge_submitted_next",
+                type="primary",
+                icon=":material/arrow_forward:",
+                on_click=go_to,
+                args=(next_pitch,),
+            )
+        else:
+            cols[0].button(
+                _("All done: back to my pitches"),
+                key="judge_submitted_back",
+                type="primary",
+                icon=":material/celebration:",
+                on_click=go_to,
+                args=(None,),
+            )
+        if cols[1].button(_("Reopen the scorecard"), key="judge_reopen"):
             try:
                 with state.db_session() as session:
                     scoring.reopen_scorecard(session=session, **ids_args)
@@ -448,20 +502,18 @@ def scorecard() -> None:
                 state.show_error(error)
             else:
                 st.rerun(scope="app")
-    elif st.button(
-        _("Submit the scorecard"),
-        type="primary",
-        key="judge_submit",
-        icon=":material/send:",
-        disabled=gated,
-    ):
-        try:
-            with state.db_session() as session:
-                scoring.submit_scorecard(session=session, **ids_args)
-        except PitchJudgeError as error:
-            state.show_error(error)
-        else:
-            st.rerun(scope="app")
+    else:
+        st.button(
+            _("Submit the scorecard"),
+            type="primary",
+            key="judge_submit",
+            icon=":material/send:",
+            disabled=gated,
+            on_click=submit,
+        )
+        # Right by the button, in this fragment: what stopped the submit.
+        if refused.get("message"):
+            st.error(refused["message"], icon=":material/error:")
 
 
 with card_column:

@@ -6,13 +6,14 @@ import streamlit as st
 
 from pitchjudge.printing import judge_links_sheet
 from pitchjudge.qr import qr_png
-from pitchjudge.services import applications, judges
-from pitchjudge.ui import mail_widgets, state
+from pitchjudge.services import applications, impact, judges
+from pitchjudge.ui import confirm, mail_widgets, state
 from pitchjudge.ui.widgets import inert, run_and_reload, show_notice
 
 NOTICE_KEY = "judges_notice"
 
 _ = state.gettext()
+ngettext = state.ngettext()
 settings = state.get_settings()
 contest = state.organiser_page(_("Judges"))
 
@@ -34,6 +35,41 @@ with state.db_session(read_only=True) as session:
     conflicts = list(judges.list_conflicts(session=session, contest_id=contest.id))
     flagged = judges.marks_made_before_conflicts(session=session, contest_id=contest.id)
     pitches = applications.list_applications(session=session, contest_id=contest.id)
+
+
+def link_lines(judge_id: int, *, replaced: bool) -> list[str]:
+    """What changing a judge's link does, in numbers (for the dialog that asks first)."""
+    with state.db_session(read_only=True) as session:
+        facts = impact.link_impact(session=session, judge_id=judge_id)
+    lines = [
+        _(
+            "**{name}'s current link stops working at once**, on every device they opened it on."
+        ).format(name=inert(facts.judge_name))
+        + " "
+        + (
+            _("You will then send them the new link.")
+            if replaced
+            else _("They cannot score until you issue a new link.")
+        )
+    ]
+    if facts.to_score:
+        lines.append(
+            ngettext(
+                "They have {count} scorecard still to submit in an open round",
+                "They have {count} scorecards still to submit in an open round",
+                facts.to_score,
+            ).format(count=facts.to_score)
+            + " "
+            + ngettext(
+                "({drafts} already started: its marks are kept).",
+                "({drafts} already started: their marks are kept).",
+                facts.drafts,
+            ).format(drafts=facts.drafts)
+        )
+    else:
+        lines.append(_("They have no scorecard left to submit in an open round."))
+    return lines
+
 
 links = {j.id: judges.judge_token(settings=settings, judge=j) for j in judge_rows}
 active = [j for j in judge_rows if j.active and links[j.id]]
@@ -128,22 +164,44 @@ for judge in judge_rows:
                 ),
                 _("The judge is saved."),
             )
-        if cols[1].button(
+        confirm.ask_button(
             _("New link"),
             key=f"judge_reissue_{judge.id}",
+            where=cols[1],
             help=_("The current link stops working."),
-        ):
-            run(
+        )
+        confirm.ask_button(
+            _("Revoke the link"),
+            key=f"judge_revoke_{judge.id}",
+            where=cols[2],
+            disabled=not token,
+        )
+        confirm.confirm_dialog(
+            f"judge_reissue_{judge.id}",
+            title=_("A new link for {name}?").format(name=judge.name),
+            lines=partial(link_lines, judge.id, replaced=True),
+            confirm_label=_("Make a new link"),
+            action=partial(
+                run,
                 lambda s, jid=judge.id: judges.reissue_link(
                     session=s, settings=settings, judge_id=jid
                 ),
                 _("A new link is ready; the previous one no longer works."),
-            )
-        if cols[2].button(_("Revoke the link"), key=f"judge_revoke_{judge.id}", disabled=not token):
-            run(
+            ),
+            _=_,
+        )
+        confirm.confirm_dialog(
+            f"judge_revoke_{judge.id}",
+            title=_("Revoke the link of {name}?").format(name=judge.name),
+            lines=partial(link_lines, judge.id, replaced=False),
+            confirm_label=_("Revoke the link"),
+            action=partial(
+                run,
                 lambda s, jid=judge.id: judges.revoke_link(session=s, judge_id=jid),
                 _("The link no longer works."),
-            )
+            ),
+            _=_,
+        )
 
 st.header(_("Add a judge"))
 with st.form("judge_new", clear_on_submit=True, enter_to_submit=False):

@@ -8,9 +8,8 @@ from pitchjudge.errors import AccessDenied, PitchJudgeError
 from pitchjudge.formatting import format_datetime, format_size, time_left
 from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, contests, feedback
-from pitchjudge.ui import state
-from pitchjudge.ui.upload_guard import release_uploads
 from pitchjudge.ui import mail_widgets, state
+from pitchjudge.ui.upload_guard import release_uploads
 from pitchjudge.ui.widgets import (
     deck_viewer,
     inert,

@@ -6,18 +6,24 @@ import streamlit as st
 from pitchjudge.formatting import format_datetime_short
 from pitchjudge.services import contests, scoring
 from pitchjudge.ui import mail_widgets, state
-from pitchjudge.ui.widgets import inert, round_picker
+from pitchjudge.ui.unjudged import unjudged_warning
+from pitchjudge.ui.widgets import inert, round_picker, show_notice
+
+NOTICE_KEY = "progress_notice"
 
 _ = state.gettext()
 pgettext = state.pgettext()
+ngettext = state.ngettext()
 lang = state.language()
 contest = state.organiser_page(_("Progress"))
+show_notice(NOTICE_KEY)
 
 with state.db_session(read_only=True) as session:
     rounds = list(contests.list_rounds(session=session, contest_id=contest.id))
 round_ = round_picker(rounds, _, key="progress_round")
 if round_ is None:
     st.stop()
+unjudged_warning(round_, notice_key=NOTICE_KEY, _=_, ngettext=ngettext)
 
 
 @st.fragment(run_every="10s")

@@ -7,16 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
-from pitchjudge.models import BoardState
+from pitchjudge.models import BoardState, RoundStatus
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
-from pitchjudge.services import board, contests, exports, feedback, results
-from pitchjudge.ui import state
+from pitchjudge.services import board, contests, exports, feedback, impact, results
+from pitchjudge.ui import confirm, state
 from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
 
 NOTICE_KEY = "results_notice"
 
 _ = state.gettext()
+ngettext = state.ngettext()
 settings = state.get_settings()
 contest = state.organiser_page(_("Results"))
 show_notice(NOTICE_KEY)
@@ -81,24 +82,86 @@ with st.container(border=True):
         st.code(link, language=None)
         st.image(qr_png(link), width=130)
 
+RELEASE_KEY = f"feedback_released_{round_.id}"
+RELEASE_DIALOG = f"feedback_release_{round_.id}"
+with state.db_session(read_only=True) as session:
+    gap = impact.scoring_gap(session=session, round_id=round_.id)
+# Released too early, feedback shows applicants averages and ranks that can still change.
+premature = round_.status in (RoundStatus.DRAFT, RoundStatus.OPEN) or gap.missing > 0
+
+
+def ask_before_release() -> None:
+    if st.session_state.get(RELEASE_KEY) and premature:
+        confirm.open_dialog(RELEASE_DIALOG)
+
+
+def release_lines() -> list[str]:
+    lines = []
+    if round_.status in (RoundStatus.DRAFT, RoundStatus.OPEN):
+        lines.append(
+            "**"
+            + _("{round} is still {status}: marks can still change.").format(
+                round=inert(round_.name), status=_(round_.status)
+            )
+            + "**"
+        )
+    if gap.missing:
+        lines.append(
+            ngettext(
+                "{count} scorecard is not submitted",
+                "{count} scorecards are not submitted",
+                gap.missing,
+            ).format(count=gap.missing)
+            + " ("
+            + _("{submitted} of {total}").format(submitted=gap.submitted, total=gap.scorecards)
+            + "); "
+            + ngettext(
+                "{count} judge has not finished.",
+                "{count} judges have not finished.",
+                gap.judges_unfinished,
+            ).format(count=gap.judges_unfinished)
+        )
+    lines.append(
+        _(
+            "Applicants would read averages, comments and rank bands that may still change. "
+            "You can withdraw the feedback later with the same switch."
+        )
+    )
+    return lines
+
+
 released = st.toggle(
     _("Applicants can read their feedback for this round"),
     value=round_.feedback_released,
-    key=f"feedback_released_{round_.id}",
+    key=RELEASE_KEY,
+    on_change=ask_before_release,
     help=_(
         "Through their private link: their marks against the average of all, the jury's "
         "comments (anonymous) and their rank band, also as a PDF."
     ),
 )
+release = partial(
+    run,
+    lambda s: feedback.set_feedback_released(
+        session=s, round_id=round_.id, released=released, settings=state.get_settings()
+    ),
+    _("Feedback released; applicants are e-mailed their link.")
+    if released
+    else _("Feedback withdrawn."),
+)
 if released != round_.feedback_released:
-    run(
-        lambda s: feedback.set_feedback_released(
-            session=s, round_id=round_.id, released=released, settings=state.get_settings()
-        ),
-        _("Feedback released; applicants are e-mailed their link.")
-        if released
-        else _("Feedback withdrawn."),
-    )
+    if released and premature:
+        confirm.confirm_dialog(
+            RELEASE_DIALOG,
+            title=_("Release the feedback now?"),
+            lines=release_lines,
+            confirm_label=_("Release the feedback"),
+            action=release,
+            on_cancel=lambda: st.session_state.__setitem__(RELEASE_KEY, False),
+            _=_,
+        )
+    else:
+        release()
 
 head = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
 head[0].subheader(_("Leaderboard"))

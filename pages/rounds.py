@@ -7,13 +7,15 @@ import streamlit as st
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_number
 from pitchjudge.models import AssignmentMode, RoundStatus
-from pitchjudge.services import contests, promotion, results
-from pitchjudge.ui import state
+from pitchjudge.services import contests, impact, promotion, results
+from pitchjudge.ui import confirm, state
 from pitchjudge.ui.widgets import inert, run_and_reload, show_form_errors, show_notice
 
 NOTICE_KEY = "rounds_notice"
+UNDO_KEY = "rounds_undo"  # (label, round id, status to go back to | pitch ids to promote)
 
 _ = state.gettext()
+ngettext = state.ngettext()
 contest = state.organiser_page(_("Rounds"))
 
 show_notice(NOTICE_KEY)
@@ -61,50 +63,98 @@ def promotion_panel(round_, target) -> None:
             value=min(max(1, ranked), 6),
             key=f"promote_count_{round_.id}",
         )
-        if top[1].button(
-            _("Promote the top {count}").format(count=int(count)),
-            key=f"promote_top_{round_.id}",
-            type="primary",
-            disabled=not ranked,
-        ):
+        before = sorted(c.pitch_id for c in people if c.in_next_round)
 
-            def promote_top(s, rid=round_.id, n=int(count)):
+        def promote(s, rid=round_.id, n=None, ids=()):
+            if n is not None:
                 table = results.round_leaderboard(session=s, round_id=rid)
                 ids = promotion.top_pitches(table, n)
-                return promotion.promote(session=s, round_id=rid, pitch_ids=ids)
-
-            run(
-                promote_top,
-                _("{count} startups promoted to {round}.").format(
-                    count=int(count), round=inert(target.name)
+            done = promotion.promote(session=s, round_id=rid, pitch_ids=ids)
+            if not before:  # the first promotion: nothing to put back
+                return done
+            st.session_state[UNDO_KEY] = (
+                _("Undo: put back the previous {count} in {round}").format(
+                    count=len(before), round=inert(target.name)
                 ),
+                rid,
+                before,
             )
+            return done
+
+        def change_lines(rid=round_.id, n=None, ids=()) -> list[str]:
+            with state.db_session(read_only=True) as session:
+                if n is not None:
+                    table = results.round_leaderboard(session=session, round_id=rid)
+                    ids = promotion.top_pitches(table, n)
+                change = impact.promotion_change(session=session, round_id=rid, pitch_ids=ids)
+            return promotion_lines(change, len(ids))
+
+        promote_top_key = f"promote_top_{round_.id}"
+        top_label = ngettext(
+            "Promote the top {count}", "Promote the top {count}", int(count)
+        ).format(count=int(count))
+        confirm.ask_button(
+            top_label, key=promote_top_key, where=top[1], type="primary", disabled=not ranked
+        )
+        confirm.confirm_dialog(
+            promote_top_key,
+            title=top_label,
+            lines=partial(change_lines, n=int(count)),
+            confirm_label=top_label,
+            action=partial(
+                run,
+                partial(promote, n=int(count)),
+                ngettext(
+                    "{count} startup promoted to {round}.",
+                    "{count} startups promoted to {round}.",
+                    int(count),
+                ).format(count=int(count), round=inert(target.name)),
+            ),
+            _=_,
+        )
         labels = {
             c.pitch_id: (f"{c.rank}. " if c.rank else "– ")
             + c.startup_name
             + (f" ({format_number(c.total)})" if c.total is not None else "")
             for c in people
         }
+        # The key follows the set in the next round: after any promotion the box starts
+        # again from what is now there (a kept selection would offer to undo it).
         picked = st.multiselect(
             _("Or pick them by hand"),
             options=list(labels),
-            default=[c.pitch_id for c in people if c.in_next_round],
+            default=before,
             format_func=labels.get,
-            key=f"promote_pick_{round_.id}",
+            key=f"promote_pick_{round_.id}_{'-'.join(map(str, before))}",
+            placeholder=_("Choose startups"),
         )
-        if st.button(
-            _("Promote these {count}").format(count=len(picked)),
-            key=f"promote_picked_{round_.id}",
-            disabled=not picked,
-        ):
-            run(
-                lambda s, rid=round_.id, ids=tuple(picked): promotion.promote(
-                    session=s, round_id=rid, pitch_ids=ids
-                ),
-                _("{count} startups promoted to {round}.").format(
-                    count=len(picked), round=inert(target.name)
-                ),
-            )
+        same = sorted(picked) == before
+        picked_key = f"promote_picked_{round_.id}"
+        picked_label = ngettext(
+            "Promote this {count}", "Promote these {count}", len(picked)
+        ).format(count=len(picked))
+        confirm.ask_button(
+            picked_label,
+            key=picked_key,
+            disabled=not picked or same,
+            help=_("These are the startups in the next round now.") if same and picked else None,
+        )
+        confirm.confirm_dialog(
+            picked_key,
+            title=picked_label,
+            lines=partial(change_lines, ids=tuple(picked)),
+            confirm_label=picked_label,
+            action=partial(
+                run,
+                partial(promote, ids=tuple(picked)),
+                ngettext(
+                    "{count} startup promoted to {round}.",
+                    "{count} startups promoted to {round}.",
+                    len(picked),
+                ).format(count=len(picked), round=inert(target.name)),
+            ),
+            _=_,
+        )
         now_in = [c.startup_name for c in people if c.in_next_round]
         if now_in:
             st.caption(
@@ -153,6 +203,119 @@ def blend_panel(round_, earlier: list) -> None:
                 )
 
 
+def set_status(s, *, round_id: int, status: str, back: str):
+    """Change a round's status; closing can be undone (reopened) from the notice."""
+    done = contests.set_round_status(session=s, round_id=round_id, status=status)
+    if status == RoundStatus.CLOSED:
+        st.session_state[UNDO_KEY] = (
+            _("Undo: reopen {round}").format(round=done.name),
+            round_id,
+            back,
+        )
+    return done
+
+
+def status_lines(round_id: int, target: str) -> list[str]:
+    """What closing or locking a round means, with its missing scorecards counted."""
+    with state.db_session(read_only=True) as session:
+        gap = impact.scoring_gap(session=session, round_id=round_id)
+    lines = []
+    if gap.missing:
+        lines.append(
+            "**"
+            + ngettext(
+                "{count} scorecard is not submitted",
+                "{count} scorecards are not submitted",
+                gap.missing,
+            ).format(count=gap.missing)
+            + "; "
+            + ngettext(
+                "{count} judge has not finished.",
+                "{count} judges have not finished.",
+                gap.judges_unfinished,
+            ).format(count=gap.judges_unfinished)
+            + "**"
+        )
+        lines.append(
+            _("{submitted} of {total} scorecards are submitted; only submitted ones count.").format(
+                submitted=gap.submitted, total=gap.scorecards
+            )
+        )
+    else:
+        lines.append(_("All {total} scorecards are submitted.").format(total=gap.scorecards))
+    if target == RoundStatus.CLOSED:
+        lines.append(
+            _("Judges can no longer change anything in this round. You can reopen it later.")
+        )
+    else:
+        lines.append(
+            _("**Locking is final**: this round's marks and results can never change again.")
+        )
+    return lines
+
+
+def promotion_lines(change, count: int) -> list[str]:
+    """Who enters and who leaves the next round, by name and in numbers."""
+    if change is None:
+        return [_("This is the last round: add a round to promote startups to.")]
+    lines = [
+        ngettext(
+            "{count} startup will be in {round}.",
+            "{count} startups will be in {round}.",
+            count,
+        ).format(count=count, round=inert(change.target_name))
+    ]
+    if change.before:
+        lines.append(
+            "**"
+            + ngettext(
+                "This replaces the {count} startup in {round} now.",
+                "This replaces the {count} startups in {round} now.",
+                len(change.before),
+            ).format(count=len(change.before), round=inert(change.target_name))
+            + "**"
+        )
+    if change.leaving:
+        lines.append(
+            ngettext(
+                "{count} leaves: {names}", "{count} leave: {names}", len(change.leaving)
+            ).format(count=len(change.leaving), names=", ".join(inert(n) for n in change.leaving))
+        )
+    if change.entering:
+        lines.append(
+            ngettext(
+                "{count} enters: {names}", "{count} enter: {names}", len(change.entering)
+            ).format(count=len(change.entering), names=", ".join(inert(n) for n in change.entering))
+        )
+    if change.before and not change.leaving and not change.entering:
+        lines.append(_("Nothing changes."))
+    return lines
+
+
+def undo(entry: tuple) -> None:
+    """Undo the last close or promotion (a button's callback)."""
+    _label, round_id, back = entry
+    try:
+        with state.db_session() as session:
+            if isinstance(back, str):
+                contests.set_round_status(session=session, round_id=round_id, status=back)
+            else:
+                promotion.promote(session=session, round_id=round_id, pitch_ids=back)
+    except PitchJudgeError as error:
+        st.session_state[NOTICE_KEY] = None
+        st.session_state["rounds_undo_error"] = error.localized(_)
+    else:
+        st.session_state[NOTICE_KEY] = _("Undone.")
+
+
+# Offered once, right after the action, beside its notice.
+if entry := st.session_state.pop(UNDO_KEY, None):
+    st.button(
+        entry[0], key="rounds_undo_button", on_click=undo, args=(entry,), icon=":material/undo:"
+    )
+if message := st.session_state.pop("rounds_undo_error", None):
+    st.error(message, icon=":material/error:")
+
 with state.db_session(read_only=True) as session:
     rounds = list(contests.list_rounds(session=session, contest_id=contest.id))
 
@@ -190,32 +353,46 @@ for index, round_ in enumerate(rounds):
                 if (round_.status, target) == (RoundStatus.CLOSED, RoundStatus.OPEN)
                 else ACTIONS[target]
             )
-            final = target == RoundStatus.LOCKED
-            confirmed = not final or st.checkbox(
-                _("Locking is final"),
-                key=f"round_lock_confirm_{round_.id}",
-                help=_("A locked round's marks and results can never change again."),
+            key = f"round_{target}_{round_.id}"
+            change = partial(
+                run,
+                partial(set_status, round_id=round_.id, status=target, back=round_.status),
+                _("{round} is now {status}.").format(
+                    round=round_.name, status=STATUS[target][0].lower()
+                ),
             )
-            if column.button(
-                text,
-                key=f"round_{target}_{round_.id}",
-                type="primary" if target == RoundStatus.OPEN else "secondary",
-                disabled=not confirmed,
-            ):
-                run(
-                    lambda s, rid=round_.id, t=target: contests.set_round_status(
-                        session=s, round_id=rid, status=t
-                    ),
-                    _("{round} is now {status}.").format(
-                        round=round_.name, status=STATUS[target][0].lower()
-                    ),
+            kind = "primary" if target == RoundStatus.OPEN else "secondary"
+            if target in (RoundStatus.CLOSED, RoundStatus.LOCKED):
+                confirm.ask_button(text, key=key, where=column, type=kind)
+                confirm.confirm_dialog(
+                    key,
+                    title=_("{action}: {round}?").format(action=text, round=round_.name),
+                    lines=partial(status_lines, round_.id, target),
+                    confirm_label=_("Close the round") if target == RoundStatus.CLOSED else text,
+                    action=change,
+                    _=_,
                 )
-        if round_.status == RoundStatus.DRAFT and cols[4].button(
-            _("Delete"), key=f"round_delete_{round_.id}"
-        ):
-            run(
-                lambda s, rid=round_.id: contests.delete_round(session=s, round_id=rid),
-                _("The round is deleted."),
+            elif column.button(text, key=key, type=kind):
+                change()
+        if round_.status == RoundStatus.DRAFT:
+            key = f"round_delete_{round_.id}"
+            confirm.ask_button(_("Delete"), key=key, where=cols[4])
+            confirm.confirm_dialog(
+                key,
+                title=_("Delete {round}?").format(round=round_.name),
+                lines=lambda: [
+                    _(
+                        "The round, its settings and its assignments are deleted. It has no "
+                        "marks (a round with marks cannot be deleted)."
+                    )
+                ],
+                confirm_label=_("Delete"),
+                action=partial(
+                    run,
+                    lambda s, rid=round_.id: contests.delete_round(session=s, round_id=rid),
+                    _("The round is deleted."),
+                ),
+                _=_,
             )
         if index + 1 < len(rounds):
             promotion_panel(round_, rounds[index + 1])
@@ -228,10 +405,21 @@ LABELS = {
     "judges_per_pitch": _("Judges per pitch"),
     "assignment_mode": _("Assignment"),
 }
-with st.form("round_new", enter_to_submit=False):
-    name = st.text_input(LABELS["name"], placeholder=_("e.g. Pre-selection, Final"))
+# A new key after each round created: the form starts empty again (no duplicate by accident).
+NEW_FORM_KEY = "round_new_generation"
+generation = st.session_state.get(NEW_FORM_KEY, 0)
+with st.form(f"round_new_{generation}", enter_to_submit=False):
+    name = st.text_input(
+        LABELS["name"],
+        placeholder=_("e.g. Pre-selection, Final"),
+        key=f"round_new_name_{generation}",
+    )
     mode = st.radio(
-        LABELS["assignment_mode"], options=list(MODES), format_func=MODES.get, horizontal=True
+        LABELS["assignment_mode"],
+        options=list(MODES),
+        format_func=MODES.get,
+        horizontal=True,
+        key=f"round_new_mode_{generation}",
     )
     k = st.number_input(
         LABELS["judges_per_pitch"],
@@ -239,6 +427,7 @@ with st.form("round_new", enter_to_submit=False):
         max_value=50,
         value=3,
         help=_("Used when a few judges score each pitch."),
+        key=f"round_new_k_{generation}",
     )
     if st.form_submit_button(_("Create the round"), type="primary"):
         try:
@@ -254,4 +443,5 @@ with st.form("round_new", enter_to_submit=False):
             show_form_errors(error, _, LABELS)
         else:
             st.session_state[NOTICE_KEY] = _("The round is created.")
+            st.session_state[NEW_FORM_KEY] = generation + 1
             st.rerun()

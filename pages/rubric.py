@@ -9,13 +9,14 @@ from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_number
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.services import rubric
-from pitchjudge.ui import state
-from pitchjudge.ui.widgets import run_and_reload, show_notice
+from pitchjudge.ui import confirm, state
+from pitchjudge.ui.widgets import inert, run_and_reload, show_notice
 
 NOTICE_KEY = "rubric_notice"
-CONFIRM_TEMPLATE_KEY = "rubric_confirm_template"
+NEW_FORM_KEY = "rubric_new_generation"
 
 _ = state.gettext()
+ngettext = state.ngettext()
 contest = state.organiser_page(_("Rubric"))
 
 show_notice(NOTICE_KEY)
@@ -185,24 +186,49 @@ for index, criterion in enumerate(criteria):
                 ),
                 _("The order is saved."),
             )
-        if cols[2].button(
-            _("Delete"), key=f"delete_{criterion.id}", icon=":material/delete:", disabled=locked
-        ):
-            run(
+        confirm.ask_button(
+            _("Delete"),
+            key=f"delete_{criterion.id}",
+            where=cols[2],
+            icon=":material/delete:",
+            disabled=locked,
+        )
+        confirm.confirm_dialog(
+            f"delete_{criterion.id}",
+            title=_("Delete {name}?").format(name=criterion.name),
+            lines=lambda count=len(criteria): [
+                ngettext(
+                    "The rubric keeps {count} criterion; the weights of the others are "
+                    "shared out again.",
+                    "The rubric keeps {count} criteria; the weights of the others are "
+                    "shared out again.",
+                    count - 1,
+                ).format(count=count - 1)
+            ],
+            confirm_label=_("Delete"),
+            action=partial(
+                run,
                 lambda s, cid=criterion.id: rubric.delete_criterion(session=s, criterion_id=cid),
                 _("The criterion is deleted."),
-            )
+            ),
+            _=_,
+        )
 
 if not locked:
     st.header(_("Add a criterion"))
-    with st.form("criterion_new", enter_to_submit=False):
-        new = criterion_form("new", rubric.CriterionInput(name="", descriptors=[]))
+    # A new key after each criterion added: the form starts empty again.
+    generation = st.session_state.get(NEW_FORM_KEY, 0)
+    with st.form(f"criterion_new_{generation}", enter_to_submit=False):
+        new = criterion_form(f"new{generation}", rubric.CriterionInput(name="", descriptors=[]))
         add = st.form_submit_button(_("Add the criterion"), type="primary")
     if add:
-        run(
-            lambda s: rubric.add_criterion(session=s, contest_id=contest.id, data=new),
-            _("The criterion is added."),
-        )
+
+        def add_criterion(s):
+            added = rubric.add_criterion(session=s, contest_id=contest.id, data=new)
+            st.session_state[NEW_FORM_KEY] = generation + 1
+            return added
+
+        run(add_criterion, _("The criterion is added."))
 
     st.header(_("Template"))
     st.write(
@@ -220,16 +246,36 @@ if not locked:
         format_func=LANGUAGES.__getitem__,
         key="rubric_template_language",
     )
-    confirmed = True
-    if criteria:
-        confirmed = cols[1].checkbox(
-            _("Replace the {count} current criteria").format(count=len(criteria)),
-            key=CONFIRM_TEMPLATE_KEY,
-        )
-    if st.button(_("Use the classic template"), disabled=not confirmed, key="rubric_template"):
-        run(
-            lambda s: rubric.apply_template(
-                session=s, contest_id=contest.id, language=template_language
-            ),
-            _("The classic template is in place."),
+    use_template = partial(
+        run,
+        lambda s: rubric.apply_template(
+            session=s, contest_id=contest.id, language=template_language
+        ),
+        _("The classic template is in place."),
+    )
+    if not criteria:
+        if st.button(_("Use the classic template"), key="rubric_template"):
+            use_template()
+    else:
+        confirm.ask_button(_("Use the classic template"), key="rubric_template")
+        confirm.confirm_dialog(
+            "rubric_template",
+            title=_("Replace the rubric?"),
+            lines=lambda: [
+                "**"
+                + ngettext(
+                    "The {count} current criterion is deleted",
+                    "The {count} current criteria are deleted",
+                    len(criteria),
+                ).format(count=len(criteria))
+                + "**: "
+                + ", ".join(inert(c.name) for c in criteria)
+                + ".",
+                _("The classic template's {count} criteria take their place.").format(
+                    count=len(rubric.classic_template(template_language))
+                ),
+            ],
+            confirm_label=_("Replace the rubric"),
+            action=use_template,
+            _=_,
         )

@@ -57,10 +57,21 @@ def test_every_ui_string_has_a_french_translation(extracted, french):
 
 def test_translations_keep_their_placeholders(french):
     for message in french:
-        if message.id and message.string:
-            assert set(PLACEHOLDER.findall(message.id)) == set(
-                PLACEHOLDER.findall(message.string)
-            ), message.id
+        if not message.id or not message.string:
+            continue
+        if isinstance(message.id, tuple):
+            # Plurals: the plural form keeps every placeholder; the singular may spell the
+            # number out ("la première") but adds none.
+            singular, plural = message.id
+            forms = message.string
+            allowed = set(PLACEHOLDER.findall(singular)) | set(PLACEHOLDER.findall(plural))
+            assert all(forms), message.id
+            assert set(PLACEHOLDER.findall(forms[-1])) == set(PLACEHOLDER.findall(plural))
+            assert all(set(PLACEHOLDER.findall(f)) <= allowed for f in forms), message.id
+            continue
+        assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), (
+            message.id
+        )
 
 
 def test_languages_switch_and_unknown_falls_back_to_english():

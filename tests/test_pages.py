@@ -252,7 +252,7 @@ def test_rounds_page_creates_and_moves_status(app_env):
     at = run_page("pages/rounds.py", organiser=True)
     assert "No round yet" in texts(at)
     at.text_input[0].set_value("Pre-selection")
-    at.button(key="FormSubmitter:round_new-Create the round").click()
+    at.button(key="FormSubmitter:round_new_0-Create the round").click()
     at.run()
     assert "The round is created" in texts(at)
     open_button = next(b for b in at.button if b.label == "Open for judging")
@@ -335,10 +335,12 @@ def test_rounds_page_locks_only_after_confirmation(app_env):
         contests.set_round_status(session=session, round_id=round_.id, status="open")
         contests.set_round_status(session=session, round_id=round_.id, status="closed")
     at = run_page("pages/rounds.py", organiser=True)
-    assert at.button(key=f"round_locked_{round_.id}").disabled
-    at.checkbox(key=f"round_lock_confirm_{round_.id}").check()
+    at.button(key=f"round_locked_{round_.id}").click()  # opens the dialog, changes nothing
     at.run()
-    at.button(key=f"round_locked_{round_.id}").click()
+    with session_scope(engine, read_only=True) as session:
+        assert contests.get_round(session=session, round_id=round_.id).status == "closed"
+    assert "Locking is final" in texts(at)
+    at.button(key=f"round_locked_{round_.id}__confirm").click()
     at.run()
     with session_scope(engine, read_only=True) as session:
         assert contests.get_round(session=session, round_id=round_.id).status == "locked"

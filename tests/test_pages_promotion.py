@@ -42,13 +42,53 @@ def test_rounds_page_promotes_the_top_two_then_a_hand_picked_set(app_env):
     at = run_page("pages/rounds.py", organiser=True)
     at.number_input(key=f"promote_count_{w['round_id']}").set_value(2)
     at.button(key=f"promote_top_{w['round_id']}").click().run()
+    # A dialog says what will happen; nothing happened yet.
+    assert finalists(engine, w) == []
+    assert "2 startups will be in Grande finale." in texts(at)
+    assert "2 enter: Startup 3, Startup 4" in texts(at)
+    at.button(key=f"promote_top_{w['round_id']}__confirm").click().run()
     assert "2 startups promoted to Grande finale." in texts(at)
     assert finalists(engine, w) == ["Startup 3", "Startup 4"]
     assert "In Grande finale now: Startup 4, Startup 3" in texts(at)
 
-    at.multiselect(key=f"promote_pick_{w['round_id']}").set_value([w["pitches"][0]]).run()
+    # The pick-by-hand box shows the new finalists at once (not the old selection).
+    (box,) = [m for m in at.multiselect if m.key.startswith(f"promote_pick_{w['round_id']}")]
+    assert sorted(box.value) == sorted(w["pitches"][2:])
+    picked = at.button(key=f"promote_picked_{w['round_id']}")
+    assert picked.label == "Promote these 2" and picked.disabled  # nothing to change
+
+    box.set_value([w["pitches"][0]]).run()
     at.button(key=f"promote_picked_{w['round_id']}").click().run()
+    assert "This replaces the 2 startups in Grande finale now." in texts(at)
+    assert "2 leave: Startup 3, Startup 4" in texts(at)
+    assert "1 enters: Startup 1" in texts(at)
+    at.button(key=f"promote_picked_{w['round_id']}__confirm").click().run()
     assert finalists(engine, w) == ["Startup 1"]
+
+    # Undo puts the previous finalists back.
+    at.button(key="rounds_undo_button").click().run()
+    assert finalists(engine, w) == ["Startup 3", "Startup 4"]
+    assert not at.exception
+
+
+def test_rounds_page_asks_before_closing_a_round_with_missing_scorecards(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=3, pitches=4)  # 12 scorecards, none submitted
+    at = run_page("pages/rounds.py", organiser=True)
+    at.button(key=f"round_closed_{w['round_id']}").click().run()
+    assert "12 scorecards are not submitted; 3 judges have not finished." in texts(at)
+    at.button(key=f"round_closed_{w['round_id']}__cancel").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert contests.get_round(session=session, round_id=w["round_id"]).status == "open"
+    assert "scorecards are not submitted" not in texts(at)  # the dialog is gone
+    at.button(key=f"round_closed_{w['round_id']}").click().run()
+    at.button(key=f"round_closed_{w['round_id']}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert contests.get_round(session=session, round_id=w["round_id"]).status == "closed"
+    at.button(key="rounds_undo_button").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert contests.get_round(session=session, round_id=w["round_id"]).status == "open"
+    assert not at.exception
 
 
 def test_rounds_page_refuses_a_promotion_from_an_open_round(app_env):

@@ -215,3 +215,56 @@ def ensure_assignments(*, session: Session, round_id: int) -> int:
     return apply_plan(
         session=session, round_id=round_id, plan=plan_round(session=session, round_id=round_id)
     )
+
+
+def unjudged_pitches(*, session: Session, round_id: int) -> list[Pitch]:
+    """The round's pitches that no active, unconflicted judge is assigned to (e.g. late
+    applications that arrived after the plan): nobody will ever score them."""
+    round_ = get_round(session=session, round_id=round_id)
+    judges = {j.id for j in active_judges(session=session, contest_id=round_.contest_id)}
+    conflicts = conflicted_pairs(session=session, contest_id=round_.contest_id)
+    judged = {
+        pitch_id
+        for judge_id, pitch_id in assigned_pairs(session=session, round_id=round_id)
+        if judge_id in judges and (judge_id, pitch_id) not in conflicts
+    }
+    return [p for p in round_pitches(session=session, round_=round_) if p.id not in judged]
+
+
+def plan_unjudged(*, session: Session, round_id: int, seed: int = 0) -> int:
+    """Give judges to the pitches that have none, keeping every existing assignment (not only
+    those with marks); returns how many pairs were added."""
+    round_ = _editable_round(session, round_id)
+    judges = [j.id for j in active_judges(session=session, contest_id=round_.contest_id)]
+    pitches = [p.id for p in round_pitches(session=session, round_=round_)]
+    conflicts = conflicted_pairs(session=session, contest_id=round_.contest_id)
+    current = assigned_pairs(session=session, round_id=round_id)
+    keep = {
+        pair
+        for pair in current
+        if pair[0] in set(judges) and pair[1] in set(pitches) and pair not in conflicts
+    }
+    plan = plan_assignments(
+        judges=judges,
+        pitches=pitches,
+        judges_per_pitch=round_.judges_per_pitch
+        if round_.assignment_mode == AssignmentMode.K_PER_PITCH
+        else None,
+        conflicts=conflicts,
+        keep=keep,
+        seed=seed,
+    )
+    added = sorted(set(plan.pairs) - current)
+    for judge_id, pitch_id in added:
+        session.add(Assignment(round_id=round_id, judge_id=judge_id, pitch_id=pitch_id))
+    session.flush()
+    audit.record(
+        session,
+        contest_id=round_.contest_id,
+        actor=ORGANISER,
+        entity="round",
+        entity_id=round_id,
+        action="assign",
+        new={"pairs": len(current) + len(added), "added": len(added), "removed": 0},
+    )
+    return len(added)

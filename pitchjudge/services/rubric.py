@@ -395,6 +395,11 @@ def scale_values(criterion: Criterion) -> list[float]:
     return [criterion.scale_min + i * criterion.scale_step for i in range(steps + 1)]
 
 
+def level_lines(criterion: Criterion) -> list[str]:
+    """The level descriptors as "1 = …", one per level (shown on the scorecard itself)."""
+    return [f"{_number(d['value'])} = {d['label']}" for d in criterion.descriptors or []]
+
+
 def help_lines(criterion: Criterion) -> list[str]:
     """What a judge reads about a criterion: its description, then "1 = …" per level."""
     lines = [criterion.description] if criterion.description else []

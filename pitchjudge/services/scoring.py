@@ -67,7 +67,11 @@ class NotAssigned(AccessDenied):
 
 
 class IncompleteScorecard(ValidationError):
-    """Submit refused: some criteria have no mark."""
+    """Submit refused: some criteria have no mark (`criterion_ids`, in the rubric's order)."""
+
+    def __init__(self, msgid: str, *, criterion_ids: tuple[int, ...] = (), **params) -> None:
+        super().__init__(msgid, **params)
+        self.criterion_ids = criterion_ids
 
 
 def _round_for_write(session: Session, round_id: int) -> Round:
@@ -378,6 +382,7 @@ def submit_scorecard(
         raise IncompleteScorecard(
             "Give a mark for every criterion before submitting. Missing: {names}.",
             names=", ".join(c.name for c in missing),
+            criterion_ids=tuple(c.id for c in missing),
         )
     return _set_status(session, round_, judge, card, ScorecardStatus.SUBMITTED, now)
 

@@ -59,6 +59,7 @@ class MarkRow:
     help: str  # plain text in the "?" tooltip (description, level descriptors), "\n" lines
     options: tuple[float, ...]  # the scale's steps, e.g. (1, 2, 3, 4, 5)
     value: float | None  # the mark the database holds now
+    levels: str = ""  # plain text shown under the buttons, e.g. "1 = weak · 5 = outstanding"
 
 
 _HTML = """
@@ -186,10 +187,14 @@ _CSS = """
   background: transparent;
 }
 .pj-option:disabled[aria-checked="true"] {
-  font-weight: 600;
-  color: color-mix(in srgb, var(--st-text-color, #31333f) 70%, transparent);
-  background: color-mix(in srgb, var(--st-text-color, #31333f) 10%, transparent);
+  z-index: 1;
+  font-weight: 700;
+  color: var(--st-background-color, #ffffff);
+  /* the theme's green for text: white on it keeps a readable contrast */
+  background: var(--st-green-text-color, #158237);
+  border-color: var(--st-green-text-color, #158237);
 }
+.pj-option:disabled[aria-checked="true"]::before { content: "✓\\00a0"; }
 .pj-row-status {
   margin-top: 0.125rem;
   font-size: 0.75rem;
@@ -198,6 +203,21 @@ _CSS = """
   overflow-wrap: anywhere;
 }
 .pj-row-status:empty { display: none; }
+.pj-levels {
+  margin-top: 0.25rem;
+  font-size: 0.8125rem;
+  line-height: 1.5;
+  color: var(--st-gray-text-color, rgba(49, 51, 63, 0.6));
+  overflow-wrap: anywhere;
+}
+.pj-levels:empty { display: none; }
+.pj-row { border-radius: var(--st-base-radius, 0.5rem); }
+.pj-row[data-missing="true"] {
+  margin: -0.25rem -0.375rem;
+  padding: 0.25rem 0.375rem;
+  outline: 2px solid var(--st-red-text-color, #bd4043);
+  background: color-mix(in srgb, var(--st-red-text-color, #bd4043) 6%, transparent);
+}
 .pj-status {
   min-height: 1.25rem;
   margin-top: 0.375rem;
@@ -267,7 +287,9 @@ function createController(root, idPrefix) {
     errors: {},          // id -> {value, message} of the last refused save
     ack: 0,              // the last `seq` of this mount the server has processed
     pending: new Map(),  // id -> {value, seq}: chosen here, not yet confirmed
-    labels: {saved: "Saved", saving: "Saving…", error: "Not saved", help: "Help"},
+    labels: {saved: "Saved", saving: "Saving…", error: "Not saved", help: "Help", missing: ""},
+    missing: new Set(),  // ids of criteria a refused submit found without a mark
+    shownMissing: null,  // the submit attempt whose first missing criterion was shown
     disabled: false,
     draftsWaiting: false,  // drafts left alone while disabled: read once enabled
     touched: false,
@@ -337,6 +359,11 @@ function createController(root, idPrefix) {
         head.append(help, tip);
         describedBy.unshift(tip.id);
       }
+      const levels = document.createElement("div");
+      levels.className = "pj-levels";
+      levels.id = `${idPrefix}-levels-${index}`;
+      levels.textContent = row.levels ?? "";
+      if (row.levels) describedBy.push(levels.id);
       group.setAttribute("aria-describedby", describedBy.join(" "));
       const buttons = (row.options ?? []).map((option) => {
         const button = document.createElement("button");
@@ -345,6 +372,7 @@ function createController(root, idPrefix) {
         button.setAttribute("role", "radio");
         button.setAttribute("aria-checked", "false");
         button.textContent = option.label;
+        button.setAttribute("aria-label", option.label);   // not the "✓" of a submitted mark
         button.addEventListener("click", () => c.choose(id, option.value));
         group.append(button);
         return {button, value: option.value};
@@ -365,7 +393,7 @@ function createController(root, idPrefix) {
         list.forEach((b, i) => { b.tabIndex = i === next ? 0 : -1; });
         list[next].focus();
       });
-      el.append(head, group, rowStatus);
+      el.append(head, group, levels, rowStatus);
       rowsBox.append(el);
       c.els.set(id, {row: el, group, buttons, status: rowStatus, help});
     });
@@ -396,13 +424,15 @@ function createController(root, idPrefix) {
       els.group.setAttribute("aria-disabled", c.disabled ? "true" : "false");
       const state = rowState(id);
       els.row.dataset.state = state;
+      const missing = c.missing.has(id) && value === null;
+      els.row.dataset.missing = missing ? "true" : "false";
       if (state === "saving") saving = true;
       if (state === "error") {
         const message = c.errors[id].message ?? "";
         messages.push(message);
         els.status.textContent = message ? c.labels.error + ": " + message : c.labels.error;
       } else {
-        els.status.textContent = "";
+        els.status.textContent = missing ? c.labels.missing ?? "" : "";
       }
     }
     let state = "";
@@ -567,8 +597,21 @@ function createController(root, idPrefix) {
     for (const [key, value] of Object.entries(data.saved_elsewhere ?? {})) {
       if (!key.startsWith(c.storageKey + ":")) dropDraftIfSaved(key, value);
     }
+    c.missing = new Set((data.missing ?? []).map(String));
     if (loaded) c.send();
     else c.render();
+    // A refused submit: bring its first missing criterion into view, once per attempt.
+    if (data.missing_attempt && data.missing_attempt !== c.shownMissing) {
+      c.shownMissing = data.missing_attempt;
+      const first = c.rows.map((r) => String(r.id)).find(
+        (id) => c.missing.has(id) && shown(id) === null);
+      const els = first === undefined ? null : c.els.get(first);
+      if (els) {
+        els.row.scrollIntoView({block: "center"});
+        const target = els.buttons.find(({button}) => button.tabIndex === 0) ?? els.buttons[0];
+        target?.button.focus({preventScroll: true});
+      }
+    }
   };
 
   c.cleanup = () => {
@@ -764,6 +807,8 @@ def _component_data(
     storage_key: str,
     disabled: bool,
     labels: dict[str, str],
+    missing: Sequence[int] = (),
+    missing_attempt: str | None = None,
 ) -> dict[str, Any]:
     attempted = tracker.get("attempted")
     ack = None
@@ -776,6 +821,7 @@ def _component_data(
                 "id": row.criterion_id,
                 "label": row.label,
                 "help": row.help,
+                "levels": row.levels,
                 "options": [
                     {"value": float(option), "label": format_number(option)}
                     for option in row.options
@@ -789,6 +835,8 @@ def _component_data(
         "saved_elsewhere": _saved_elsewhere(storage_key),
         "disabled": bool(disabled),
         "labels": labels,
+        "missing": [int(cid) for cid in missing],
+        "missing_attempt": missing_attempt,
     }
 
 
@@ -802,6 +850,8 @@ def _marks_fragment(
     disabled: bool,
     labels: dict[str, str],
     describe_error: Callable[[Exception], str],
+    missing: tuple[int, ...],
+    missing_attempt: str | None,
 ) -> dict[int, float | None]:
     tracker = _tracker(key, storage_key, rows)
     options = {row.criterion_id: tuple(float(o) for o in row.options) for row in rows}
@@ -820,7 +870,15 @@ def _marks_fragment(
         if not disabled:
             sync(_current_pending(key))
 
-    data = _component_data(tracker, rows, storage_key=storage_key, disabled=disabled, labels=labels)
+    data = _component_data(
+        tracker,
+        rows,
+        storage_key=storage_key,
+        disabled=disabled,
+        labels=labels,
+        missing=missing,
+        missing_attempt=missing_attempt,
+    )
     result = _component(key=key, data=data, on_pending_change=on_pending_change)
     if not disabled:
         # A new session (reconnect, server restart) receives the browser's marks without
@@ -842,6 +900,9 @@ def autosave_marks(
     error_label: str = "Not saved",
     describe_error: Callable[[Exception], str] | None = None,
     help_label: str = "Help",
+    missing: Sequence[int] = (),
+    missing_attempt: str | None = None,
+    missing_label: str = "",
 ) -> dict[int, float | None]:
     """The rubric: one row of toggle buttons per criterion, each click saved at once.
 
@@ -874,6 +935,10 @@ def autosave_marks(
     saved_label, saving_label, error_label, help_label
         Status texts under the rubric and the accessible name of the "?" buttons,
         translated by the caller.
+    missing, missing_attempt, missing_label
+        Criteria a refused submit found without a mark: their rows are outlined and say
+        `missing_label` until they get one. Each new `missing_attempt` (any string that
+        changes per attempt) scrolls the first of them into view and focuses it.
     describe_error
         Turns a refusal into the reason shown after `error_label`, e.g.
         ``lambda e: e.localized(_)``. By default a `PitchJudgeError` shows its English
@@ -891,6 +956,7 @@ def autosave_marks(
         "saving": saving_label,
         "error": error_label,
         "help": help_label,
+        "missing": missing_label,
     }
     marks = _marks_fragment(
         key=key,
@@ -900,6 +966,8 @@ def autosave_marks(
         disabled=disabled,
         labels=labels,
         describe_error=describe_error or _default_describe,
+        missing=tuple(missing),
+        missing_attempt=missing_attempt,
     )
     if marks is None:
         return {row.criterion_id: row.value for row in rows}

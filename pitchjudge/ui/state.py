@@ -12,12 +12,13 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import DatabaseUnavailable, session_scope
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
-from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
+from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_ngettext, get_pgettext
 from pitchjudge.models import Contest
 from pitchjudge.services import auth, board, contests
 from pitchjudge.ui.cookie import cookie_token, sync_cookie
@@ -44,6 +45,11 @@ def require_entry() -> None:
     script instead builds the real navigation, which then opens the page asked for.
     """
     if getattr(_run, "via_entry", False):
+        return
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        # A fragment's own rerun: the page is there already, and anything the entry script
+        # drew from here would land outside the fragment (StreamlitInvalidLayoutContextError).
         return
     runpy.run_path(str(ENTRY_SCRIPT), run_name="__main__")
     st.stop()
@@ -164,6 +170,11 @@ def gettext() -> Gettext:
     return get_gettext(language())
 
 
+def ngettext():
+    """The plural-aware translate function for this visitor: ngettext(singular, plural, n)."""
+    return get_ngettext(language())
+
+
 def pgettext():
     """The context-aware translate function for this visitor: pgettext(context, message)."""
     return get_pgettext(language())
@@ -250,8 +261,8 @@ def require_organiser() -> None:
 
 
 def show_error(error: PitchJudgeError) -> None:
-    """A domain error as a translated message."""
-    st.error(error.localized(gettext()))
+    """A domain error as a translated message (safe inside a fragment's own rerun)."""
+    st.error(error.localized(get_gettext(language())))
 
 
 def client_address() -> str:

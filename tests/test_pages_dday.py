@@ -1,0 +1,156 @@
+"""Issue #9 through AppTest: dialogs that ask first, forms that clear, unjudged applications,
+and the judge page's greeting, descriptors and missing marks."""
+
+from __future__ import annotations
+
+from pitchjudge.db import session_scope
+from pitchjudge.models import Judge, Pitch, Round
+from pitchjudge.security import new_token, token_hash
+from pitchjudge.services import assignments, rubric
+from tests.apptest_support import run_page, texts
+from tests.factories import make_contest, make_judging
+
+
+def test_the_new_criterion_form_is_empty_after_adding_one(app_env):
+    engine, _settings = app_env
+    contest = make_contest(engine, with_rubric=False)
+    at = run_page("pages/rubric.py", organiser=True)
+    at.text_input(key="new0_name").set_value("Team")
+    at.button(key="FormSubmitter:criterion_new_0-Add the criterion").click().run()
+    assert "The criterion is added." in texts(at)
+    assert at.text_input(key="new1_name").value == ""
+    # A second one can be added at once, without a duplicate name left in the box.
+    at.text_input(key="new1_name").set_value("Market")
+    at.button(key="FormSubmitter:criterion_new_1-Add the criterion").click().run()
+    with session_scope(engine, read_only=True) as session:
+        names = [c.name for c in rubric.list_criteria(session=session, contest_id=contest.id)]
+    assert names == ["Team", "Market"]
+
+
+def test_the_new_round_form_is_empty_after_creating_one(app_env):
+    engine, _settings = app_env
+    make_contest(engine)
+    at = run_page("pages/rounds.py", organiser=True)
+    at.text_input(key="round_new_name_0").set_value("Pre-selection")
+    at.button(key="FormSubmitter:round_new_0-Create the round").click().run()
+    assert "The round is created." in texts(at)
+    assert at.text_input(key="round_new_name_1").value == ""
+
+
+def test_a_refused_form_keeps_what_was_typed(app_env):
+    engine, _settings = app_env
+    make_contest(engine)
+    at = run_page("pages/rounds.py", organiser=True)
+    at.text_input(key="round_new_name_0").set_value("x" * 500)
+    at.button(key="FormSubmitter:round_new_0-Create the round").click().run()
+    assert at.text_input(key="round_new_name_0").value == "x" * 500
+
+
+def test_replacing_the_rubric_asks_first_with_the_count(app_env):
+    engine, _settings = app_env
+    contest = make_contest(engine)
+    at = run_page("pages/rubric.py", organiser=True)
+    at.button(key="rubric_template").click().run()
+    assert "The 6 current criteria are deleted" in texts(at)
+    at.button(key="rubric_template__cancel").click().run()
+    assert "The 6 current criteria are deleted" not in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        first = rubric.list_criteria(session=session, contest_id=contest.id)[0]
+    at.button(key=f"delete_{first.id}").click().run()
+    assert "The rubric keeps 5 criteria" in texts(at)
+    at.button(key=f"delete_{first.id}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert len(rubric.list_criteria(session=session, contest_id=contest.id)) == 5
+
+
+def test_revoking_a_judge_link_asks_first_and_counts_their_work(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=2, pitches=3)
+    judge = w["judges"][0]
+    at = run_page("pages/judges.py", organiser=True)
+    at.button(key=f"judge_revoke_{judge}").click().run()
+    assert "They have 3 scorecards still to submit in an open round" in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Judge, judge).token_hash is not None
+    at.button(key=f"judge_revoke_{judge}__confirm").click().run()
+    assert "The link no longer works." in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Judge, judge).token_hash is None
+
+
+def test_releasing_feedback_of_an_open_round_asks_first(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=2, pitches=3)
+    at = run_page("pages/results.py", organiser=True)
+    at.toggle(key=f"feedback_released_{w['round_id']}").set_value(True).run()
+    assert "6 scorecards are not submitted (0 of 6); 2 judges have not finished." in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert not session.get(Round, w["round_id"]).feedback_released
+    at.button(key=f"feedback_release_{w['round_id']}__cancel").click().run()
+    assert at.toggle(key=f"feedback_released_{w['round_id']}").value is False
+    at.toggle(key=f"feedback_released_{w['round_id']}").set_value(True).run()
+    at.button(key=f"feedback_release_{w['round_id']}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Round, w["round_id"]).feedback_released
+    assert not at.exception
+
+
+def test_assignments_and_progress_say_which_applications_have_no_judge(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=2, pitches=2)
+    with session_scope(engine) as session:
+        for name in ("Late One", "Late Two"):
+            session.add(
+                Pitch(
+                    contest_id=w["contest"].id,
+                    startup_name=name,
+                    one_liner="late",
+                    contact_email=f"{name[-3:]}@x.example",
+                    token_hash=token_hash(new_token()),
+                )
+            )
+    progress = run_page("pages/progress.py", organiser=True)
+    assert "2 applications have no judge" in texts(progress)
+    at = run_page("pages/assignments.py", organiser=True)
+    assert "2 applications have no judge**: Late One, Late Two" in texts(at)
+    metric = next(m for m in at.metric if m.label == "Judges per pitch")
+    assert metric.value == "0–2"
+    at.button(key=f"plan_unjudged_{w['round_id']}").click().run()
+    assert "4 assignments added; the others are unchanged." in texts(at)
+    assert "have no judge" not in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert assignments.unjudged_pitches(session=session, round_id=w["round_id"]) == []
+
+
+def test_the_judge_page_greets_the_judge_and_names_missing_marks(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=1, pitches=2)
+    at = run_page(params={"judge": w["tokens"][0]})
+    assert "Hello Judge 1, thank you for judging." in texts(at)
+    at.button(key="judge_next").click().run()
+    at.button(key="judge_submit").click().run()
+    assert "Missing: Team, Problem & market" in texts(at)
+    state = at.session_state[f"judge_missing_{w['round_id']}_{w['pitches'][0]}"]
+    assert state["ids"] == w["criteria"]
+    assert not at.exception
+
+
+def test_a_new_applicant_link_is_issued_only_after_the_dialog(app_env):
+    from tests.factories import submit
+
+    engine, settings = app_env
+    contest = make_contest(engine)
+    result = submit(engine, settings, contest.id, startup_name="Alpha")
+    with session_scope(engine, read_only=True) as session:
+        before = session.get(Pitch, result.pitch.id).token_hash
+    at = run_page("pages/applications.py", organiser=True)
+    at.button(key=f"open_{result.pitch.id}").click().run()
+    at.button(key=f"reissue_{result.pitch.id}").click().run()
+    assert "current link stops working at once" in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Pitch, result.pitch.id).token_hash == before
+    at.button(key=f"reissue_{result.pitch.id}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Pitch, result.pitch.id).token_hash != before
+    assert any("token=" in c.value for c in at.code)
+    assert not at.exception

@@ -127,6 +127,8 @@ class Contest(SQLModel, table=True):
     qa_seconds: int = 300
     #: Points proposed as a penalty per started minute of pitch overtime (0: no penalty).
     overtime_penalty: float = 0.0
+    #: The organiser's privacy notice, shown on the Apply page above the consent box (Markdown).
+    privacy_text: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -268,6 +270,11 @@ class Pitch(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     withdrawn_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: When the applicant agreed to the processing of the data (GDPR), and the notice they read.
+    consent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    consent_text: str | None = Field(default=None, sa_type=Text)
+    #: The language the applicant used: their private link and pages open in it.
+    language: str | None = Field(default=None, max_length=5)
 
 
 class Deck(SQLModel, table=True):

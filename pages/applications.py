@@ -227,9 +227,10 @@ with info:
         if st.button(_("Issue a new private link"), key=f"reissue_{row.id}"):
             with state.db_session() as session:
                 token = applications.reissue_link(session=session, pitch_id=row.id)
+                language = applications.get_pitch(session=session, pitch_id=row.id).language
             st.session_state[LINK_KEY] = (
                 row.id,
-                applications.private_link(settings.base_url, token),
+                applications.private_link(state.base_url(), token, language=language),
             )
         shown_link = st.session_state.get(LINK_KEY)
         if shown_link and shown_link[0] == row.id:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -49,7 +50,8 @@ def require_entry() -> None:
 
 
 # Session-state keys shared across pages (one place, named once).
-LANGUAGE_KEY = "ui_language"
+#: The language picker's key, also its query parameter (`?lang=en`: see the entry script).
+LANGUAGE_KEY = "lang"
 ORGANISER_KEY = "organiser_signed_in"
 ORGANISER_TOKEN_KEY = "organiser_session_token"
 CLEAR_COOKIE_KEY = "organiser_cookie_clear"
@@ -95,13 +97,19 @@ def current_contest() -> Contest | None:
 
 
 def language() -> str:
-    """The visitor's language: their own choice, else the contest's, else the default setting."""
+    """The visitor's language: their own choice (kept in the address as `?lang=`), else the
+    contest's, else the default setting."""
     chosen = st.session_state.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
         return chosen
-    requested = st.query_params.get("lang")
+    requested = st.query_params.get(LANGUAGE_KEY)
     if requested in LANGUAGES:
         return requested
+    return default_language()
+
+
+def default_language() -> str:
+    """The language of a visitor who has not chosen: the contest's, else the setting's."""
     contest = st.session_state.get(CONTEST_KEY)
     if contest is not None and contest.language in LANGUAGES:
         return contest.language
@@ -176,6 +184,40 @@ def require_organiser() -> None:
 def show_error(error: PitchJudgeError) -> None:
     """A domain error as a translated message."""
     st.error(error.localized(gettext()))
+
+
+def address_in_use() -> str | None:
+    """The app's address as this visitor's browser reaches it (scheme, host, port and any
+    base path), or None outside a browser session."""
+    url = st.context.url
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{base_path}" if base_path else "")
+
+
+def base_url() -> str:
+    """The address every link the app hands out starts with: PITCHJUDGE_BASE_URL when set,
+    else the address in use (so `make run PORT=8611` gives :8611 links), else localhost and
+    the server's port."""
+    settings = get_settings()
+    if settings.base_url_configured:
+        return settings.base_url
+    return address_in_use() or f"http://localhost:{st.get_option('server.port')}"
+
+
+def base_url_mismatch() -> tuple[str, str] | None:
+    """(configured, in use) when PITCHJUDGE_BASE_URL differs from the address in use."""
+    settings = get_settings()
+    in_use = address_in_use()
+    if not settings.base_url_configured or in_use is None:
+        return None
+    if in_use.rstrip("/").lower() == settings.base_url.rstrip("/").lower():
+        return None
+    return settings.base_url, in_use
 
 
 def client_address() -> str:

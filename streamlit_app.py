@@ -26,15 +26,15 @@ st.session_state[state.CONTEST_KEY] = state.current_contest()
 _ = state.gettext()
 
 with st.sidebar:
-    # Bound to the address (?lang=en): the choice survives a reload and every page switch.
     st.selectbox(
         _("Language"),
         options=list(LANGUAGES),
-        index=list(LANGUAGES).index(state.default_language()),
+        index=list(LANGUAGES).index(state.language()),
         format_func=LANGUAGES.__getitem__,
         key=state.LANGUAGE_KEY,
-        bind="query-params",
     )
+# The choice also lives in the address (?lang=en), so a reload or a link keeps it.
+state.keep_language_in_address()
 
 # Private links land on the root with a token: open the page the token is for.
 has_token = bool(st.query_params.get("token"))

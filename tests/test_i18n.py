@@ -58,9 +58,12 @@ def test_every_ui_string_has_a_french_translation(extracted, french):
 def test_translations_keep_their_placeholders(french):
     for message in french:
         if message.id and message.string:
-            assert set(PLACEHOLDER.findall(message.id)) == set(
-                PLACEHOLDER.findall(message.string)
-            ), message.id
+            # A plural message holds (singular, plural) ids and one string per plural form.
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            expected = set(PLACEHOLDER.findall(ids[-1]))
+            for string in strings:
+                assert set(PLACEHOLDER.findall(string)) == expected, message.id
 
 
 def test_languages_switch_and_unknown_falls_back_to_english():

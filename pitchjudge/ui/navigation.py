@@ -124,7 +124,8 @@ def _message_page(address: str, _: Gettext):
                 _("There is no page at this address. Check the link, or start from the home page."),
                 icon=":material/info:",
             )
-        st.markdown(f"[{_('Go to the home page')}]({_home_target()})")
+        label = _("Go to the home page")
+        st.markdown(f"[{label}]({_home_target()})")
 
     page.__name__ = f"missing_{address}"
     return page

@@ -50,8 +50,9 @@ def require_entry() -> None:
 
 
 # Session-state keys shared across pages (one place, named once).
-#: The language picker's key, also its query parameter (`?lang=en`: see the entry script).
-LANGUAGE_KEY = "lang"
+LANGUAGE_KEY = "ui_language"
+#: The query parameter that carries a language other than the contest's (`?lang=en`).
+LANGUAGE_PARAM = "lang"
 ORGANISER_KEY = "organiser_signed_in"
 ORGANISER_TOKEN_KEY = "organiser_session_token"
 CLEAR_COOKIE_KEY = "organiser_cookie_clear"
@@ -102,10 +103,21 @@ def language() -> str:
     chosen = st.session_state.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
         return chosen
-    requested = st.query_params.get(LANGUAGE_KEY)
+    requested = st.query_params.get(LANGUAGE_PARAM)
     if requested in LANGUAGES:
         return requested
     return default_language()
+
+
+def keep_language_in_address() -> None:
+    """Write the visitor's language into the address when it is not the contest's (and take
+    it out when it is): a reload, a page switch or a copied address keeps the language."""
+    chosen = language()
+    if chosen != default_language():
+        if st.query_params.get(LANGUAGE_PARAM) != chosen:
+            st.query_params[LANGUAGE_PARAM] = chosen
+    elif LANGUAGE_PARAM in st.query_params:
+        del st.query_params[LANGUAGE_PARAM]
 
 
 def default_language() -> str:

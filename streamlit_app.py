@@ -32,6 +32,8 @@ with st.sidebar:
         index=list(LANGUAGES).index(state.language()),
         format_func=LANGUAGES.__getitem__,
         key=state.LANGUAGE_KEY,
+        # Kept across page switches (by default a widget's value is dropped on a page switch).
+        persist_state="session",
     )
 # The choice also lives in the address (?lang=en), so a reload or a link keeps it.
 state.keep_language_in_address()

@@ -152,6 +152,27 @@ def test_apply_shows_the_organisers_privacy_notice_and_stores_the_consent(app_en
     assert pitch.language == "en"
 
 
+def test_a_private_link_opens_in_the_language_the_applicant_used(app_env):
+    # A French contest; the applicant applied in English. Their link without `?lang=` (one
+    # handed out before, or typed by hand) still opens in English; `?lang=fr` wins.
+    engine, settings = app_env
+    contest = make_contest(engine)
+    with session_scope(engine) as session:
+        session.get(Contest, contest.id).language = "fr"
+    result = submit(engine, settings, contest.id, language="en")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["token"] = result.token
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "My application"
+    assert at.query_params["lang"] in ("en", ["en"])  # kept in the address for a reload
+    french = AppTest.from_file(APP, default_timeout=60)
+    french.query_params["token"] = result.token
+    french.query_params["lang"] = "fr"
+    french.run()
+    assert french.title[0].value == "Ma candidature"
+
+
 def test_apply_page_after_deadline_has_no_form(app_env):
     engine, _settings = app_env
     now = utcnow()

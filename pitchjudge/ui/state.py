@@ -19,7 +19,7 @@ from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
 from pitchjudge.models import Contest
-from pitchjudge.services import auth, board, contests
+from pitchjudge.services import applications, auth, board, contests
 from pitchjudge.ui.cookie import cookie_token, sync_cookie
 
 ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -57,6 +57,7 @@ ORGANISER_KEY = "organiser_signed_in"
 ORGANISER_TOKEN_KEY = "organiser_session_token"
 CLEAR_COOKIE_KEY = "organiser_cookie_clear"
 CONTEST_KEY = "contest_snapshot"
+TOKEN_LANGUAGE_KEY = "application_language_by_token"
 
 
 @st.cache_resource(show_spinner=False)
@@ -106,7 +107,24 @@ def language() -> str:
     requested = st.query_params.get(LANGUAGE_PARAM)
     if requested in LANGUAGES:
         return requested
-    return default_language()
+    return application_language() or default_language()
+
+
+def application_language() -> str | None:
+    """The language an applicant applied in, when a private link (`?token=`) is open: an
+    old link without `?lang=` still opens in it (read once per session and link)."""
+    token = st.query_params.get("token")
+    if not token:
+        return None
+    known = st.session_state.setdefault(TOKEN_LANGUAGE_KEY, {})
+    if token not in known:
+        try:
+            with db_session(read_only=True) as session:
+                pitch = applications.application_by_token(session=session, token=token)
+                known[token] = pitch.language if pitch.language in LANGUAGES else None
+        except AccessDenied:
+            known[token] = None
+    return known[token]
 
 
 def keep_language_in_address() -> None:

@@ -3,6 +3,8 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PORT ?= 8501
+## DEMO=0 starts with an empty database (no demo contest seeded)
+DEMO ?= 1
 # Error classes whose first argument is a message to translate (see pitchjudge/errors.py).
 KEYWORDS := -k _ -k N_ -k pgettext:1c,2 -k PitchJudgeError -k ValidationError -k InvalidDeck -k NotFound \
 	-k AccessDenied -k DeadlinePassed -k RubricLocked -k RoundStateError -k TooManyAttempts \
@@ -18,9 +20,9 @@ KEYWORDS := -k _ -k N_ -k pgettext:1c,2 -k PitchJudgeError -k ValidationError -k
 setup: $(UV)
 	$(UV) sync --frozen --all-extras
 
-## Set up, seed the demo contest if the database is empty, and serve http://localhost:$(PORT)
+## Set up, seed the demo contest if the database is empty (unless DEMO=0), and serve http://localhost:$(PORT)
 run: setup
-	.venv/bin/pitchjudge demo --if-empty
+	if [ "$(DEMO)" = "0" ]; then .venv/bin/pitchjudge init; else .venv/bin/pitchjudge demo --if-empty; fi
 	.venv/bin/pitchjudge send-mail --loop & sender=$$!; trap 'kill $$sender' EXIT; \
 	.venv/bin/streamlit run pitchjudge/ui/asgi.py --server.port $(PORT) --server.headless true
 

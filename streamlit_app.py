@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from pitchjudge.i18n import LANGUAGES
-from pitchjudge.ui import state
+from pitchjudge.ui import navigation, state
 
 state.entry_started()
 # Absolute, so that the navigation also builds when a page hands over to this script.
@@ -32,7 +32,11 @@ with st.sidebar:
         index=list(LANGUAGES).index(state.language()),
         format_func=LANGUAGES.__getitem__,
         key=state.LANGUAGE_KEY,
+        # Kept across page switches (by default a widget's value is dropped on a page switch).
+        persist_state="session",
     )
+# The choice also lives in the address (?lang=en), so a reload or a link keeps it.
+state.keep_language_in_address()
 
 # Private links land on the root with a token: open the page the token is for.
 has_token = bool(st.query_params.get("token"))
@@ -62,19 +66,27 @@ judge_page = st.Page(
     default=True,
 )
 
-if st.query_params.get("display") and st.query_params.get("screen") == "stage":
-    # The same display link, for the screen the speakers see: who is on stage, and the clock.
+if st.query_params.get("display"):
+    # The projector's display link: the leaderboard only; with `&screen=stage` (or at
+    # /stage_screen), the screen the speakers see: who is on stage, and the clock.
+    stage_screen = st.query_params.get("screen") == "stage"
     pages = {
         "": [
             st.Page(
-                PAGES / "stage_screen.py", title=_("Stage"), url_path="stage_screen", default=True
-            )
+                PAGES / "board.py",
+                title=_("Leaderboard"),
+                url_path="board",
+                default=not stage_screen,
+                visibility="hidden" if stage_screen else "visible",
+            ),
+            st.Page(
+                PAGES / "stage_screen.py",
+                title=_("Stage"),
+                url_path="stage_screen",
+                default=stage_screen,
+                visibility="visible" if stage_screen else "hidden",
+            ),
         ]
-    }
-elif st.query_params.get("display"):
-    # The projector's display link: the leaderboard only, nothing else.
-    pages = {
-        "": [st.Page(PAGES / "board.py", title=_("Leaderboard"), url_path="board", default=True)]
     }
 elif st.query_params.get("judge"):
     # A judge's personal link: judges see their own page only.
@@ -157,6 +169,16 @@ elif state.is_organiser():
         ):
             state.sign_out_everywhere()
             st.rerun()
+    mismatch = state.base_url_mismatch()
+    if mismatch:
+        st.warning(
+            _(
+                "Links are built on {configured} (PITCHJUDGE_BASE_URL), but you are using "
+                "{in_use}. Judges and applicants get links to {configured}: check that this "
+                "address reaches the app, or change the setting."
+            ).format(configured=mismatch[0], in_use=mismatch[1]),
+            icon=":material/link_off:",
+        )
 else:
     # Organiser pages stay reachable by address only to say "sign in first" (each page checks).
     guarded = [
@@ -181,6 +203,6 @@ with st.sidebar:
     state.keep_cookie()
 try:
     # Expanded: the organiser has more pages than the folded menu shows (it hid "Emails").
-    st.navigation(pages, expanded=True).run()
+    st.navigation(navigation.complete(pages, _), expanded=True).run()
 finally:
     state.entry_finished()

@@ -230,9 +230,10 @@ with info:
                 token = applications.reissue_link(
                     session=session, pitch_id=pitch_id, settings=settings
                 )
+                language = applications.get_pitch(session=session, pitch_id=pitch_id).language
             st.session_state[LINK_KEY] = (
                 pitch_id,
-                applications.private_link(settings.base_url, token),
+                applications.private_link(state.base_url(), token, language=language),
             )
             st.rerun()
 

@@ -8,12 +8,19 @@ from pitchjudge.formatting import format_datetime, format_number, time_left
 from pitchjudge.services import applications, contests, rubric
 from pitchjudge.ui import state
 from pitchjudge.ui.upload_guard import release_uploads
-from pitchjudge.ui.widgets import inert, show_form_errors
+from pitchjudge.ui.widgets import (
+    field_error,
+    form_problems,
+    form_summary,
+    inert,
+    remember_problems,
+)
 
 FORM_KEY = "apply_form"
 SUBMITTED_TOKEN_KEY = "apply_submitted_token"
 SUBMITTED_NAME_KEY = "apply_submitted_name"
 SUBMITTED_EMAIL_KEY = "apply_submitted_email"
+PROBLEMS_KEY = "apply_problems"
 
 _ = state.gettext()
 settings = state.get_settings()
@@ -80,7 +87,7 @@ if criteria:
 
 token = st.session_state.get(SUBMITTED_TOKEN_KEY)
 if token:
-    link = applications.private_link(settings.base_url, token)
+    link = applications.private_link(state.base_url(), token, language=lang)
     st.success(
         _("Thank you! The application of {name} is registered.").format(
             name=inert(st.session_state.get(SUBMITTED_NAME_KEY, ""))
@@ -102,7 +109,7 @@ if token:
     )
     cols = st.columns(2)
     if cols[0].button(_("Open my application"), type="primary", key="open_mine"):
-        st.switch_page("pages/my_application.py", query_params={"token": token})
+        st.switch_page("pages/my_application.py", query_params={"token": token, "lang": lang})
     if cols[1].button(_("Submit another application"), key="apply_again"):
         del st.session_state[SUBMITTED_TOKEN_KEY]
         st.rerun()
@@ -127,38 +134,51 @@ LABELS = {
     "contact_email": _("Contact email"),
     "description": _("Description"),
     "deck": _("Pitch deck (PDF)"),
+    "consent": _("Consent"),
 }
 
 st.header(_("Apply"))
-# Problems are shown above the form, where the applicant is looking when it reloads.
-problems = st.container()
+# The last refusal: every problem at once, drawn next to its field and summed up at the button.
+problems = form_problems(PROBLEMS_KEY, LABELS)
 with st.form(FORM_KEY, enter_to_submit=False):
     left, right = st.columns(2)
-    startup_name = left.text_input(LABELS["startup_name"] + " *", max_chars=120, key="f_name")
-    one_liner = right.text_input(
-        LABELS["one_liner"] + " *",
-        max_chars=200,
-        key="f_one_liner",
-        placeholder=_("What you do, for whom, in one sentence"),
-    )
-    category_name = left.selectbox(
-        LABELS["category_id"] + (" *" if categories else ""),
-        options=[c.name for c in categories],
-        index=None,
-        placeholder=_("Choose a category"),
-        key="f_category",
-        disabled=not categories,
-    )
-    website = right.text_input(
-        LABELS["website"], max_chars=300, key="f_website", placeholder="https://"
-    )
-    founders = left.text_input(
-        LABELS["founders"] + " *",
-        max_chars=500,
-        key="f_founders",
-        placeholder=_("Names and roles, e.g. Camille Martin (CEO)"),
-    )
-    email = right.text_input(LABELS["contact_email"] + " *", max_chars=254, key="f_email")
+    with left:
+        startup_name = st.text_input(LABELS["startup_name"] + " *", max_chars=120, key="f_name")
+        field_error(problems, "startup_name", _)
+    with right:
+        one_liner = st.text_input(
+            LABELS["one_liner"] + " *",
+            max_chars=200,
+            key="f_one_liner",
+            placeholder=_("What you do, for whom, in one sentence"),
+        )
+        field_error(problems, "one_liner", _)
+    with left:
+        category_name = st.selectbox(
+            LABELS["category_id"] + (" *" if categories else ""),
+            options=[c.name for c in categories],
+            index=None,
+            placeholder=_("Choose a category"),
+            key="f_category",
+            disabled=not categories,
+        )
+        field_error(problems, "category_id", _)
+    with right:
+        website = st.text_input(
+            LABELS["website"], max_chars=300, key="f_website", placeholder="https://"
+        )
+        field_error(problems, "website", _)
+    with left:
+        founders = st.text_input(
+            LABELS["founders"] + " *",
+            max_chars=500,
+            key="f_founders",
+            placeholder=_("Names and roles, e.g. Camille Martin (CEO)"),
+        )
+        field_error(problems, "founders", _)
+    with right:
+        email = st.text_input(LABELS["contact_email"] + " *", max_chars=254, key="f_email")
+        field_error(problems, "contact_email", _)
     description = st.text_area(
         LABELS["description"] + " *",
         max_chars=5000,
@@ -166,6 +186,7 @@ with st.form(FORM_KEY, enter_to_submit=False):
         height=160,
         placeholder=_("The problem, your solution, your traction so far"),
     )
+    field_error(problems, "description", _)
     deck = st.file_uploader(
         LABELS["deck"] + " *",
         type=["pdf"],
@@ -175,6 +196,28 @@ with st.form(FORM_KEY, enter_to_submit=False):
             mb=settings.max_deck_mb, pages=settings.max_deck_pages
         ),
     )
+    field_error(problems, "deck", _)
+    with st.container(border=True):
+        st.markdown("**" + _("Your data") + "**")
+        if contest.privacy_text:
+            # The organiser's own notice, in Markdown on purpose, like the call text.
+            st.markdown(contest.privacy_text)
+        else:
+            st.caption(
+                _(
+                    "The organisers keep your application to run this contest: the jury reads "
+                    "it, and it is deleted or archived when the contest ends."
+                )
+            )
+        consent = st.checkbox(
+            _(
+                "I agree that the organisers process the data of this application to run the "
+                "contest. *"
+            ),
+            key="f_consent",
+        )
+        field_error(problems, "consent", _)
+    form_summary(problems, _, LABELS)
     submitted = st.form_submit_button(_("Submit my application"), type="primary")
 
 if submitted:
@@ -186,9 +229,11 @@ if submitted:
         founders=founders,
         contact_email=email,
         description=description,
+        consent=consent,
+        language=lang,
     )
     try:
-        with st.spinner(_("Checking your deck…")):
+        with st.spinner(_("Checking your application and your deck…")):
             result = applications.submit_application(
                 engine=state.get_engine(),
                 contest_id=contest.id,
@@ -206,11 +251,12 @@ if submitted:
             isinstance(e, InvalidDeck) for e in getattr(error, "errors", ())
         ):
             release_uploads()  # the deck was refused: its bytes are of no further use
-        with problems:
-            show_form_errors(error, _, LABELS)
+        # Drawn by the next run, next to the fields (the form above is already on screen).
+        remember_problems(PROBLEMS_KEY, error)
     else:
         release_uploads()  # stored: free the upload's memory
+        remember_problems(PROBLEMS_KEY, None)
         st.session_state[SUBMITTED_TOKEN_KEY] = result.token
         st.session_state[SUBMITTED_NAME_KEY] = result.pitch.startup_name
         st.session_state[SUBMITTED_EMAIL_KEY] = result.pitch.contact_email
-        st.rerun()
+    st.rerun()

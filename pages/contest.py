@@ -29,6 +29,7 @@ LABELS = {
     "timezone": _("Timezone"),
     "applications_open_at": _("Applications open"),
     "applications_close_at": _("Deadline"),
+    "privacy_text": _("Privacy notice"),
 }
 
 timezone = contest.timezone if contest else settings.timezone
@@ -81,6 +82,16 @@ with st.form("contest_form", enter_to_submit=False):
         step=timedelta(minutes=1),
     )
     st.caption(_("Dates and times are in the contest's timezone."))
+    privacy_text = st.text_area(
+        LABELS["privacy_text"],
+        value=contest.privacy_text if contest else "",
+        height=160,
+        key="contest_privacy_text",
+        help=_(
+            "Shown on the Apply page above the consent box: who keeps the applicants' data, "
+            "what for, how long, and whom to write to. Markdown is allowed."
+        ),
+    )
     saved = st.form_submit_button(_("Save") if contest else _("Create the contest"), type="primary")
 
 if saved:
@@ -92,6 +103,7 @@ if saved:
         timezone=timezone_choice,
         applications_open_at=datetime.combine(open_date, open_time or time(0), chosen_zone),
         applications_close_at=datetime.combine(close_date, close_time or time(23, 59), chosen_zone),
+        privacy_text=privacy_text,
     )
     try:
         with state.db_session() as session:

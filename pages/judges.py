@@ -84,7 +84,7 @@ if active:
         data=judge_links_sheet(
             contest.name,
             [
-                (j.name, j.affiliation, judges.judge_link(settings.base_url, links[j.id]))
+                (j.name, j.affiliation, judges.judge_link(state.base_url(), links[j.id]))
                 for j in active
             ],
             hint=_(
@@ -126,7 +126,7 @@ for judge in judge_rows:
             )
         with st.expander(_("Link and QR code"), icon=":material/qr_code_2:"):
             if token and judge.active:
-                link = judges.judge_link(settings.base_url, token)
+                link = judges.judge_link(state.base_url(), token)
                 left, right = st.columns([3, 1])
                 left.code(link, language=None)
                 left.caption(

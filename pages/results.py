@@ -77,7 +77,7 @@ with st.container(border=True):
                 )
     with cols[1]:
         token = state.display_token(contest.id)
-        link = board.display_link(settings.base_url, token)
+        link = board.display_link(state.base_url(), token)
         st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
         st.code(link, language=None)
         st.image(qr_png(link), width=130)

@@ -6,6 +6,8 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -134,6 +136,7 @@ def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
     from pitchjudge.services import board, contests
     from pitchjudge.services.judges import judge_link, judge_token, list_judges
 
+    base_url = (args.base_url or settings.base_url).rstrip("/")
     engine = prepare_database(settings)
     with session_scope(engine) as session:
         contest = contests.current_contest(session=session)
@@ -144,15 +147,51 @@ def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
         for judge in list_judges(session=session, contest_id=contest.id):
             token = judge_token(settings=settings, judge=judge)
             if judge.active and token:
-                rows.append((judge.name, judge.email, judge_link(settings.base_url, token)))
+                rows.append((judge.name, judge.email, judge_link(base_url, token)))
         token = board.display_token(session=session, settings=settings, contest_id=contest.id)
-        rows.append(
-            ("Projector (leaderboard display)", "", board.display_link(settings.base_url, token))
-        )
-        rows.append(("Stage screen (clock)", "", board.stage_screen_link(settings.base_url, token)))
+        rows.append(("Projector (leaderboard display)", "", board.display_link(base_url, token)))
+        rows.append(("Stage screen (clock)", "", board.stage_screen_link(base_url, token)))
     writer = csv.writer(sys.stdout, delimiter="\t" if args.tsv else ",")
     writer.writerow(["name", "email", "link"])
     writer.writerows(rows)
+    return 0
+
+
+def _cmd_archive(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.archive import write_archive
+
+    engine = prepare_database(settings)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(args.out or f"pitchjudge-archive-{stamp}.zip")
+    what = write_archive(engine=engine, store_dir=settings.deck_store, path=path)
+    print(f"Archived into {path} ({path.stat().st_size / 1_000_000:.1f} MB):\n{what.describe()}")
+    return 0
+
+
+def _cmd_reset(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.archive import contents, reset
+
+    engine = prepare_database(settings)
+    what = contents(engine=engine, store_dir=settings.deck_store)
+    if what.empty:
+        print("The database holds no contest: nothing to delete.")
+        return 0
+    print(
+        f"This deletes, from {settings.database_url} and {settings.deck_store}:\n"
+        f"{what.describe()}\n"
+        "The organiser password and the link key stay. It cannot be undone: run "
+        "`pitchjudge archive` first to keep a copy."
+    )
+    if not args.yes:
+        if not sys.stdin.isatty() and not args.confirm_from_stdin:
+            print("Refused: confirm on a terminal, or pass --yes.", file=sys.stderr)
+            return 1
+        answer = input('Type "delete" to delete all of it: ').strip().lower()
+        if answer != "delete":
+            print("Nothing deleted.")
+            return 1
+    reset(engine=engine, store_dir=settings.deck_store)
+    print("Deleted. Start the next contest on the page Contest (or `pitchjudge demo`).")
     return 0
 
 
@@ -271,6 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
         "links", help="print every active judge's name, email and personal link (CSV)"
     )
     links.add_argument("--tsv", action="store_true", help="tab-separated instead of CSV")
+    links.add_argument(
+        "--base-url",
+        help="the app's address (default: PITCHJUDGE_BASE_URL, else http://localhost:8501)",
+    )
     links.set_defaults(run=_cmd_links)
     marks = commands.add_parser(
         "import-marks", help="load a round's marks (and criteria, adjustments) from CSV"
@@ -306,6 +349,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="first retry delay after a 4xx or connection error, doubled each time (default 30)",
     )
     send.set_defaults(run=_cmd_send_mail)
+    archive = commands.add_parser(
+        "archive", help="write every table and deck into one ZIP (keep it before a reset)"
+    )
+    archive.add_argument("--out", help="the ZIP to write (default: pitchjudge-archive-<time>.zip)")
+    archive.set_defaults(run=_cmd_archive)
+    reset = commands.add_parser(
+        "reset",
+        help="delete every contest, application, judge, mark and deck (says what, in numbers, "
+        "and asks first)",
+    )
+    reset.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    reset.add_argument(
+        "--confirm-from-stdin", action="store_true", help="read the confirmation from stdin"
+    )
+    reset.set_defaults(run=_cmd_reset)
     check = commands.add_parser("check-deck", help="check a PDF deck as the Apply page would")
     check.add_argument("file")
     check.set_defaults(run=_cmd_check_deck)

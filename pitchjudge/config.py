@@ -35,8 +35,9 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "PITCHJUDGE_LANGUAGE": ("fr", "Default UI language (fr or en) before a contest sets its own."),
     "PITCHJUDGE_TIMEZONE": ("Europe/Paris", "Default timezone for new contests (IANA name)."),
     "PITCHJUDGE_BASE_URL": (
-        "http://localhost:8501",
-        "Public address of the app, used to build private links.",
+        "(the address in use)",
+        "Public address of the app, used to build private links. Unset: the address the "
+        "organiser's browser uses (so the port of `make run PORT=…`).",
     ),
     "PITCHJUDGE_SECRET_KEY": (
         "(generated)",
@@ -91,6 +92,8 @@ class Settings:
     language: str = "fr"
     timezone: str = "Europe/Paris"
     base_url: str = "http://localhost:8501"
+    #: PITCHJUDGE_BASE_URL was set: links use it, whatever address the browser uses.
+    base_url_configured: bool = False
     deck_timeout_s: float = 60.0
     deck_memory_mb: int = 1024
     refresh_s: int = 2
@@ -294,6 +297,7 @@ def load_settings(
         language=language,
         timezone=timezone,
         base_url=base_url,
+        base_url_configured=bool(env.get("PITCHJUDGE_BASE_URL", "").strip()),
         deck_timeout_s=float(_int(env, "PITCHJUDGE_DECK_TIMEOUT_S", 60, 5, 600)),
         deck_memory_mb=_int(env, "PITCHJUDGE_DECK_MEMORY_MB", 1024, 256, 16384),
         secret_key=secret_key,

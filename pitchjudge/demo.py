@@ -134,6 +134,7 @@ def seed_demo(
                 founders=startup.founders,
                 contact_email=startup.contact_email,
                 description=startup.description,
+                consent=True,
             ),
             deck=make_demo_deck(startup),
             filename=f"{startup.startup_name}.pdf",

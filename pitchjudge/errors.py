@@ -98,8 +98,11 @@ class FormInvalid(ValidationError):
         return found
 
 
-class DuplicateApplication(PitchJudgeError):
-    """The same startup already applied from the same email address."""
+class DuplicateApplication(ValidationError):
+    """The same startup already applied from the same email address (shown at the name)."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        super().__init__(msgid, field="startup_name", **params)
 
 
 class LinkReplaced(AccessDenied):

@@ -131,6 +131,8 @@ class Contest(SQLModel, table=True):
     reply_to: str = Field(default="", max_length=254)
     #: The organiser's intro paragraph per e-mail type ({"receipt": "…"}); missing: the default.
     mail_intros: dict | None = Field(default=None, sa_type=JSON)
+    #: The organiser's privacy notice, shown on the Apply page above the consent box (Markdown).
+    privacy_text: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -288,11 +290,14 @@ class Pitch(SQLModel, table=True):
     #: Random part the token is derived from with the server's key (see pitchjudge.links), so
     #: the link can be e-mailed again; None for links issued before (re-issued when e-mailed).
     token_nonce: str | None = Field(default=None, max_length=64)
-    #: The language the applicant applied in: their e-mails are written in it.
-    language: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     withdrawn_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: When the applicant agreed to the processing of the data (GDPR), and the notice they read.
+    consent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    consent_text: str | None = Field(default=None, sa_type=Text)
+    #: The language the applicant used: their private link, pages and e-mails are in it.
+    language: str | None = Field(default=None, max_length=5)
 
 
 class Deck(SQLModel, table=True):

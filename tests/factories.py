@@ -60,6 +60,7 @@ def application_input(
         "founders": "Camille Martin (CEO)",
         "contact_email": "camille@kelvio.example",
         "description": "We install heat pumps.\nFast.",
+        "consent": True,
     }
     values.update(overrides)
     return applications.ApplicationInput(**values)

@@ -19,7 +19,7 @@ from pitchjudge.errors import (
     InvalidDeck,
     ValidationError,
 )
-from pitchjudge.models import AuditEvent, Deck, Pitch, PitchStatus, utcnow
+from pitchjudge.models import AuditEvent, Contest, Deck, Pitch, PitchStatus, utcnow
 from pitchjudge.security import token_hash
 from pitchjudge.services import applications
 from tests import pdf_samples
@@ -188,6 +188,66 @@ def test_bad_decks_are_refused_and_nothing_is_stored(engine, settings, deck, wor
     assert stored_files(settings) == []
 
 
+def test_every_problem_is_reported_at_once_each_with_its_field(engine, settings):
+    # Fields, category, consent and the deck's content: one refusal lists them all (the Apply
+    # page used to find them in four round trips), and nothing is stored.
+    contest = make_contest(engine)
+    with pytest.raises(FormInvalid) as error:
+        submit(
+            engine,
+            settings,
+            contest.id,
+            startup_name="",
+            contact_email="camille@",
+            category_id=None,
+            consent=False,
+            deck=pdf_samples.png_bytes(),
+        )
+    fields = [e.field for e in error.value.errors]
+    assert sorted(fields) == sorted(
+        ["startup_name", "contact_email", "category_id", "consent", "deck"]
+    )
+    deck_error = error.value.by_field()["deck"]
+    assert "not a PDF" in str(deck_error)
+    assert count(engine, Pitch) == 0
+    assert stored_files(settings) == []
+
+
+def test_a_duplicate_is_reported_with_the_other_problems(engine, settings):
+    contest = make_contest(engine)
+    submit(engine, settings, contest.id)
+    with pytest.raises(FormInvalid) as error:
+        submit(engine, settings, contest.id, consent=False, deck=None)
+    assert {e.field for e in error.value.errors} == {"startup_name", "consent", "deck"}
+    assert isinstance(error.value.by_field()["startup_name"], DuplicateApplication)
+
+
+def test_consent_is_required_and_stored_with_the_notice_read(engine, settings):
+    contest = make_contest(engine)
+    with session_scope(engine) as session:
+        applications_contest = session.get(Contest, contest.id)
+        applications_contest.privacy_text = "Data kept by Lyon Startups until 31/12/2027."
+    with pytest.raises(FormInvalid) as error:
+        submit(engine, settings, contest.id, consent=False)
+    (problem,) = error.value.errors
+    assert problem.field == "consent"
+    result = submit(engine, settings, contest.id, language="en")
+    with session_scope(engine, read_only=True) as session:
+        pitch = session.get(Pitch, result.pitch.id)
+    assert pitch.consent_at is not None
+    assert pitch.consent_text == "Data kept by Lyon Startups until 31/12/2027."
+    assert pitch.language == "en"
+
+
+def test_the_private_link_carries_the_applicants_language(engine, settings):
+    assert applications.private_link("https://pj.example", "t0k", language="en") == (
+        "https://pj.example/?token=t0k&lang=en"
+    )
+    assert applications.private_link("https://pj.example", "t0k", language="xx") == (
+        "https://pj.example/?token=t0k"
+    )
+
+
 def test_missing_deck_is_refused(engine, settings):
     contest = make_contest(engine)
     with pytest.raises(FormInvalid) as error:
@@ -278,7 +338,7 @@ def test_edit_replace_and_withdraw_leave_an_audit_trail(engine, settings):
 def test_duplicate_application_is_refused_but_withdrawn_ones_can_reapply(engine, settings):
     contest = make_contest(engine)
     first = submit(engine, settings, contest.id)
-    with pytest.raises(DuplicateApplication, match="private link"):
+    with pytest.raises(FormInvalid) as error:
         submit(
             engine,
             settings,
@@ -286,6 +346,10 @@ def test_duplicate_application_is_refused_but_withdrawn_ones_can_reapply(engine,
             startup_name="  KELVIO ",
             contact_email="camille@KELVIO.example",
         )
+    (duplicate,) = error.value.errors
+    assert isinstance(duplicate, DuplicateApplication)
+    assert duplicate.field == "startup_name"
+    assert "private link" in str(duplicate)
     other = submit(engine, settings, contest.id, startup_name="Kelvio Labs")
     assert other.pitch.id != first.pitch.id
     with session_scope(engine) as session:

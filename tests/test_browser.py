@@ -188,6 +188,7 @@ def fill_apply_form(page: Page, *, name: str, email: str, deck: Path) -> None:
     fill(page, "Contact email *", email)
     fill(page, "Description *", "We install heat pumps.\nFast, and with a warranty.")
     upload(page, deck)
+    page.get_by_text("I agree that the organisers process the data").click()
 
 
 def badge(scope: Page | Locator, text: str) -> Locator:
@@ -320,7 +321,9 @@ def test_apply_refuses_a_png_renamed_pdf(app: App, page: Page, decks: dict[str, 
     expect(error).to_contain_text(
         "This file is not a PDF (renaming a file to .pdf does not convert it)."
     )
-    expect(error).to_contain_text("Pitch deck (PDF)")  # the field it is about
+    # The field it is about: named in the summary at the button.
+    summary = page.get_by_test_id("stAlert").filter(has_text="field to correct")
+    expect(summary).to_contain_text("Pitch deck (PDF)")
     # Nothing typed is lost.
     expect(page.get_by_label("Startup name *", exact=True)).to_have_value(name)
     expect(page.get_by_label("Contact email *", exact=True)).to_have_value("team@noxa.example")

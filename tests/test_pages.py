@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import select
@@ -12,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from pitchjudge.db import session_scope
 from pitchjudge.formatting import escape_markdown
-from pitchjudge.models import AuditEvent, Pitch, PitchStatus, utcnow
+from pitchjudge.models import AuditEvent, Contest, Pitch, PitchStatus, utcnow
 from pitchjudge.services import applications, rubric
 from pitchjudge.ui import state
 from tests import pdf_samples
@@ -43,7 +44,12 @@ def test_apply_page_shows_call_deadline_categories_and_rubric(app_env):
 
 
 def fill_apply_form(
-    at: AppTest, *, deck: bytes | None, email: str = "camille@kelvio.example", name: str = "Kelvio"
+    at: AppTest,
+    *,
+    deck: bytes | None,
+    email: str = "camille@kelvio.example",
+    name: str = "Kelvio",
+    consent: bool = True,
 ) -> None:
     at.text_input(key="f_name").set_value(name)
     at.text_input(key="f_one_liner").set_value("Heat pumps installed in a week")
@@ -54,6 +60,7 @@ def fill_apply_form(
     at.text_area(key="f_description").set_value("We install heat pumps.")
     if deck is not None:
         at.file_uploader(key="f_deck").set_value(("deck.pdf", deck, "application/pdf"))
+    at.checkbox(key="f_consent").set_value(consent)
 
 
 def submit_form(at: AppTest) -> None:
@@ -71,7 +78,9 @@ def test_apply_succeeds_and_shows_the_private_link_once(app_env):
     assert "is registered" in texts(at)
     link = at.code[0].value
     assert "/?token=" in link
-    token = link.rsplit("token=", 1)[1]
+    query = parse_qs(urlsplit(link).query)
+    token = query["token"][0]
+    assert query["lang"] == ["en"]  # the link opens in the language the applicant used
     with session_scope(engine, read_only=True) as session:
         pitch = applications.application_by_token(session=session, token=token)
     assert pitch.website == "https://kelvio.example"
@@ -107,6 +116,61 @@ def test_apply_lists_every_field_problem(app_env):
     body = texts(at)
     assert "Startup name is required" in body
     assert "not a valid email address" in body
+
+
+def test_apply_shows_each_problem_at_its_field_and_a_summary_at_the_button(app_env):
+    engine, _settings = app_env
+    make_contest(engine)
+    at = run_page()
+    fill_apply_form(at, deck=pdf_samples.png_bytes(), email="camille@", name="", consent=False)
+    submit_form(at)
+    errors = [e.value for e in at.error]
+    # One message per field, in form order, then the summary naming the four fields.
+    assert "Startup name is required" in errors[0]
+    assert "not a valid email address" in errors[1]
+    assert "not a PDF" in errors[2]
+    assert "Agree to the processing of your data" in errors[3]
+    assert "4 fields to correct" in errors[4]
+    assert re.search(r"Startup name.*Contact email.*Pitch deck.*Consent", errors[4])
+    assert at.text_input(key="f_email").value == "camille@"  # nothing typed is lost
+
+
+def test_apply_shows_the_organisers_privacy_notice_and_stores_the_consent(app_env):
+    engine, _settings = app_env
+    contest = make_contest(engine)
+    with session_scope(engine) as session:
+        session.get(Contest, contest.id).privacy_text = "Your data stays with *Lyon Startups*."
+    at = run_page()
+    assert "Your data stays with *Lyon Startups*." in texts(at)
+    fill_apply_form(at, deck=pdf_samples.make_deck(pages=2))
+    submit_form(at)
+    assert "is registered" in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        (pitch,) = session.exec(select(Pitch)).all()
+    assert pitch.consent_at is not None
+    assert pitch.consent_text == "Your data stays with *Lyon Startups*."
+    assert pitch.language == "en"
+
+
+def test_a_private_link_opens_in_the_language_the_applicant_used(app_env):
+    # A French contest; the applicant applied in English. Their link without `?lang=` (one
+    # handed out before, or typed by hand) still opens in English; `?lang=fr` wins.
+    engine, settings = app_env
+    contest = make_contest(engine)
+    with session_scope(engine) as session:
+        session.get(Contest, contest.id).language = "fr"
+    result = submit(engine, settings, contest.id, language="en")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["token"] = result.token
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "My application"
+    assert at.query_params["lang"] in ("en", ["en"])  # kept in the address for a reload
+    french = AppTest.from_file(APP, default_timeout=60)
+    french.query_params["token"] = result.token
+    french.query_params["lang"] = "fr"
+    french.run()
+    assert french.title[0].value == "Ma candidature"
 
 
 def test_apply_page_after_deadline_has_no_form(app_env):

@@ -58,6 +58,10 @@ class ApplicationInput:
     founders: str = ""
     contact_email: str = ""
     description: str = ""
+    #: The applicant agreed to the processing of their data (the Apply page's consent box).
+    consent: bool = False
+    #: The language the applicant uses (fr or en): their private link opens in it.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,16 +102,25 @@ def clean_application(data: ApplicationInput) -> dict:
     return values
 
 
-def _check_category(session: Session, contest_id: int, category_id: int | None) -> None:
+def _category_problems(
+    session: Session, contest_id: int, category_id: int | None
+) -> list[ValidationError]:
     categories = session.exec(select(Category).where(Category.contest_id == contest_id)).all()
     if not categories:
-        return
+        return []
     if category_id is None:
-        raise FormInvalid([ValidationError("Choose a category.", field="category_id")])
+        return [ValidationError("Choose a category.", field="category_id")]
     if category_id not in {c.id for c in categories}:
-        raise FormInvalid(
-            [ValidationError("This category does not belong to the contest.", field="category_id")]
-        )
+        return [
+            ValidationError("This category does not belong to the contest.", field="category_id")
+        ]
+    return []
+
+
+def _check_category(session: Session, contest_id: int, category_id: int | None) -> None:
+    problems = _category_problems(session, contest_id, category_id)
+    if problems:
+        raise FormInvalid(problems)
 
 
 def _check_window(contest: Contest, now: datetime) -> None:
@@ -138,15 +151,59 @@ def _check_duplicate(session: Session, contest_id: int, values: dict, exclude: i
             )
 
 
-def _pre_check(
-    engine: Engine, contest_id: int, values: dict | None, now: datetime, exclude: int | None = None
-) -> None:
+def _deck_problems(deck: bytes | None, limits: decks.DeckLimits) -> list[ValidationError]:
+    """What is wrong with the deck, checked without storing it (the worker reads it)."""
+    if deck is None:
+        return [ValidationError("Attach your pitch deck as a PDF file.", field="deck")]
+    if not deck:
+        return [InvalidDeck("The file is empty. Choose your PDF deck again.")]
+    try:
+        decks.inspect_deck(deck, limits)
+    except InvalidDeck as error:
+        return [error]
+    return []
+
+
+def application_problems(
+    *,
+    engine: Engine,
+    contest_id: int,
+    data: ApplicationInput,
+    deck: bytes | None,
+    limits: decks.DeckLimits,
+    now: datetime,
+) -> tuple[dict | None, list[ValidationError]]:
+    """Every problem of an application at once (fields, category, consent, duplicate, deck),
+    with the cleaned fields when they are valid; DeadlinePassed outside the window."""
+    problems: list[ValidationError] = []
+    try:
+        values: dict | None = clean_application(data)
+    except FormInvalid as invalid:
+        problems.extend(invalid.errors)
+        values = None
     with session_scope(engine, read_only=True) as session:
         contest = get_contest(session=session, contest_id=contest_id)
         _check_window(contest, now)
+        problems.extend(_category_problems(session, contest_id, data.category_id))
         if values is not None:
-            _check_category(session, contest_id, values["category_id"])
-            _check_duplicate(session, contest_id, values, exclude)
+            try:
+                _check_duplicate(session, contest_id, values, None)
+            except DuplicateApplication as error:
+                problems.append(error)
+    if not data.consent:
+        problems.append(
+            ValidationError(
+                "Agree to the processing of your data to apply: the jury cannot read an "
+                "application otherwise.",
+                field="consent",
+            )
+        )
+    if not problems:
+        # The worker's check takes a second or two: only for an otherwise valid form the deck
+        # is stored at once; otherwise it is inspected, and a refused form stores nothing.
+        return values, []
+    problems.extend(_deck_problems(deck, limits))
+    return values, problems
 
 
 def submit_application(
@@ -166,26 +223,33 @@ def submit_application(
     """Check and store a new application with its deck and its e-mailed receipt; returns the
     private-link token.
 
-    Takes the engine rather than a session: the deck is checked in a worker process, which can
-    take seconds, and no database transaction (nor SQLite's write lock) is held meanwhile.
-    Every check runs before anything is stored, and again inside the final transaction, which
-    also counts the application against the limits per `client` (its address) and per contact
-    e-mail, and queues the receipt: both are stored with the application or not at all.
+    Every problem is reported at once in one FormInvalid (each with its field), so the form
+    can show them all next to their fields. Takes the engine rather than a session: the deck
+    is checked in a worker process, which can take seconds, and no database transaction (nor
+    SQLite's write lock) is held meanwhile. Every check runs before anything is stored, and
+    again inside the final transaction, which also counts the application against the limits
+    per `client` (its address) and per contact e-mail, and queues the receipt: both are stored
+    with the application or not at all.
     """
     from pitchjudge.services import mail as mail_service
 
     now = now or utcnow()
-    values = clean_application(data)
-    if not deck:
-        raise FormInvalid(
-            [ValidationError("Attach your pitch deck as a PDF file.", field="deck")]
-            if deck is None
-            else [InvalidDeck("The file is empty. Choose your PDF deck again.")]
-        )
-    _pre_check(engine, contest_id, values, now)
+    values, problems = application_problems(
+        engine=engine, contest_id=contest_id, data=data, deck=deck, limits=limits, now=now
+    )
+    if not problems and not deck:
+        problems = _deck_problems(deck, limits)
+    if problems:
+        raise FormInvalid(problems)
+    assert values is not None and deck is not None
     with session_scope(engine, read_only=True) as session:
         _check_rate(session, values, client, now, count=False)
-    facts = decks.store_deck(deck, store_dir=store_dir, limits=limits)
+    try:
+        facts = decks.store_deck(deck, store_dir=store_dir, limits=limits)
+    except InvalidDeck as error:
+        raise FormInvalid([error]) from None
+    if language not in LANGUAGES:  # the page's language first, else the form's
+        language = data.language if data.language in LANGUAGES else None
     with session_scope(engine) as session:
         contest = get_contest(session=session, contest_id=contest_id)
         _check_window(contest, now)
@@ -195,9 +259,11 @@ def submit_application(
         pitch = Pitch(
             contest_id=contest_id,
             token_hash="",
-            language=language if language in LANGUAGES else None,
             created_at=now,
             updated_at=now,
+            consent_at=now,
+            consent_text=contest.privacy_text,
+            language=language,
             **values,
         )
         token = mail_service.issue_pitch_token(pitch, settings)
@@ -564,9 +630,11 @@ def reissue_link(*, session: Session, pitch_id: int, settings: Settings | None =
     return token
 
 
-def private_link(base_url: str, token: str) -> str:
-    """The applicant's private link (at the app's root, as `judges.judge_link` explains)."""
-    return f"{base_url.rstrip('/')}/?token={token}"
+def private_link(base_url: str, token: str, *, language: str | None = None) -> str:
+    """The applicant's private link (at the app's root, as `judges.judge_link` explains),
+    opening in the applicant's language when it is known."""
+    lang = f"&lang={language}" if language in LANGUAGES else ""
+    return f"{base_url.rstrip('/')}/?token={token}{lang}"
 
 
 def applications_csv(rows: Sequence[ApplicationRow]) -> bytes:

@@ -46,6 +46,8 @@ class ContestInput:
     timezone: str = "Europe/Paris"
     applications_open_at: datetime | None = None
     applications_close_at: datetime | None = None
+    #: The privacy notice shown above the Apply page's consent box; None keeps the current one.
+    privacy_text: str | None = None
 
 
 def _clean_contest(data: ContestInput) -> dict:
@@ -80,7 +82,7 @@ def _clean_contest(data: ContestInput) -> dict:
             "The deadline must come after the opening of applications.",
             field="applications_close_at",
         )
-    return {
+    values = {
         "name": name,
         "description": description,
         "language": data.language,
@@ -88,6 +90,16 @@ def _clean_contest(data: ContestInput) -> dict:
         "applications_open_at": data.applications_open_at,
         "applications_close_at": data.applications_close_at,
     }
+    if data.privacy_text is not None:
+        values["privacy_text"] = clean_text(
+            data.privacy_text,
+            field="privacy_text",
+            label=N_("Privacy notice"),
+            max_length=20_000,
+            required=False,
+            multiline=True,
+        )
+    return values
 
 
 def create_contest(*, session: Session, data: ContestInput) -> Contest:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from pitchjudge.db import DatabaseUnavailable, session_scope
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_ngettext, get_pgettext
 from pitchjudge.models import Contest
-from pitchjudge.services import auth, board, contests
+from pitchjudge.services import applications, auth, board, contests
 from pitchjudge.ui.cookie import cookie_token, sync_cookie
 
 ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -57,11 +58,14 @@ def require_entry() -> None:
 
 # Session-state keys shared across pages (one place, named once).
 LANGUAGE_KEY = "ui_language"
+#: The query parameter that carries a language other than the contest's (`?lang=en`).
+LANGUAGE_PARAM = "lang"
 ORGANISER_KEY = "organiser_signed_in"
 ORGANISER_TOKEN_KEY = "organiser_session_token"
 CLEAR_COOKIE_KEY = "organiser_cookie_clear"
 CONTEST_KEY = "contest_snapshot"
 SESSION_ENDED_KEY = "organiser_session_ended"
+TOKEN_LANGUAGE_KEY = "application_language_by_token"
 
 
 @st.cache_resource(show_spinner=False)
@@ -147,13 +151,47 @@ def current_contest() -> Contest | None:
 
 
 def language() -> str:
-    """The visitor's language: their own choice, else the contest's, else the default setting."""
+    """The visitor's language: their own choice (kept in the address as `?lang=`), else the
+    contest's, else the default setting."""
     chosen = st.session_state.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
         return chosen
-    requested = st.query_params.get("lang")
+    requested = st.query_params.get(LANGUAGE_PARAM)
     if requested in LANGUAGES:
         return requested
+    return application_language() or default_language()
+
+
+def application_language() -> str | None:
+    """The language an applicant applied in, when a private link (`?token=`) is open: an
+    old link without `?lang=` still opens in it (read once per session and link)."""
+    token = st.query_params.get("token")
+    if not token:
+        return None
+    known = st.session_state.setdefault(TOKEN_LANGUAGE_KEY, {})
+    if token not in known:
+        try:
+            with db_session(read_only=True) as session:
+                pitch = applications.application_by_token(session=session, token=token)
+                known[token] = pitch.language if pitch.language in LANGUAGES else None
+        except AccessDenied:
+            known[token] = None
+    return known[token]
+
+
+def keep_language_in_address() -> None:
+    """Write the visitor's language into the address when it is not the contest's (and take
+    it out when it is): a reload, a page switch or a copied address keeps the language."""
+    chosen = language()
+    if chosen != default_language():
+        if st.query_params.get(LANGUAGE_PARAM) != chosen:
+            st.query_params[LANGUAGE_PARAM] = chosen
+    elif LANGUAGE_PARAM in st.query_params:
+        del st.query_params[LANGUAGE_PARAM]
+
+
+def default_language() -> str:
+    """The language of a visitor who has not chosen: the contest's, else the setting's."""
     contest = st.session_state.get(CONTEST_KEY)
     if contest is not None and contest.language in LANGUAGES:
         return contest.language
@@ -263,6 +301,40 @@ def require_organiser() -> None:
 def show_error(error: PitchJudgeError) -> None:
     """A domain error as a translated message (safe inside a fragment's own rerun)."""
     st.error(error.localized(get_gettext(language())))
+
+
+def address_in_use() -> str | None:
+    """The app's address as this visitor's browser reaches it (scheme, host, port and any
+    base path), or None outside a browser session."""
+    url = st.context.url
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{base_path}" if base_path else "")
+
+
+def base_url() -> str:
+    """The address every link the app hands out starts with: PITCHJUDGE_BASE_URL when set,
+    else the address in use (so `make run PORT=8611` gives :8611 links), else localhost and
+    the server's port."""
+    settings = get_settings()
+    if settings.base_url_configured:
+        return settings.base_url
+    return address_in_use() or f"http://localhost:{st.get_option('server.port')}"
+
+
+def base_url_mismatch() -> tuple[str, str] | None:
+    """(configured, in use) when PITCHJUDGE_BASE_URL differs from the address in use."""
+    settings = get_settings()
+    in_use = address_in_use()
+    if not settings.base_url_configured or in_use is None:
+        return None
+    if in_use.rstrip("/").lower() == settings.base_url.rstrip("/").lower():
+        return None
+    return settings.base_url, in_use
 
 
 def client_address() -> str:

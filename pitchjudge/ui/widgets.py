@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -11,7 +12,7 @@ from sqlmodel import Session
 from pitchjudge import decks
 from pitchjudge.errors import FormInvalid, PitchJudgeError
 from pitchjudge.formatting import escape_markdown
-from pitchjudge.i18n import Gettext
+from pitchjudge.i18n import Gettext, get_ngettext
 from pitchjudge.models import PitchStatus
 from pitchjudge.ui import state
 
@@ -59,6 +60,107 @@ def show_form_errors(error: PitchJudgeError, _: Gettext, labels: dict[str, str])
         prefix = f"**{labels[field]}** — " if field in labels else ""
         lines.append(f"- {prefix}{inert(item.localized(_))}")
     st.error(_("Please correct the following:") + "\n\n" + "\n".join(lines))
+
+
+@dataclass(frozen=True)
+class FormProblems:
+    """A refused form: the translated messages of each field, and those of no field."""
+
+    by_field: dict[str, list[str]]
+    general: list[str]
+    #: First drawn in this run (the summary then scrolls into view, once).
+    fresh: bool
+
+
+def remember_problems(key: str, error: PitchJudgeError | None) -> None:
+    """Keep a refusal for the next run, which draws it next to the fields (or forget it)."""
+    if error is None:
+        st.session_state.pop(key, None)
+        return
+    st.session_state[key] = error
+    st.session_state[f"{key}_fresh"] = st.session_state.get(f"{key}_fresh", 0) + 1
+
+
+def form_problems(key: str, labels: dict[str, str] | None = None) -> FormProblems | None:
+    """The refusal kept under `key`, translated and sorted by field (None when there is none).
+
+    Errors about a field that `labels` does not list go to the general messages."""
+    error = st.session_state.get(key)
+    if not isinstance(error, PitchJudgeError):
+        return None
+    _ = state.gettext()
+    errors = error.errors if isinstance(error, FormInvalid) else [error]
+    by_field: dict[str, list[str]] = {}
+    general: list[str] = []
+    for item in errors:
+        field = getattr(item, "field", None)
+        if field and (labels is None or field in labels):
+            by_field.setdefault(field, []).append(item.localized(_))
+        else:
+            general.append(item.localized(_))
+    seen = st.session_state.get(f"{key}_seen")
+    fresh_count = st.session_state.get(f"{key}_fresh", 0)
+    st.session_state[f"{key}_seen"] = fresh_count
+    return FormProblems(by_field=by_field, general=general, fresh=seen != fresh_count)
+
+
+def field_error(problems: FormProblems | None, field: str, _: Gettext) -> None:
+    """The problems of one field, drawn right under it."""
+    if problems is None:
+        return
+    for message in problems.by_field.get(field, []):
+        st.error(inert(message), icon=":material/error:")
+
+
+def form_summary(problems: FormProblems | None, _: Gettext, labels: dict[str, str]) -> None:
+    """Every problem summed up where the applicant is looking: at the submit button, scrolled
+    into view on the run that first shows it."""
+    if problems is None:
+        return
+    ngettext = get_ngettext(state.language())
+    # In the form's order (the order of `labels`), as the eye goes up the form.
+    order = {field: index for index, field in enumerate(labels)}
+    fields = [
+        labels.get(field, field)
+        for field in sorted(problems.by_field, key=lambda f: order.get(f, len(order)))
+    ]
+    lines = []
+    if fields:
+        lines.append(
+            ngettext(
+                "{count} field to correct: {fields}.",
+                "{count} fields to correct: {fields}.",
+                len(fields),
+            ).format(count=len(fields), fields=", ".join(f"**{inert(f)}**" for f in fields))
+        )
+    lines.extend(inert(message) for message in problems.general)
+    with st.container(key="form_summary"):
+        st.error("  \n".join(lines), icon=":material/error:")
+    if problems.fresh:
+        scroll_into_view("st-key-form_summary")
+
+
+def scroll_into_view(css_class: str) -> None:
+    """Scroll the element with `css_class` to the middle of the screen (once it is drawn).
+
+    Streamlit keeps the scroll position across reruns, so a message drawn far from where the
+    visitor is looking would stay unseen; the counter makes each call a new script."""
+    count = st.session_state.get("_scroll_count", 0) + 1
+    st.session_state["_scroll_count"] = count
+    st.html(
+        f"""<script>/* {count} */
+(() => {{
+  let tries = 0;
+  const go = () => {{
+    const target = document.querySelector(".{css_class}");
+    if (target) {{ target.scrollIntoView({{block: "center"}}); return; }}
+    if (++tries < 40) setTimeout(go, 50);
+  }};
+  go();
+}})();
+</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:

@@ -2,7 +2,7 @@
 contests' reply-to and intro paragraphs, applicants' link nonces
 
 Revision ID: 0003_mail
-Revises: 0002
+Revises: see down_revision
 Create Date: 2026-12-04 21:52:38.924761
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0003_mail'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003_sec'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

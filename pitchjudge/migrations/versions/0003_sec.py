@@ -1,7 +1,7 @@
 """security: when each round closed, so later conflicts of interest leave closed rounds alone
 
 Revision ID: 0003_sec
-Revises: 0002
+Revises: see down_revision
 Create Date: 2026-12-04 22:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0003_sec'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003_board'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

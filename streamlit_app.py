@@ -6,6 +6,8 @@ import streamlit as st
 
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import state
+from pitchjudge.ui.error_boundary import show_unexpected_error
+from pitchjudge.ui.widgets import uploader_words
 
 state.entry_started()
 # Absolute, so that the navigation also builds when a page hands over to this script.
@@ -167,7 +169,14 @@ else:
 
 with st.sidebar:
     state.keep_cookie()
+# Streamlit's own words in the visitor's language where it takes no parameter for them.
+uploader_words(_, max_mb=settings.max_deck_mb)
 try:
     st.navigation(pages).run()
+except Exception as error:
+    # The error boundary: a short translated message with an id, the traceback in the log.
+    # (st.stop and st.rerun are not Exceptions; widget callbacks go through the ASGI entry's
+    # on_script_error, pitchjudge/ui/asgi.py.)
+    show_unexpected_error(error)
 finally:
     state.entry_finished()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,8 +91,10 @@ def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
 
 
 def labelled_lines(items: list[tuple[str, str]]) -> None:
-    """Facts shown as '**label** — value' lines; values must already be inert or formatted."""
-    st.markdown("  \n".join(f"**{label}** — {value}" for label, value in items))
+    """Facts shown as '**label** — value' lines; values must already be inert or formatted.
+    A fact with no value is left out (a line reading "Website — —" says nothing)."""
+    shown = [(label, value) for label, value in items if value and value.strip() not in ("—", "-")]
+    st.markdown("  \n".join(f"**{label}** — {value}" for label, value in shown))
 
 
 def round_picker(rounds: list, _: Gettext, *, key: str):
@@ -136,3 +139,27 @@ def run_and_reload(
     st.session_state[notice_key] = message
     st.rerun()
     return result
+
+
+def uploader_words(_: Gettext, *, max_mb: int) -> None:
+    """Streamlit 1.67's file uploader writes "Upload" and "20MB per file • PDF" in English
+    and takes no parameter for either: draw them in the visitor's language instead (the
+    English words are hidden; the translated ones are CSS-generated, which screen readers
+    read too)."""
+    button = json.dumps(_("Choose a PDF file"), ensure_ascii=False)
+    limit = json.dumps(_("{mb} MB per file · PDF").format(mb=max_mb), ensure_ascii=False)
+    st.html(
+        f"""<style>
+        [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+        [data-testid="stFileUploaderDropzoneInstructions"] span {{
+            visibility: hidden; font-size: 0; line-height: 0;
+        }}
+        [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]
+        p::after {{
+            visibility: visible; font-size: 1rem; line-height: 1.6; content: {button};
+        }}
+        [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+            visibility: visible; font-size: 0.875rem; line-height: 1.6; content: {limit};
+        }}
+        </style>"""
+    )

@@ -373,6 +373,7 @@ def scorecard() -> None:
             on_save=store_mark,
             disabled=submitted or gated,
             help_label=_("Help"),
+            language=lang,
             **saving,
         )
     for criterion, share in long_scales:

@@ -78,8 +78,11 @@ for judge in judge_rows:
     with st.container(border=True):
         head, badge = st.columns([5, 1], vertical_alignment="center")
         head.markdown(
-            f"**{inert(judge.name)}** — {inert(judge.affiliation or '—')}  \n"
-            f"{inert(judge.email or '')}"
+            # Empty fields are left out (never "— —").
+            " — ".join(
+                part for part in (f"**{inert(judge.name)}**", inert(judge.affiliation)) if part
+            )
+            + f"  \n{inert(judge.email or '')}"
         )
         with badge:
             st.badge(
@@ -172,8 +175,9 @@ if conflicts:
             else _("recorded by the organisers")
         )
         cols[0].markdown(
-            f"**{inert(judge.name)}** × **{inert(pitch.startup_name)}** — "
-            f"{inert(conflict.reason or '—')} *({who})*"
+            f"**{inert(judge.name)}** × **{inert(pitch.startup_name)}**"
+            + (f" — {inert(conflict.reason)}" if conflict.reason else "")
+            + f" *({who})*"
         )
         if cols[1].button(_("Remove"), key=f"conflict_remove_{conflict.id}"):
             run(
@@ -189,10 +193,18 @@ if judge_rows and pitches:
         judge_names = {j.name: j.id for j in judge_rows}
         pitch_names = {p.startup_name: p.id for p in pitches}
         chosen_judge = cols[0].selectbox(
-            _("Judge"), options=list(judge_names), index=None, key="conflict_judge"
+            _("Judge"),
+            options=list(judge_names),
+            index=None,
+            placeholder=_("Choose a judge"),
+            key="conflict_judge",
         )
         chosen_pitch = cols[1].selectbox(
-            _("Application"), options=list(pitch_names), index=None, key="conflict_pitch"
+            _("Application"),
+            options=list(pitch_names),
+            index=None,
+            placeholder=_("Choose an application"),
+            key="conflict_pitch",
         )
         reason = cols[2].text_input(
             LABELS["reason"],

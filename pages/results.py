@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
+from pitchjudge.formatting import localized_style
+from pitchjudge.labels import readable
 from pitchjudge.models import BoardState
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
@@ -16,6 +18,8 @@ from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_noti
 NOTICE_KEY = "results_notice"
 
 _ = state.gettext()
+pgettext = state.pgettext()
+lang = state.language()
 settings = state.get_settings()
 contest = state.organiser_page(_("Results"))
 show_notice(NOTICE_KEY)
@@ -97,6 +101,17 @@ if released != round_.feedback_released:
 
 head = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
 head[0].subheader(_("Leaderboard"))
+# French Excel splits a CSV on ";" and reads "442,5" as a number; English Excel wants "," and
+# "442.5". The contest's language picks the default; the organiser can switch.
+semicolon = st.toggle(
+    _("CSV for French Excel (; and decimal comma)"),
+    value=contest.language == "fr",
+    key="results_csv_semicolon",
+    help=_(
+        "On: cells separated by semicolons and numbers written 442,5, as French Excel "
+        "expects. Off: commas and 442.5, for English spreadsheets."
+    ),
+)
 
 
 def workbook() -> bytes:
@@ -107,12 +122,12 @@ def workbook() -> bytes:
 
 def leaderboard_csv() -> bytes:
     with state.db_session(read_only=True) as session:
-        return exports.leaderboard_csv(session=session, round_id=round_.id)
+        return exports.leaderboard_csv(session=session, round_id=round_.id, semicolon=semicolon)
 
 
 def marks_csv() -> bytes:
     with state.db_session(read_only=True) as session:
-        return exports.marks_csv(session=session, round_id=round_.id)
+        return exports.marks_csv(session=session, round_id=round_.id, semicolon=semicolon)
 
 
 head[1].download_button(
@@ -155,37 +170,23 @@ if formula:
         _("Total = {formula} (set on the page Rounds).").format(formula=inert(formula)),
         icon=":material/join:",
     )
-st.plotly_chart(leaderboard_figure(rows, large=False), width="stretch", theme=None)
-shown = table.drop(columns=["pitch"]).rename(
-    columns={
-        "rank": "#",
-        "startup_name": _("Startup"),
-        "judged_total": _("Judged total"),
-        "total": _("Total"),
-        "round_total": _("This round"),
-        "earlier_total": _("Earlier round"),
-        "n_judges": _("Judges"),
-        "p_beats_next": _("P(beats next)"),
-        "flags": _("Flags"),
-    }
+st.plotly_chart(leaderboard_figure(rows, large=False, language=lang), width="stretch", theme=None)
+shown = table.drop(
+    columns=[
+        c
+        for c in (
+            "pitch",
+            "adjustments",
+            "statistical_tie",
+            "too_few_judges",
+            "not_trimmed",
+            "incomplete",
+        )
+        if c in table.columns
+    ]
 )
-st.dataframe(
-    shown.drop(
-        columns=[
-            c
-            for c in (
-                "adjustments",
-                "statistical_tie",
-                "too_few_judges",
-                "not_trimmed",
-                "incomplete",
-            )
-            if c in shown.columns
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
+shown = readable(shown, _, pgettext).rename(columns={_("Rank"): "#"})
+st.dataframe(localized_style(shown, language=lang), hide_index=True, width="stretch")
 
 with st.expander(_("Judges and agreement")):
     try:
@@ -195,5 +196,9 @@ with st.expander(_("Judges and agreement")):
     except (ScoringError, ValueError) as error:
         st.info(str(error))
     else:
-        st.dataframe(judges_table.drop(columns=["judge"]), hide_index=True, width="stretch")
-        st.dataframe(pd.DataFrame(agreement), hide_index=True, width="stretch")
+        judges_shown = readable(judges_table.drop(columns=["judge"]), _, pgettext)
+        st.dataframe(localized_style(judges_shown, language=lang), hide_index=True, width="stretch")
+        agreement_shown = readable(pd.DataFrame(agreement), _, pgettext)
+        st.dataframe(
+            localized_style(agreement_shown, language=lang), hide_index=True, width="stretch"
+        )

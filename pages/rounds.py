@@ -14,6 +14,8 @@ from pitchjudge.ui.widgets import inert, run_and_reload, show_form_errors, show_
 NOTICE_KEY = "rounds_notice"
 
 _ = state.gettext()
+lang = state.language()
+ngettext = state.ngettext()
 contest = state.organiser_page(_("Rounds"))
 
 show_notice(NOTICE_KEY)
@@ -60,7 +62,9 @@ def promotion_panel(round_, target) -> None:
             key=f"promote_count_{round_.id}",
         )
         if top[1].button(
-            _("Promote the top {count}").format(count=int(count)),
+            ngettext("Promote the top one", "Promote the top {count}", int(count)).format(
+                count=int(count)
+            ),
             key=f"promote_top_{round_.id}",
             type="primary",
             disabled=not ranked,
@@ -73,25 +77,30 @@ def promotion_panel(round_, target) -> None:
 
             run(
                 promote_top,
-                _("{count} startups promoted to {round}.").format(
-                    count=int(count), round=target.name
-                ),
+                ngettext(
+                    "{count} startup promoted to {round}.",
+                    "{count} startups promoted to {round}.",
+                    int(count),
+                ).format(count=int(count), round=target.name),
             )
         labels = {
             c.pitch_id: (f"{c.rank}. " if c.rank else "– ")
             + c.startup_name
-            + (f" ({format_number(c.total)})" if c.total is not None else "")
+            + (f" ({format_number(c.total, language=lang)})" if c.total is not None else "")
             for c in people
         }
         picked = st.multiselect(
             _("Or pick them by hand"),
             options=list(labels),
+            placeholder=_("Choose startups"),
             default=[c.pitch_id for c in people if c.in_next_round],
             format_func=labels.get,
             key=f"promote_pick_{round_.id}",
         )
         if st.button(
-            _("Promote these {count}").format(count=len(picked)),
+            ngettext("Promote this one", "Promote these {count}", len(picked)).format(
+                count=len(picked)
+            ),
             key=f"promote_picked_{round_.id}",
             disabled=not picked,
         ):
@@ -99,9 +108,11 @@ def promotion_panel(round_, target) -> None:
                 lambda s, rid=round_.id, ids=tuple(picked): promotion.promote(
                     session=s, round_id=rid, pitch_ids=ids
                 ),
-                _("{count} startups promoted to {round}.").format(
-                    count=len(picked), round=target.name
-                ),
+                ngettext(
+                    "{count} startup promoted to {round}.",
+                    "{count} startups promoted to {round}.",
+                    len(picked),
+                ).format(count=len(picked), round=target.name),
             )
         now_in = [c.startup_name for c in people if c.in_next_round]
         if now_in:

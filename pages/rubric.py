@@ -16,6 +16,8 @@ NOTICE_KEY = "rubric_notice"
 CONFIRM_TEMPLATE_KEY = "rubric_confirm_template"
 
 _ = state.gettext()
+lang = state.language()
+ngettext = state.ngettext()
 contest = state.organiser_page(_("Rubric"))
 
 show_notice(NOTICE_KEY)
@@ -55,11 +57,12 @@ if criteria:
             {
                 "#": range(1, len(criteria) + 1),
                 _("Criterion"): [c.name for c in criteria],
-                _("Weight"): [format_number(c.weight) for c in criteria],
+                _("Weight"): [format_number(c.weight, language=lang) for c in criteria],
                 _("Share"): shares,
                 _("Scale"): [
-                    f"{format_number(c.scale_min)}–{format_number(c.scale_max)} "
-                    f"({step_word} {format_number(c.scale_step)})"
+                    f"{format_number(c.scale_min, language=lang)}–"
+                    f"{format_number(c.scale_max, language=lang)} "
+                    f"({step_word} {format_number(c.scale_step, language=lang)})"
                     for c in criteria
                 ],
             }
@@ -223,7 +226,11 @@ if not locked:
     confirmed = True
     if criteria:
         confirmed = cols[1].checkbox(
-            _("Replace the {count} current criteria").format(count=len(criteria)),
+            ngettext(
+                "Replace the current criterion",
+                "Replace the {count} current criteria",
+                len(criteria),
+            ).format(count=len(criteria)),
             key=CONFIRM_TEMPLATE_KEY,
         )
     if st.button(_("Use the classic template"), disabled=not confirmed, key="rubric_template"):

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from pitchjudge.errors import DeadlinePassed, ValidationError
-from pitchjudge.i18n import LOCALE_DIR, get_gettext
+from pitchjudge.i18n import LOCALE_DIR, get_gettext, get_ngettext
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -57,10 +57,28 @@ def test_every_ui_string_has_a_french_translation(extracted, french):
 
 def test_translations_keep_their_placeholders(french):
     for message in french:
-        if message.id and message.string:
+        if not (message.id and message.string):
+            continue
+        if isinstance(message.id, tuple):  # ngettext: the plural's placeholders, in each form
+            plural = set(PLACEHOLDER.findall(message.id[1]))
+            forms = [set(PLACEHOLDER.findall(form)) for form in message.string]
+            assert all(form <= plural for form in forms), message.id
+            assert forms[-1] == plural, message.id
+        else:
             assert set(PLACEHOLDER.findall(message.id)) == set(
                 PLACEHOLDER.findall(message.string)
             ), message.id
+
+
+def test_plurals_agree_with_their_count():
+    ngettext = get_ngettext("fr")
+    one = "Replace the current criterion"
+    many = "Replace the {count} current criteria"
+    assert ngettext(one, many, 1).format(count=1) == "Remplacer le critère actuel"
+    assert ngettext(one, many, 3).format(count=3) == "Remplacer les 3 critères actuels"
+    one, many = "Promote this one", "Promote these {count}"
+    assert ngettext(one, many, 1).format(count=1) == "Qualifier celle-ci"
+    assert ngettext(one, many, 6).format(count=6) == "Qualifier ces 6"
 
 
 def test_languages_switch_and_unknown_falls_back_to_english():

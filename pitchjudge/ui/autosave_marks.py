@@ -777,7 +777,10 @@ def _component_data(
                 "label": row.label,
                 "help": row.help,
                 "options": [
-                    {"value": float(option), "label": format_number(option)}
+                    {
+                        "value": float(option),
+                        "label": format_number(option, language=labels.get("language", "en")),
+                    }
                     for option in row.options
                 ],
             }
@@ -842,6 +845,7 @@ def autosave_marks(
     error_label: str = "Not saved",
     describe_error: Callable[[Exception], str] | None = None,
     help_label: str = "Help",
+    language: str = "en",
 ) -> dict[int, float | None]:
     """The rubric: one row of toggle buttons per criterion, each click saved at once.
 
@@ -891,6 +895,8 @@ def autosave_marks(
         "saving": saving_label,
         "error": error_label,
         "help": help_label,
+        # How the buttons write a mark such as 1.5 ("1,5" in French).
+        "language": language,
     }
     marks = _marks_fragment(
         key=key,

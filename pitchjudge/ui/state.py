@@ -16,7 +16,7 @@ from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
-from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_pgettext
+from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_ngettext, get_pgettext
 from pitchjudge.models import Contest
 from pitchjudge.services import auth, board, contests
 from pitchjudge.ui.cookie import cookie_token, sync_cookie
@@ -123,6 +123,11 @@ def pgettext():
     return get_pgettext(language())
 
 
+def ngettext():
+    """The plural-aware translate function for this visitor: ngettext(one, many, count)."""
+    return get_ngettext(language())
+
+
 def is_organiser() -> bool:
     """Signed in during this session, or earlier in this browser (its cookie, see
     `pitchjudge.ui.cookie`): a reload keeps the organiser signed in."""
@@ -169,7 +174,8 @@ def keep_cookie() -> None:
 def require_organiser() -> None:
     """Stop a page for anyone but a signed-in organiser (navigation hides it; this enforces it)."""
     if not is_organiser():
-        st.error(gettext()("This page is for organisers. Sign in first."))
+        _ = gettext()
+        st.error(_("This page is for organisers. Sign in first."))
         st.stop()
 
 
@@ -219,6 +225,7 @@ def organiser_page(title: str) -> Contest:
     st.title(title)
     contest = current_contest()
     if contest is None:
-        st.info(gettext()("Create the contest first (page Contest)."))
+        _ = gettext()
+        st.info(_("Create the contest first (page Contest)."))
         st.stop()
     return contest

@@ -7,7 +7,7 @@ import streamlit as st
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import state
 from pitchjudge.ui.error_boundary import show_unexpected_error
-from pitchjudge.ui.widgets import uploader_words
+from pitchjudge.ui.widgets import readable_colours, uploader_words
 
 state.entry_started()
 # Absolute, so that the navigation also builds when a page hands over to this script.
@@ -171,6 +171,7 @@ with st.sidebar:
     state.keep_cookie()
 # Streamlit's own words in the visitor's language where it takes no parameter for them.
 uploader_words(_, max_mb=settings.max_deck_mb)
+readable_colours()
 try:
     st.navigation(pages).run()
 except Exception as error:

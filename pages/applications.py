@@ -136,7 +136,13 @@ if row is None:
                         else None
                     )
                     if thumbnail and thumbnail.exists():
-                        st.image(str(thumbnail), width="stretch")
+                        st.image(
+                            str(thumbnail),
+                            width="stretch",
+                            alt=_("First page of the deck of {name}").format(
+                                name=card.startup_name
+                            ),
+                        )
                     st.markdown(f"**{inert(card.startup_name)}**  \n{inert(card.category)}")
                     status_badge(card.status, _)
                     st.button(

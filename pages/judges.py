@@ -97,7 +97,11 @@ for judge in judge_rows:
                 left.caption(
                     _("Send this link to the judge only: it signs them in, no password needed.")
                 )
-                right.image(qr_png(link), width=160)
+                right.image(
+                    qr_png(link),
+                    width=160,
+                    alt=_("QR code of {name}'s personal link").format(name=judge.name),
+                )
             elif not judge.active:
                 st.info(_("Inactive judges have no working link."))
             else:

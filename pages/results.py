@@ -82,7 +82,7 @@ with st.container(border=True):
         link = board.display_link(settings.base_url, token)
         st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
         st.code(link, language=None)
-        st.image(qr_png(link), width=130)
+        st.image(qr_png(link), width=130, alt=_("QR code of the projector's link"))
 
 released = st.toggle(
     _("Applicants can read their feedback for this round"),

@@ -5,6 +5,7 @@ must never show in French."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -21,7 +22,14 @@ from pitchjudge.models import Judge, Pitch, Round
 from pitchjudge.services import board, contests, feedback, judges
 
 REPO = Path(__file__).resolve().parents[1]
-CATALOG = REPO / "pitchjudge" / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+# The English to look for: this catalog's msgids (another catalog can be named, e.g. to count
+# what an older version of the app showed against today's list of strings).
+CATALOG = Path(
+    os.environ.get(
+        "PITCHJUDGE_CHECK_CATALOG",
+        REPO / "pitchjudge" / "locale" / "fr" / "LC_MESSAGES" / "messages.po",
+    )
+)
 
 # Streamlit's own English, drawn by its widgets unless the app passes its own words.
 STREAMLIT_ENGLISH = (
@@ -150,9 +158,11 @@ def english_msgids() -> tuple[frozenset[str], tuple[str, ...]]:
 _STYLE = re.compile(r"<style>.*?</style>", re.S)
 
 
-def english_found(texts: list[str]) -> list[str]:
+def english_found(texts: list[str], attributes: list[str] = ()) -> list[str]:
     """The English (catalog msgids, Streamlit's own words) among these texts of a page
-    (style sheets aside: they are not read)."""
+    (style sheets aside: they are not read). `attributes` (aria-label, title, placeholder)
+    are checked for sentences only: Streamlit names its own controls in English ("Open",
+    "Search"), which no parameter changes."""
     texts = [_STYLE.sub(" ", text) for text in texts if text]
     whole, fragments = english_msgids()
     found: list[str] = []
@@ -160,9 +170,10 @@ def english_found(texts: list[str]) -> list[str]:
     for text in plain:
         if text in whole:
             found.append(text)
-    joined = "\n".join(plain)
+    joined = "\n".join(plain + [_plain(a) for a in attributes if a])
     found += [fragment for fragment in fragments if fragment in joined]
-    found += [words for words in STREAMLIT_ENGLISH if words in "\n".join(texts)]
+    everything = "\n".join([*texts, *attributes])
+    found += [words for words in STREAMLIT_ENGLISH if words in everything]
     return sorted(set(found))
 
 

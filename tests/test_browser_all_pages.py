@@ -33,14 +33,16 @@ PASSWORD = "organiser-secret"
 
 # What the page shows a reader: its text, and the words widgets draw from attributes.
 _VISIBLE_TEXT = """() => {
-    const texts = [document.body.innerText];
+    const attributes = [];
     for (const el of document.querySelectorAll("[placeholder], [aria-label], [title]")) {
-        for (const name of ["placeholder", "aria-label", "title"]) {
+        for (const name of ["aria-label", "title"]) {
             const value = el.getAttribute(name);
-            if (value) texts.push(value);
+            if (value) attributes.push(value);
         }
+        // A placeholder shows only while its box is empty.
+        if (el.getAttribute("placeholder") && !el.value) attributes.push(el.placeholder);
     }
-    return texts;
+    return {texts: [document.body.innerText], attributes};
 }"""
 
 
@@ -99,6 +101,8 @@ def sign_in(page: Page, site: Site) -> None:
     expect(page.locator('[data-testid="stSidebarNav"] a[href$="/results"]')).to_have_count(
         1, timeout=LONG_MS
     )
+    # Every next address opens a new session: it finds the organiser through the cookie.
+    page.wait_for_function("() => document.cookie.includes('pj_organiser=')", timeout=LONG_MS)
 
 
 def check_page(page: Page, url: str) -> dict[str, list]:
@@ -109,7 +113,8 @@ def check_page(page: Page, url: str) -> dict[str, list]:
     page.wait_for_load_state("networkidle")
     wait_for_app(page)
     exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
-    english = english_found(page.evaluate(_VISIBLE_TEXT))
+    shown = page.evaluate(_VISIBLE_TEXT)
+    english = english_found(shown["texts"], shown["attributes"])
     results = Axe().run(page)
     severe = [
         f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): {v['help']}"

@@ -82,8 +82,10 @@ elif st.query_params.get("judge"):
     # A judge's personal link: judges see their own page only.
     pages = {"": [judge_page]}
 elif state.is_organiser():
+    # One list, no section headers: Streamlit 1.67 draws named sections inside the <ul>
+    # as <div>s (axe-core: "list", "listitem", serious), which screen readers misread.
     pages = {
-        _("Organiser"): [
+        "": [
             st.Page(
                 PAGES / "applications.py",
                 title=_("Applications"),
@@ -133,15 +135,14 @@ elif state.is_organiser():
                 icon=":material/insights:",
                 url_path="analytics",
             ),
-        ],
-        _("Public pages"): [apply_page, my_application],
-        "": [
+            apply_page,
+            my_application,
             st.Page(
                 PAGES / "sign_in.py",
                 title=_("Organiser sign-in"),
                 url_path="sign_in",
                 visibility="hidden",
-            )
+            ),
         ],
     }
     with st.sidebar:

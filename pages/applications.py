@@ -239,7 +239,7 @@ with info:
             )
         shown_link = st.session_state.get(LINK_KEY)
         if shown_link and shown_link[0] == row.id:
-            st.code(shown_link[1], language=None)
+            st.code(shown_link[1], language=None, wrap_lines=True)
 
     with st.expander(_("History")):
         with state.db_session(read_only=True) as session:

@@ -94,7 +94,7 @@ if token:
         ),
         icon=":material/key:",
     )
-    st.code(link, language=None)
+    st.code(link, language=None, wrap_lines=True)
     cols = st.columns(2)
     if cols[0].button(_("Open my application"), type="primary", key="open_mine"):
         st.switch_page("pages/my_application.py", query_params={"token": token})

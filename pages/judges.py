@@ -93,7 +93,7 @@ for judge in judge_rows:
             if token and judge.active:
                 link = judges.judge_link(settings.base_url, token)
                 left, right = st.columns([3, 1])
-                left.code(link, language=None)
+                left.code(link, language=None, wrap_lines=True)
                 left.caption(
                     _("Send this link to the judge only: it signs them in, no password needed.")
                 )

@@ -81,7 +81,7 @@ with st.container(border=True):
         token = state.display_token(contest.id)
         link = board.display_link(settings.base_url, token)
         st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
-        st.code(link, language=None)
+        st.code(link, language=None, wrap_lines=True)
         st.image(qr_png(link), width=130, alt=_("QR code of the projector's link"))
 
 released = st.toggle(

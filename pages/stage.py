@@ -258,4 +258,4 @@ with st.expander(_("Timers and rules"), icon=":material/timer:"), st.form("stage
 with st.expander(_("Stage screen"), icon=":material/cast:"):
     token = state.display_token(contest.id)
     st.caption(_("A big clock and the startup on stage, for a screen the speakers can see:"))
-    st.code(board.stage_screen_link(settings.base_url, token), language=None)
+    st.code(board.stage_screen_link(settings.base_url, token), language=None, wrap_lines=True)

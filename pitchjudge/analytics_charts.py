@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from pitchjudge.services.analytics import TotalsGrid
 
-ACCENT = "#c2410c"  # white labels on it: 5.2:1
+ACCENT = "#b53c0c"  # white labels on it: 5.8:1
 TIE = "#f59f00"
 NEUTRAL = "#1c7ed6"
 LABEL_LIMIT = 32

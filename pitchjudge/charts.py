@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from pitchjudge.formatting import format_fixed, plotly_separators
 from pitchjudge.services.board import BoardRow
 
-ACCENT = "#c2410c"  # white labels on it: 5.2:1
+ACCENT = "#b53c0c"  # white labels on it: 5.8:1
 TIE = "#f59f00"
 
 

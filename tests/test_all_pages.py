@@ -89,3 +89,34 @@ def test_every_page_of_every_role_in_french(contest: Contest, app_copy, role_nam
     assert not report, "\n".join(
         f"{page}: " + "\n    ".join(found) for page, found in report.items()
     )
+
+
+@pytest.mark.parametrize("role_name", ["visitor", "applicant", "judge_scorecard", "organiser"])
+def test_every_button_of_every_page_answers_without_exception(
+    contest: Contest, app_copy, role_name: str
+) -> None:
+    """Each button clicked once, on a fresh run of its page: whatever the button refuses
+    (empty forms, wrong states), it says so in French; nothing raises."""
+    role = next(r for r in contest.roles if r.name == role_name)
+    pages = role_pages(start(role))
+    report: dict[str, list[str]] = {}
+    clicks = 0
+    for page in pages:
+        at = start(role)
+        at.switch_page(page)
+        at.run()
+        keys = [b.key for b in at.button if b.key and not b.disabled]
+        for key in keys:
+            at = start(role)
+            at.switch_page(page)
+            at.run()
+            buttons = [b for b in at.button if b.key == key and not b.disabled]
+            if not buttons:
+                continue  # the previous click changed the page (a state moved on)
+            buttons[0].click().run()
+            clicks += 1
+            found = problems(at)
+            if found:
+                report[f"{Path(page).name} [{key}]"] = found
+    print(f"\n{role_name}: {clicks} buttons clicked, {len(report)} with problems")
+    assert not report, "\n".join(f"{where}: {found}" for where, found in report.items())

@@ -197,9 +197,7 @@ def test_results_workbook_matches_the_engine_and_defuses_formulas(engine, settin
             value="@SUM(A1)",
         )
     with session_scope(engine, read_only=True) as session:
-        data = exports.results_workbook(
-            session=session, contest_id=w["contest"].id, language="en"
-        )
+        data = exports.results_workbook(session=session, contest_id=w["contest"].id, language="en")
         expected = results.round_leaderboard(session=session, round_id=w["round_id"])
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert set(sheets) == {

@@ -6,6 +6,8 @@ import streamlit as st
 
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import navigation, state
+from pitchjudge.ui.error_boundary import show_unexpected_error
+from pitchjudge.ui.widgets import readable_colours, uploader_words
 
 state.entry_started()
 # Absolute, so that the navigation also builds when a page hands over to this script.
@@ -92,8 +94,10 @@ elif st.query_params.get("judge"):
     # A judge's personal link: judges see their own page only.
     pages = {"": [judge_page]}
 elif state.is_organiser():
+    # One list, no section headers: Streamlit 1.67 draws named sections inside the <ul>
+    # as <div>s (axe-core: "list", "listitem", serious), which screen readers misread.
     pages = {
-        _("Organiser"): [
+        "": [
             st.Page(
                 PAGES / "applications.py",
                 title=_("Applications"),
@@ -146,15 +150,14 @@ elif state.is_organiser():
             st.Page(
                 PAGES / "emails.py", title=_("Emails"), icon=":material/mail:", url_path="emails"
             ),
-        ],
-        _("Public pages"): [apply_page, my_application],
-        "": [
+            apply_page,
+            my_application,
             st.Page(
                 PAGES / "sign_in.py",
                 title=_("Organiser sign-in"),
                 url_path="sign_in",
                 visibility="hidden",
-            )
+            ),
         ],
     }
     with st.sidebar:
@@ -201,8 +204,16 @@ else:
 
 with st.sidebar:
     state.keep_cookie()
+# Streamlit's own words in the visitor's language where it takes no parameter for them.
+uploader_words(_, max_mb=settings.max_deck_mb)
+readable_colours()
 try:
     # Expanded: the organiser has more pages than the folded menu shows (it hid "Emails").
     st.navigation(navigation.complete(pages, _), expanded=True).run()
+except Exception as error:
+    # The error boundary: a short translated message with an id, the traceback in the log.
+    # (st.stop and st.rerun are not Exceptions; widget callbacks go through the ASGI entry's
+    # on_script_error, pitchjudge/ui/asgi.py.)
+    show_unexpected_error(error)
 finally:
     state.entry_finished()

@@ -6,7 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.analytics_charts import heatmap_figure, leniency_figure, rank_range_figure
-from pitchjudge.formatting import format_datetime_short
+from pitchjudge.formatting import (
+    decimal_separator,
+    format_datetime_short,
+    format_fixed,
+    format_number,
+    format_number_text,
+    localized_style,
+    plotly_separators,
+)
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import analytics, contests, results
 from pitchjudge.ui import state
@@ -44,9 +52,12 @@ if design.weak:
     st.warning(
         _(
             "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value:.2f}, below {limit:g}). Judge leniency, hence the "
+            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
             "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(value=design.connectivity, limit=design.limit),
+        ).format(
+            value=format_fixed(design.connectivity, language=lang),
+            limit=format_number(design.limit, language=lang),
+        ),
         icon=":material/warning:",
     )
 
@@ -58,8 +69,21 @@ METHODS = {
     "zscore": _("z-scores"),
 }
 TWO_JUDGES = _("Comparing judges needs at least two judges who scored the same applications.")
-NUMBER = st.column_config.NumberColumn(format="%.2f")
 INTERVAL_SENTENCE = _("Intervals: the 90 % range of the total this jury would give on average.")
+# Numbers are written by `show_table` in the contest's way (442,50 in French): a column's
+# config only names it.
+NUMBER = st.column_config.Column()
+
+
+def show_table(frame: pd.DataFrame, **kwargs) -> None:
+    """st.dataframe with numbers as the visitor's language writes them, no 'nan'/'None'."""
+    st.dataframe(localized_style(frame, language=lang), **kwargs)
+
+
+def chart(figure, **kwargs) -> None:
+    """st.plotly_chart with the language's decimal mark in labels and hover."""
+    figure.update_layout(separators=plotly_separators(lang))
+    st.plotly_chart(figure, **kwargs)
 
 
 def cannot(error: Exception) -> None:
@@ -68,7 +92,9 @@ def cannot(error: Exception) -> None:
 
 
 def figure_or_dash(value: float) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:.2f}"
+    if value is None or not math.isfinite(value):
+        return "—"
+    return format_fixed(value, language=lang)
 
 
 tabs = st.tabs(
@@ -96,7 +122,7 @@ with tabs[0]:
     except ScoringError as error:
         cannot(error)
     else:
-        st.plotly_chart(heatmap_figure(grid), width="stretch", theme=None, key="analytics_heatmap")
+        chart(heatmap_figure(grid), width="stretch", theme=None, key="analytics_heatmap")
 
 with tabs[1]:
     try:
@@ -115,7 +141,7 @@ with tabs[1]:
                     "than the rest of the panel; below it, harsher."
                 )
             )
-            st.plotly_chart(
+            chart(
                 leniency_figure(
                     lenient.deviations,
                     axis_title=_("Judge's total − other judges' mean (points)"),
@@ -149,7 +175,7 @@ with tabs[1]:
                     ],
                 }
             )
-            st.dataframe(
+            show_table(
                 shown,
                 hide_index=True,
                 width="stretch",
@@ -226,7 +252,7 @@ with tabs[1]:
             )
             with st.expander(_("Agreement criterion by criterion")):
                 scopes = lenient.agreement
-                st.dataframe(
+                show_table(
                     pd.DataFrame(
                         {
                             _("Scope"): [
@@ -277,7 +303,7 @@ with tabs[2]:
         elif outliers.empty:
             st.success(_("No mark stands out from the panel."), icon=":material/check_circle:")
         else:
-            st.dataframe(
+            show_table(
                 pd.DataFrame(
                     {
                         _("Judge"): outliers["name"],
@@ -296,7 +322,7 @@ with tabs[2]:
                     _("Other judges' median"): NUMBER,
                     _("Other judges' mean"): NUMBER,
                     _("Difference from the median"): NUMBER,
-                    _("z-score"): st.column_config.NumberColumn(format="%.1f"),
+                    _("z-score"): NUMBER,
                 },
             )
 
@@ -322,13 +348,13 @@ with tabs[3]:
                     "promotion line."
                 )
             )
-            st.plotly_chart(
+            chart(
                 rank_range_figure(ranges, axis_title=_("Rank")),
                 width="stretch",
                 theme=None,
                 key="analytics_ranks",
             )
-            st.dataframe(
+            show_table(
                 pd.DataFrame(
                     {
                         "#": ranges["rank"],
@@ -374,7 +400,7 @@ def one_application() -> None:
     else:
         table = detail.marks.copy()
         table[_("Weighted total")] = detail.weighted_totals
-        st.dataframe(table, width="stretch")
+        show_table(table, width="stretch")
     if detail.not_counted:
         st.caption(
             _("Not counted (conflict of interest): {names}").format(
@@ -407,7 +433,7 @@ def one_application() -> None:
     if detail.adjustments.empty:
         st.caption(_("No adjustment."))
     else:
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     _("Adjustment"): detail.adjustments["name"],
@@ -435,7 +461,7 @@ def one_application() -> None:
             "stage_reset": _("Stage timer reset"),
             "overtime_penalty": _("Overtime penalty"),
         }
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 {
                     _("When"): [
@@ -445,11 +471,15 @@ def one_application() -> None:
                     _("Judge"): history["name"],
                     _("What"): [fields.get(w, w) for w in history["what"]],
                     _("Before"): [
-                        statuses.get(v, v) if w == "status" else v
+                        statuses.get(v, v)
+                        if w == "status"
+                        else format_number_text(v, language=lang)
                         for w, v in zip(history["what"], history["before"], strict=True)
                     ],
                     _("After"): [
-                        statuses.get(v, v) if w == "status" else v
+                        statuses.get(v, v)
+                        if w == "status"
+                        else format_number_text(v, language=lang)
                         for w, v in zip(history["what"], history["after"], strict=True)
                     ],
                 }
@@ -505,5 +535,6 @@ with tabs[5]:
             ).format(
                 {f"{METHODS.get(m, m)} · {_('total')}": "{:.2f}" for m in compared.methods},
                 na_rep="—",
+                decimal=decimal_separator(lang),
             )
             st.dataframe(styled, hide_index=True, width="stretch")

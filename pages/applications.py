@@ -136,7 +136,13 @@ if row is None:
                         else None
                     )
                     if thumbnail and thumbnail.exists():
-                        st.image(str(thumbnail), width="stretch")
+                        st.image(
+                            str(thumbnail),
+                            width="stretch",
+                            alt=_("First page of the deck of {name}").format(
+                                name=card.startup_name
+                            ),
+                        )
                     st.markdown(f"**{inert(card.startup_name)}**  \n{inert(card.category)}")
                     status_badge(card.status, _)
                     st.button(
@@ -253,7 +259,7 @@ with info:
         )
         shown_link = st.session_state.get(LINK_KEY)
         if shown_link and shown_link[0] == row.id:
-            st.code(shown_link[1], language=None)
+            st.code(shown_link[1], language=None, wrap_lines=True)
 
     with st.expander(_("History")):
         with state.db_session(read_only=True) as session:

@@ -69,12 +69,14 @@ if criteria:
                     _("What the jury looks for"): [c.description for c in criteria],
                     _("Weight"): [f"{share:.0f} %" for share in shares],
                     _("Scale"): [
-                        f"{format_number(c.scale_min)}–{format_number(c.scale_max)}"
+                        format_number(c.scale_min, language=lang)
+                        + "–"
+                        + format_number(c.scale_max, language=lang)
                         for c in criteria
                     ],
                     _("Levels"): [
                         " · ".join(
-                            f"{format_number(d['value'])} = {d['label']}"
+                            f"{format_number(d['value'], language=lang)} = {d['label']}"
                             for d in c.descriptors or []
                         )
                         for c in criteria

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.assignment import connectivity, is_connected, weak_design
+from pitchjudge.formatting import format_fixed, format_number
 from pitchjudge.models import AssignmentMode
 from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
 from pitchjudge.services import assignments, contests, judges
@@ -18,6 +19,7 @@ NOTICE_KEY = "assignments_notice"
 WARNINGS_KEY = "assignments_warnings"
 
 _ = state.gettext()
+lang = state.language()
 ngettext = state.ngettext()
 contest = state.organiser_page(_("Assignments"))
 
@@ -118,9 +120,12 @@ elif pairs and weak_design(pairs):
     st.warning(
         _(
             "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value:.2f}, below {limit:g}). Judge leniency, hence the "
+            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
             "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(value=connectivity(pairs), limit=WEAK_CONNECTIVITY)
+        ).format(
+            value=format_fixed(connectivity(pairs), language=lang),
+            limit=format_number(WEAK_CONNECTIVITY, language=lang),
+        )
     )
 
 

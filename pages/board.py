@@ -4,11 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
+from pitchjudge.formatting import localized_style
 from pitchjudge.models import BoardState
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert
 
 _ = state.gettext()
+ngettext = state.ngettext()
+lang = state.language()
 REFRESH = f"{state.get_settings().refresh_s}s"
 contest = state.display_contest()
 
@@ -62,21 +65,31 @@ def live_board() -> None:
         st.info(_("Results will appear as soon as judges have scored."))
         return
     if view.hidden_places:
-        st.markdown("## " + _("{count} places still to reveal").format(count=view.hidden_places))
+        st.markdown(
+            "## "
+            + ngettext(
+                "{count} place still to reveal",
+                "{count} places still to reveal",
+                view.hidden_places,
+            ).format(count=view.hidden_places)
+        )
     if view.rows:
         st.plotly_chart(
-            leaderboard_figure(view.rows, x_max=view.x_max),
+            leaderboard_figure(view.rows, x_max=view.x_max, language=lang),
             width="stretch",
             theme=None,
             config={"displayModeBar": False, "staticPlot": True},
         )
         if st.toggle(_("Criteria"), key="board_criteria"):
             st.dataframe(
-                pd.DataFrame(
-                    [
-                        {"#": row.rank, _("Startup"): row.startup_name, **row.criteria}
-                        for row in view.rows
-                    ]
+                localized_style(
+                    pd.DataFrame(
+                        [
+                            {"#": row.rank, _("Startup"): row.startup_name, **row.criteria}
+                            for row in view.rows
+                        ]
+                    ),
+                    language=lang,
                 ),
                 hide_index=True,
                 width="stretch",

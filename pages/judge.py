@@ -441,6 +441,7 @@ def scorecard() -> None:
             missing=refused.get("ids", ()),
             missing_attempt=refused.get("attempt"),
             missing_label=_("No mark yet"),
+            language=lang,
             **saving,
         )
     for criterion, share in long_scales:

@@ -116,8 +116,11 @@ for judge in judge_rows:
     with st.container(border=True):
         head, badge = st.columns([5, 1], vertical_alignment="center")
         head.markdown(
-            f"**{inert(judge.name)}** — {inert(judge.affiliation or '—')}  \n"
-            f"{inert(judge.email or '')}"
+            # Empty fields are left out (never "— —").
+            " — ".join(
+                part for part in (f"**{inert(judge.name)}**", inert(judge.affiliation)) if part
+            )
+            + f"  \n{inert(judge.email or '')}"
         )
         with badge:
             st.badge(
@@ -128,11 +131,15 @@ for judge in judge_rows:
             if token and judge.active:
                 link = judges.judge_link(state.base_url(), token)
                 left, right = st.columns([3, 1])
-                left.code(link, language=None)
+                left.code(link, language=None, wrap_lines=True)
                 left.caption(
                     _("Send this link to the judge only: it signs them in, no password needed.")
                 )
-                right.image(qr_png(link), width=160)
+                right.image(
+                    qr_png(link),
+                    width=160,
+                    alt=_("QR code of {name}'s personal link").format(name=judge.name),
+                )
                 mail_widgets.invite_one_button(judge.id, enabled=bool(judge.email), _=_, run=run)
             elif not judge.active:
                 st.info(_("Inactive judges have no working link."))
@@ -233,8 +240,9 @@ if conflicts:
             else _("recorded by the organisers")
         )
         cols[0].markdown(
-            f"**{inert(judge.name)}** × **{inert(pitch.startup_name)}** — "
-            f"{inert(conflict.reason or '—')} *({who})*"
+            f"**{inert(judge.name)}** × **{inert(pitch.startup_name)}**"
+            + (f" — {inert(conflict.reason)}" if conflict.reason else "")
+            + f" *({who})*"
         )
         if cols[1].button(_("Remove"), key=f"conflict_remove_{conflict.id}"):
             run(
@@ -250,10 +258,18 @@ if judge_rows and pitches:
         judge_names = {j.name: j.id for j in judge_rows}
         pitch_names = {p.startup_name: p.id for p in pitches}
         chosen_judge = cols[0].selectbox(
-            _("Judge"), options=list(judge_names), index=None, key="conflict_judge"
+            _("Judge"),
+            options=list(judge_names),
+            index=None,
+            placeholder=_("Choose a judge"),
+            key="conflict_judge",
         )
         chosen_pitch = cols[1].selectbox(
-            _("Application"), options=list(pitch_names), index=None, key="conflict_pitch"
+            _("Application"),
+            options=list(pitch_names),
+            index=None,
+            placeholder=_("Choose an application"),
+            key="conflict_pitch",
         )
         reason = cols[2].text_input(
             LABELS["reason"],

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pitchjudge import decks
 from pitchjudge.errors import AccessDenied, PitchJudgeError
-from pitchjudge.formatting import format_datetime, format_size, time_left
+from pitchjudge.formatting import format_datetime, format_size, localized_style, time_left
 from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, contests, feedback
 from pitchjudge.ui import mail_widgets, state
@@ -144,19 +144,18 @@ if released:
                 )
             )
         st.dataframe(
-            pd.DataFrame(
-                {
-                    _("Criterion"): [c.name for c in item.criteria],
-                    _("Your average"): [c.own for c in item.criteria],
-                    _("Average of all"): [c.field for c in item.criteria],
-                }
+            localized_style(
+                pd.DataFrame(
+                    {
+                        _("Criterion"): [c.name for c in item.criteria],
+                        _("Your average"): [c.own for c in item.criteria],
+                        _("Average of all"): [c.field for c in item.criteria],
+                    }
+                ).astype({_("Your average"): float, _("Average of all"): float}),
+                language=lang,
             ),
             hide_index=True,
             width="stretch",
-            column_config={
-                _("Your average"): st.column_config.NumberColumn(format="%.2f"),
-                _("Average of all"): st.column_config.NumberColumn(format="%.2f"),
-            },
         )
         for comment in item.comments:
             st.markdown("> " + inert(comment))
@@ -167,6 +166,7 @@ if released:
             startup_name=pitch.startup_name,
             rounds=released,
             gettext=_,
+            language=lang,
         ),
         file_name="feedback.pdf",
         mime="application/pdf",

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pitchjudge.formatting import format_datetime_short
+from pitchjudge.formatting import format_datetime_short, format_number_text
 from pitchjudge.services import contests, scoring
 from pitchjudge.ui import mail_widgets, state
 from pitchjudge.ui.unjudged import unjudged_warning
@@ -123,6 +123,17 @@ if progress.judges and progress.pitches:
         "private_note": _("Private note"),
         "status": _("Status"),
     }
+    statuses = {
+        "submitted": pgettext("scorecard", "Submitted"),
+        "draft": pgettext("scorecard", "Draft"),
+    }
+
+    def shown_value(what: str, value: str) -> str:
+        """A status in words ("draft" → "Brouillon"), a number as the contest writes it."""
+        if what == "status":
+            return statuses.get(value, value)
+        return format_number_text(value, language=lang)
+
     if events:
         st.dataframe(
             pd.DataFrame(
@@ -132,8 +143,8 @@ if progress.judges and progress.pitches:
                         for e in events
                     ],
                     _("What"): [fields.get(e.what, e.what) for e in events],
-                    _("Before"): [e.before for e in events],
-                    _("After"): [e.after for e in events],
+                    _("Before"): [shown_value(e.what, e.before) for e in events],
+                    _("After"): [shown_value(e.what, e.after) for e in events],
                 }
             ),
             hide_index=True,

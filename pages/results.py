@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
+from pitchjudge.formatting import format_fixed, format_number, localized_style
+from pitchjudge.labels import readable
 from pitchjudge.models import BoardState, RoundStatus
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
@@ -18,6 +20,8 @@ NOTICE_KEY = "results_notice"
 
 _ = state.gettext()
 ngettext = state.ngettext()
+pgettext = state.pgettext()
+lang = state.language()
 settings = state.get_settings()
 contest = state.organiser_page(_("Results"))
 show_notice(NOTICE_KEY)
@@ -79,8 +83,8 @@ with st.container(border=True):
         token = state.display_token(contest.id)
         link = board.display_link(state.base_url(), token)
         st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
-        st.code(link, language=None)
-        st.image(qr_png(link), width=130)
+        st.code(link, language=None, wrap_lines=True)
+        st.image(qr_png(link), width=130, alt=_("QR code of the projector's link"))
 
 RELEASE_KEY = f"feedback_released_{round_.id}"
 RELEASE_DIALOG = f"feedback_release_{round_.id}"
@@ -165,6 +169,17 @@ if released != round_.feedback_released:
 
 head = st.columns([2, 3, 2, 2], vertical_alignment="bottom")
 head[0].subheader(_("Leaderboard"))
+# French Excel splits a CSV on ";" and reads "442,5" as a number; English Excel wants "," and
+# "442.5". The contest's language picks the default; the organiser can switch.
+semicolon = st.toggle(
+    _("CSV for French Excel (; and decimal comma)"),
+    value=contest.language == "fr",
+    key="results_csv_semicolon",
+    help=_(
+        "On: cells separated by semicolons and numbers written 442,5, as French Excel "
+        "expects. Off: commas and 442.5, for English spreadsheets."
+    ),
+)
 
 
 def workbook() -> bytes:
@@ -175,12 +190,12 @@ def workbook() -> bytes:
 
 def leaderboard_csv() -> bytes:
     with state.db_session(read_only=True) as session:
-        return exports.leaderboard_csv(session=session, round_id=round_.id)
+        return exports.leaderboard_csv(session=session, round_id=round_.id, semicolon=semicolon)
 
 
 def marks_csv() -> bytes:
     with state.db_session(read_only=True) as session:
-        return exports.marks_csv(session=session, round_id=round_.id)
+        return exports.marks_csv(session=session, round_id=round_.id, semicolon=semicolon)
 
 
 WORKBOOK_KEY = "results_xlsx_bytes"
@@ -256,16 +271,16 @@ if formula:
         _("Total = {formula} (set on the page Rounds).").format(formula=inert(formula)),
         icon=":material/join:",
     )
-st.plotly_chart(leaderboard_figure(rows, large=False), width="stretch", theme=None)
+st.plotly_chart(leaderboard_figure(rows, large=False, language=lang), width="stretch", theme=None)
 st.caption(_("Bars: the 90 % range of the total this jury would give on average."))
 LINES = {"winner": _("Winner"), "podium": _("Podium"), "promotion": _("Promotion cut")}
 for call in calls[calls["too_close"]].to_dict("records"):
     st.warning(
-        _("{line}: too close to call between {above} and {below} (P = {p:.2f}).").format(
+        _("{line}: too close to call between {above} and {below} (P = {p}).").format(
             line=LINES.get(call["line"], call["line"]),
             above=inert(call["above_name"]),
             below=inert(call["below_name"]),
-            p=call["p"],
+            p=format_fixed(call["p"], language=lang),
         ),
         icon=":material/balance:",
     )
@@ -273,41 +288,31 @@ if design.weak:
     st.warning(
         _(
             "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value:.2f}, below {limit:g}). Judge leniency, hence the "
+            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
             "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(value=design.connectivity, limit=design.limit),
+        ).format(
+            value=format_fixed(design.connectivity, language=lang),
+            limit=format_number(design.limit, language=lang),
+        ),
         icon=":material/warning:",
     )
-shown = table.drop(columns=["pitch"]).rename(
-    columns={
-        "rank": "#",
-        "startup_name": _("Startup"),
-        "judged_total": _("Judged total"),
-        "total": _("Total"),
-        "round_total": _("This round"),
-        "earlier_total": _("Earlier round"),
-        "n_judges": _("Judges"),
-        "p_beats_next": _("P(beats next)"),
-        "flags": _("Flags"),
-    }
+shown = table.drop(
+    columns=[
+        c
+        for c in (
+            "pitch",
+            "adjustments",
+            "statistical_tie",
+            "too_few_judges",
+            "not_trimmed",
+            "incomplete",
+            "too_close_to_call",
+        )
+        if c in table.columns
+    ]
 )
-st.dataframe(
-    shown.drop(
-        columns=[
-            c
-            for c in (
-                "adjustments",
-                "statistical_tie",
-                "too_few_judges",
-                "not_trimmed",
-                "incomplete",
-            )
-            if c in shown.columns
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
+shown = readable(shown, _, pgettext).rename(columns={_("Rank"): "#"})
+st.dataframe(localized_style(shown, language=lang), hide_index=True, width="stretch")
 
 with st.expander(_("Judges and agreement")):
     try:
@@ -317,5 +322,9 @@ with st.expander(_("Judges and agreement")):
     except (ScoringError, ValueError) as error:
         st.info(str(error))
     else:
-        st.dataframe(judges_table.drop(columns=["judge"]), hide_index=True, width="stretch")
-        st.dataframe(pd.DataFrame(agreement), hide_index=True, width="stretch")
+        judges_shown = readable(judges_table.drop(columns=["judge"]), _, pgettext)
+        st.dataframe(localized_style(judges_shown, language=lang), hide_index=True, width="stretch")
+        agreement_shown = readable(pd.DataFrame(agreement), _, pgettext)
+        st.dataframe(
+            localized_style(agreement_shown, language=lang), hide_index=True, width="stretch"
+        )

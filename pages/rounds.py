@@ -15,6 +15,7 @@ NOTICE_KEY = "rounds_notice"
 UNDO_KEY = "rounds_undo"  # (label, round id, status to go back to | pitch ids to promote)
 
 _ = state.gettext()
+lang = state.language()
 ngettext = state.ngettext()
 contest = state.organiser_page(_("Rounds"))
 
@@ -115,7 +116,7 @@ def promotion_panel(round_, target) -> None:
         labels = {
             c.pitch_id: (f"{c.rank}. " if c.rank else "– ")
             + c.startup_name
-            + (f" ({format_number(c.total)})" if c.total is not None else "")
+            + (f" ({format_number(c.total, language=lang)})" if c.total is not None else "")
             for c in people
         }
         # The key follows the set in the next round: after any promotion the box starts

@@ -16,6 +16,7 @@ NOTICE_KEY = "rubric_notice"
 NEW_FORM_KEY = "rubric_new_generation"
 
 _ = state.gettext()
+lang = state.language()
 ngettext = state.ngettext()
 contest = state.organiser_page(_("Rubric"))
 
@@ -56,11 +57,12 @@ if criteria:
             {
                 "#": range(1, len(criteria) + 1),
                 _("Criterion"): [c.name for c in criteria],
-                _("Weight"): [format_number(c.weight) for c in criteria],
+                _("Weight"): [format_number(c.weight, language=lang) for c in criteria],
                 _("Share"): shares,
                 _("Scale"): [
-                    f"{format_number(c.scale_min)}–{format_number(c.scale_max)} "
-                    f"({step_word} {format_number(c.scale_step)})"
+                    f"{format_number(c.scale_min, language=lang)}–"
+                    f"{format_number(c.scale_max, language=lang)} "
+                    f"({step_word} {format_number(c.scale_step, language=lang)})"
                     for c in criteria
                 ],
             }

@@ -21,6 +21,7 @@ def order_key(round_id: int, pitch_ids: list[int]) -> str:
 
 
 _ = state.gettext()
+lang = state.language()
 settings = state.get_settings()
 contest = state.organiser_page(_("Stage"))
 show_notice(NOTICE_KEY)
@@ -138,7 +139,7 @@ with left, st.container(border=True):
                     ).format(
                         name=inert(slot.startup_name),
                         over=round(slot.overtime_seconds),
-                        points=format_number(slot.penalty_points),
+                        points=format_number(slot.penalty_points, language=lang),
                     )
                 )
                 cols = st.columns(2)
@@ -257,4 +258,4 @@ with st.expander(_("Timers and rules"), icon=":material/timer:"), st.form("stage
 with st.expander(_("Stage screen"), icon=":material/cast:"):
     token = state.display_token(contest.id)
     st.caption(_("A big clock and the startup on stage, for a screen the speakers can see:"))
-    st.code(board.stage_screen_link(state.base_url(), token), language=None)
+    st.code(board.stage_screen_link(state.base_url(), token), language=None, wrap_lines=True)

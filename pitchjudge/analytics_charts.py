@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from pitchjudge.services.analytics import TotalsGrid
 
-ACCENT = "#d9480f"
+ACCENT = "#b53c0c"  # white labels on it: 5.8:1
 TIE = "#f59f00"
 NEUTRAL = "#1c7ed6"
 LABEL_LIMIT = 32

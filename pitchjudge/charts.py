@@ -7,9 +7,10 @@ from html import escape
 
 import plotly.graph_objects as go
 
+from pitchjudge.formatting import format_fixed, plotly_separators
 from pitchjudge.services.board import BoardRow
 
-ACCENT = "#d9480f"
+ACCENT = "#b53c0c"  # white labels on it: 5.8:1
 TIE = "#f59f00"
 
 
@@ -25,13 +26,18 @@ def _label(row: BoardRow) -> str:
 
 
 def leaderboard_figure(
-    rows: Sequence[BoardRow], *, large: bool = True, x_max: float | None = None
+    rows: Sequence[BoardRow],
+    *,
+    large: bool = True,
+    x_max: float | None = None,
+    language: str = "en",
 ) -> go.Figure:
     """Horizontal bars, best at the top, each total with its interval as an error bar.
 
     Plotly reads a few HTML tags in labels (<b>, <a href>…), so startup names are escaped:
     a name with markup is shown as typed, never as a link or styled text. `x_max` fixes the
     axis (a reveal keeps the scale of the whole board, so bars never change length).
+    Numbers (bar labels, hover, axis) are written as `language` writes them: 442,50 in French.
     """
     ordered = list(rows)[::-1]  # plotly draws the first bar at the bottom
     names = [_label(row) for row in ordered]
@@ -45,7 +51,7 @@ def leaderboard_figure(
             y=names,
             orientation="h",
             marker_color=colours,
-            text=[f"{t:.2f}" for t in totals],
+            text=[format_fixed(t, language=language) for t in totals],
             textposition="inside",
             # At the bar's start, in white: the interval's whisker sits at the other end.
             insidetextanchor="start",
@@ -72,6 +78,7 @@ def leaderboard_figure(
         | ({"range": [0, x_max * 1.04]} if x_max else {}),
         yaxis={"automargin": True, "type": "category", "tickfont": {"size": size}},
         showlegend=False,
+        separators=plotly_separators(language),
         uniformtext={"minsize": max(10, size - 8), "mode": "hide"},
     )
     return figure

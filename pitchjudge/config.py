@@ -197,6 +197,8 @@ def masked_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # not a URL SQLAlchemy reads: show its scheme only
         return url.split(":", 1)[0] + ":…"
+
+
 def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
     name = "PITCHJUDGE_SMTP_URL"
     raw = env.get(name, "").strip()

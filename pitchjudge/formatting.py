@@ -6,8 +6,10 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from babel.dates import format_date, format_time, format_timedelta
 from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from pitchjudge.models import utcnow
 
@@ -64,9 +66,64 @@ def format_size(size_bytes: int | None) -> str:
     return f"{size_bytes / 1024 / 1024:.1f} MB"
 
 
-def format_number(value: float) -> str:
-    """1.0 → '1', 0.5 → '0.5'."""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+def format_number(value: float, *, language: str = "en") -> str:
+    """As few decimals as needed, as `language` writes them: 1.0 → '1', 0.5 → '0.5' ('0,5')."""
+    return format_decimal(float(value), format="#,##0.######", locale=language)
+
+
+def format_fixed(value: float | None, *, digits: int = 2, language: str = "en") -> str:
+    """A total or a mean with a fixed number of decimals: 442.5 → '442.50' ('442,50');
+    a missing or impossible value ('nan') is an empty cell."""
+    if value is None or pd.isna(value):
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(float(value), format=pattern, locale=language)
+
+
+def format_number_text(text: str | None, *, language: str) -> str:
+    """A value kept as text (an audit event's before/after): a number is rewritten the way
+    `language` writes it ('2.5' → '2,5'); words are left as they are."""
+    if not text:
+        return ""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return format_number(number, language=language) if pd.notna(number) else text
+
+
+def decimal_separator(language: str) -> str:
+    """'.' in English, ',' in French."""
+    return get_decimal_symbol(locale=language)
+
+
+def plotly_separators(language: str) -> str:
+    """Plotly's `separators` (decimal, then thousands) for `language`: '.,' or ', '."""
+    group = get_group_symbol(locale=language)
+    # A narrow no-break space draws as a box in some fonts: a plain space reads the same.
+    return decimal_separator(language) + (" " if group.isspace() else group)
+
+
+def localized_table(
+    frame: pd.DataFrame, *, language: str, digits: int = 2, integers: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """A table for the screen: every decimal column written as `language` writes numbers
+    (fixed `digits`), the `integers` columns without decimals, booleans as ✓, and missing
+    values as empty cells (never 'nan', 'None' or 'True')."""
+    shown = frame.copy()
+    for column in shown.columns:
+        series = shown[column]
+        if pd.api.types.is_bool_dtype(series):
+            shown[column] = series.map(lambda flag: "✓" if flag else "")
+        elif column in integers or pd.api.types.is_integer_dtype(series):
+            shown[column] = series.map(
+                lambda v: "" if pd.isna(v) else format_decimal(int(v), locale=language)
+            )
+        elif pd.api.types.is_float_dtype(series):
+            shown[column] = series.map(lambda v: format_fixed(v, digits=digits, language=language))
+        elif series.dtype == object:
+            shown[column] = series.map(lambda v: "" if v is None or v is pd.NA else v)
+    return shown
 
 
 #: Characters an XLSX cell cannot hold (XML 1.0 forbids them; openpyxl refuses the workbook).
@@ -79,3 +136,20 @@ def spreadsheet_text(value: object) -> str:
     text = "" if value is None else _ILLEGAL_IN_CELLS.sub("", str(value))
     # A cell starting with = + - @ runs as a formula when the file is opened in a spreadsheet.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def localized_style(frame: pd.DataFrame, *, language: str, digits: int = 2):
+    """The table as a pandas Styler for the screen: decimals written as `language` writes
+    them (442,50), missing values as empty cells and booleans as ✓, the numbers staying numbers
+    (so a column still sorts by value)."""
+    group = get_group_symbol(locale=language)
+    styler = frame.style.format(
+        precision=digits,
+        decimal=decimal_separator(language),
+        thousands=" " if group.isspace() else group,
+        na_rep="",
+    )
+    flags = [c for c in frame.columns if pd.api.types.is_bool_dtype(frame[c])]
+    if flags:
+        styler = styler.format(lambda flag: "✓" if flag else "", subset=flags)
+    return styler

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -157,3 +158,37 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+# --- the suite under load ---------------------------------------------------------------------
+
+# PITCHJUDGE_TEST_LOAD=1: the tests run with every core kept busy by another job, as on a
+# shared CI machine; they must still pass (waits wait for states, bounds are generous).
+UNDER_LOAD = os.environ.get("PITCHJUDGE_TEST_LOAD") == "1"
+# Playwright's `expect` waits this long for a state (its own default, 5 s, is a fixed wait).
+EXPECT_TIMEOUT_MS = 30_000
+# Waits for states, not times: generous, since a state that comes costs nothing more. Under
+# load, a first page load (plotly, pandas, scipy imported) took over 20 s on 2 cores.
+SHORT_MS = 30_000  # one rerun of a page
+LONG_MS = 120_000  # a first page load, a deck checked and rendered
+
+
+@contextmanager
+def cpu_load(processes: int | None = None) -> Iterator[list[subprocess.Popen]]:
+    """Busy processes, one per core unless told, each burning a core until the end."""
+    count = processes or os.cpu_count() or 1
+    burners = [
+        subprocess.Popen(
+            [sys.executable, "-c", "while True: pass"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield burners
+    finally:
+        for burner in burners:
+            burner.kill()
+        for burner in burners:
+            burner.wait(timeout=10)

@@ -10,12 +10,21 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from hypothesis import settings as settings_profiles
+from playwright.sync_api import expect
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import make_engine, migrate
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LAPTOP_13, _require_chromium
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXPECT_TIMEOUT_MS,
+    LAPTOP_13,
+    UNDER_LOAD,
+    _require_chromium,
+    cpu_load,
+)
 
 # CI explores the same examples every run (a red CI must be reproducible, not bad luck);
 # local runs keep exploring new ones.
@@ -127,3 +136,21 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def browser_context_args(browser_context_args: dict) -> dict:
     """Every page the size of a 13-inch laptop screen."""
     return {**browser_context_args, "viewport": LAPTOP_13}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _background_load() -> Iterator[None]:
+    """PITCHJUDGE_TEST_LOAD=1: every core busy with another job for the whole session."""
+    if not UNDER_LOAD:
+        yield
+        return
+    with cpu_load() as burners:
+        print(f"\nPITCHJUDGE_TEST_LOAD=1: {len(burners)} busy processes for the session")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expect() -> None:
+    """Playwright's `expect` waits for a state up to 30 s, not its default 5 s: on a busy
+    machine a state takes longer to come, and waiting longer costs nothing when it comes."""
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)

@@ -20,9 +20,9 @@ from playwright.sync_api import Locator, Page, expect
 from streamlit.testing.v1 import AppTest
 
 from pitchjudge.ui.autosave import draft_to_save
-from tests.browser_support import REPO, App, _free_port, _require_chromium, serve
+from tests.browser_support import LONG_MS, REPO, App, _free_port, _require_chromium, serve
 
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = LONG_MS  # a state may be slow to come on a busy machine; waiting is free
 
 # --- the Python side, in AppTest ---------------------------------------------------------------
 
@@ -295,7 +295,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
         yield DemoApp(server=server, db=root / "notes.db", refuse_dir=refuse_dir)
 
 
-def _eventually(check: Callable[[], bool], what: str, demo: DemoApp, timeout_s: float = 8) -> None:
+def _eventually(check: Callable[[], bool], what: str, demo: DemoApp, timeout_s: float = 30) -> None:
     deadline = time.monotonic() + timeout_s
     while not check():
         if time.monotonic() > deadline:
@@ -335,9 +335,10 @@ def test_text_survives_a_reload_after_the_debounce(page: Page, demo: DemoApp) ->
     textarea.click()
     page.keyboard.type(TEXT_1)
     expect(_box(page, "one").get_by_role("status")).to_have_text("Saving…")
-    page.wait_for_timeout(1_500)
+    # The state, not the time: "Saved" comes once the debounced save is confirmed (how long
+    # that takes is the machine's business; the delay itself is bench/bench_judging.py's).
     expect(_box(page, "one").get_by_role("status")).to_have_text("Saved")
-    assert demo.stored("one") == TEXT_1
+    _eventually(lambda: demo.stored("one") == TEXT_1, "the text reached the database", demo)
     assert _draft_in_browser(page, "one") is None  # confirmed by the server: draft dropped
     _shot(page, "saved")
 
@@ -351,7 +352,9 @@ def test_text_survives_a_reload_after_the_debounce(page: Page, demo: DemoApp) ->
     assert demo.stored("one") == TEXT_1
     saves = demo.saves("one")
     assert saves[-1] == TEXT_1
-    assert len(saves) <= 2, f"the debounce should batch keystrokes: {saves}"
+    # Typed in one go, the keystrokes go out in a few saves, not one per key (a busy machine
+    # may pause the typing past the debounce once or twice).
+    assert len(saves) <= 4 < len(TEXT_1), f"the debounce should batch keystrokes: {saves}"
 
 
 @pytest.mark.browser

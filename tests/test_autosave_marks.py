@@ -395,9 +395,9 @@ def test_six_quick_marks_survive_an_immediate_reload(page: Page, demo: MarksDemo
 
         _expect_chosen(page, name, {cid: label for cid, label, _ in SIX_MARKS})
         expected = {cid: value for cid, _, value in SIX_MARKS}
-        _eventually(lambda n=name, e=expected: demo.marks(n) == e, f"{name}: 6 saved", demo, 5)
+        _eventually(lambda n=name, e=expected: demo.marks(n) == e, f"{name}: 6 saved", demo, 30)
         expect(_rubric(page, name).get_by_role("status")).to_have_text("Saved")
-        _eventually(lambda n=name: _drafts(page, n) == [], f"{name}: drafts cleared", demo, 5)
+        _eventually(lambda n=name: _drafts(page, n) == [], f"{name}: drafts cleared", demo, 30)
         sessions.append(demo.saves_per_session(name))
     print("saves per server session, each attempt:", sessions)
 

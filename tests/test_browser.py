@@ -22,6 +22,8 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest
 from tests.browser_support import (
     LAPTOP_13,
+    LONG_MS,
+    SHORT_MS,
     App,
     _require_chromium,
     app_settings,
@@ -41,8 +43,8 @@ STARTUP_NAME = "Kelvio <b>Bold</b> **x**"
 ONE_LINER = "Heat pumps installed in a week"
 NEW_ONE_LINER = "Heat pumps installed in three days"
 
-SHORT = 10_000  # ms: one rerun of a page
-LONG = 20_000  # ms: a deck checked and rendered by the worker
+SHORT = SHORT_MS  # one rerun of a page (generous: see browser_support)
+LONG = LONG_MS  # a first page load, a deck rendered (generous: see browser_support)
 
 
 # --- the app under test ---------------------------------------------------------------------

@@ -25,7 +25,15 @@ from pitchjudge.decks import store_deck
 from pitchjudge.models import Contest, Deck
 from pitchjudge.services import contests, rubric, scoring
 from pitchjudge.services.judges import judge_link
-from tests.browser_support import LAPTOP_13, App, _require_chromium, app_settings, serve
+from tests.browser_support import (
+    LAPTOP_13,
+    LONG_MS,
+    SHORT_MS,
+    App,
+    _require_chromium,
+    app_settings,
+    serve,
+)
 from tests.factories import make_judging
 from tests.pdf_samples import make_deck
 from tests.test_browser import script_run, wait_for_app
@@ -36,8 +44,8 @@ SCREENSHOTS = Path("/tmp")
 ADMIN_PASSWORD = "organiser-secret"
 SECRET_KEY = "browser-judging-secret-key-0123456789abcdef"  # tokens made here work in the app
 
-SHORT = 10_000  # ms: one rerun of a page
-LONG = 20_000  # ms: a first page load, a deck page rendered
+SHORT = SHORT_MS  # one rerun of a page (generous: see browser_support)
+LONG = LONG_MS  # a first page load, a deck rendered (generous: see browser_support)
 
 # One mark per criterion of the classic rubric (six criteria, 1-5), not all the same value.
 MARKS = (4, 3, 5, 2, 4, 1)

@@ -21,7 +21,7 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest
 from pitchjudge.services import board, rubric, scoring, stage
 from pitchjudge.services.judges import judge_link
-from tests.browser_support import App, _require_chromium, app_settings, serve
+from tests.browser_support import LONG_MS, SHORT_MS, App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
 from tests.test_browser import wait_for_app
 from tests.test_browser_judging import mark_button
@@ -30,8 +30,8 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path("/tmp")
 SECRET_KEY = "browser-stage-secret-key-0123456789abcdef00"
-SHORT = 10_000  # ms: one rerun
-LONG = 20_000  # ms: a first load
+SHORT = SHORT_MS  # one rerun of a page (generous: see browser_support)
+LONG = LONG_MS  # a first page load, a deck rendered (generous: see browser_support)
 FOLLOW = 6_000  # ms: the judge's page polls the stage every 2 s
 
 

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from pitchjudge.errors import DeadlinePassed, ValidationError
-from pitchjudge.i18n import LOCALE_DIR, get_gettext
+from pitchjudge.i18n import LOCALE_DIR, get_gettext, get_ngettext
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -57,21 +57,28 @@ def test_every_ui_string_has_a_french_translation(extracted, french):
 
 def test_translations_keep_their_placeholders(french):
     for message in french:
-        if not message.id or not message.string:
+        if not (message.id and message.string):
             continue
-        if isinstance(message.id, tuple):
-            # Plurals: the plural form keeps every placeholder; the singular may spell the
-            # number out ("la première") but adds none.
-            singular, plural = message.id
-            forms = message.string
-            allowed = set(PLACEHOLDER.findall(singular)) | set(PLACEHOLDER.findall(plural))
-            assert all(forms), message.id
-            assert set(PLACEHOLDER.findall(forms[-1])) == set(PLACEHOLDER.findall(plural))
-            assert all(set(PLACEHOLDER.findall(f)) <= allowed for f in forms), message.id
-            continue
-        assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), (
-            message.id
-        )
+        if isinstance(message.id, tuple):  # ngettext: the plural's placeholders, in each form
+            plural = set(PLACEHOLDER.findall(message.id[1]))
+            forms = [set(PLACEHOLDER.findall(form)) for form in message.string]
+            assert all(form <= plural for form in forms), message.id
+            assert forms[-1] == plural, message.id
+        else:
+            assert set(PLACEHOLDER.findall(message.id)) == set(
+                PLACEHOLDER.findall(message.string)
+            ), message.id
+
+
+def test_plurals_agree_with_their_count():
+    ngettext = get_ngettext("fr")
+    one = "The {count} current criterion is deleted"
+    many = "The {count} current criteria are deleted"
+    assert ngettext(one, many, 1).format(count=1) == "Le critère actuel est supprimé"
+    assert ngettext(one, many, 3).format(count=3) == "Les 3 critères actuels sont supprimés"
+    one, many = "Promote this {count}", "Promote these {count}"
+    assert ngettext(one, many, 1).format(count=1) == "Qualifier cette startup"
+    assert ngettext(one, many, 6).format(count=6) == "Qualifier ces 6"
 
 
 def test_languages_switch_and_unknown_falls_back_to_english():

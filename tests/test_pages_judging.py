@@ -97,7 +97,8 @@ def test_progress_page_shows_completion(app_env):
     history = at.dataframe[-1].value
     assert list(history["What"])[:2] == ["Team", "Problem & market"]
     assert history["After"].iloc[0] == "3"
-    assert list(history["What"])[-1] == "Status" and list(history["After"])[-1] == "submitted"
+    # The status in words, never the code "submitted".
+    assert list(history["What"])[-1] == "Status" and list(history["After"])[-1] == "Submitted"
 
 
 def test_judge_page_refuses_a_bad_link(app_env):

@@ -1,20 +1,60 @@
 """Exports: the results workbook (XLSX), one set of sheets per round, and a round's
-leaderboard and marks as CSV; numbers as on screen, text that a spreadsheet never runs."""
+leaderboard and marks as CSV; numbers as on screen, text that a spreadsheet never runs.
+
+Everything is written in the contest's language: translated, readable headers and codes
+(`Chance of beating the next one`, `Yes`, never `p_beats_next`, `True`, `nan`), dates in the
+contest's timezone, and a CSV that French Excel opens into columns (`;` between cells and a
+decimal comma) when the contest is in French, or on request.
+"""
 
 from __future__ import annotations
 
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 
-from pitchjudge.formatting import spreadsheet_text
+from pitchjudge.formatting import format_number_text, spreadsheet_text
+from pitchjudge.i18n import N_, get_gettext, get_pgettext
+from pitchjudge.labels import STATUSES, readable
 from pitchjudge.models import AuditEvent, Judge, Pitch, Scorecard
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import results
-from pitchjudge.services.contests import get_contest, list_rounds
+from pitchjudge.services.contests import get_contest, get_round, list_rounds
+
+SHEET_KINDS = {
+    "leaderboard": N_("leaderboard"),
+    "marks": N_("marks"),
+    "comments": N_("comments"),
+    "adjustments": N_("adjustments"),
+}
+WIDEST_COLUMN = 60  # characters: longer text wraps in the cell rather than pushing the sheet
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV separates cells and writes decimals."""
+
+    separator: str
+    decimal: str
+
+
+COMMA_CSV = CsvDialect(separator=",", decimal=".")
+# French Excel reads ';' between cells and a decimal comma (its list separator is ';').
+SEMICOLON_CSV = CsvDialect(separator=";", decimal=",")
+
+
+def csv_dialect(language: str, *, semicolon: bool | None = None) -> CsvDialect:
+    """The CSV flavour: `;` and a decimal comma for French unless told otherwise."""
+    if semicolon is None:
+        semicolon = language == "fr"
+    return SEMICOLON_CSV if semicolon else COMMA_CSV
+
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -30,13 +70,18 @@ def _sheet(name: str, used: set[str]) -> str:
     return candidate
 
 
+def _missing(value: object) -> bool:
+    """None, NaN or NA: an empty cell, never the text 'nan' or 'None'."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns (and headers, which hold criterion names) made inert for spreadsheets;
     numbers stay numbers."""
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(spreadsheet_text)
+            frame[column] = frame[column].map(lambda v: "" if _missing(v) else spreadsheet_text(v))
     return frame.rename(columns=lambda name: spreadsheet_text(name))
 
 
@@ -58,7 +103,7 @@ def _marks_table(
             "startup": marks["pitch"].map(pitch_names),
             "judge": marks["judge"].map(judge_names),
             "criterion": marks["criterion"],
-            "value": marks["value"],
+            "value": marks["value"].astype(float),
         }
     )
 
@@ -83,15 +128,15 @@ def round_sheets(*, session: Session, round_id: int) -> dict[str, pd.DataFrame]:
             "startup": [pitch_names.get(c.pitch_id, "") for c in cards],
             "judge": [judge_names.get(c.judge_id, "") for c in cards],
             "status": [c.status for c in cards],
-            "comment for the applicant": [c.comment for c in cards],
-            "private note": [c.private_note for c in cards],
+            "comment": [c.comment for c in cards],
+            "private_note": [c.private_note for c in cards],
         }
     )
     adjustments_sheet = pd.DataFrame(
         {
             "startup": adjustments["pitch"].map(pitch_names),
-            "name": adjustments["name"],
-            "points": adjustments["points"],
+            "adjustment": adjustments["name"],
+            "points": adjustments["points"].astype(float),
         }
     )
     return {
@@ -102,54 +147,145 @@ def round_sheets(*, session: Session, round_id: int) -> dict[str, pd.DataFrame]:
     }
 
 
-def results_workbook(*, session: Session, contest_id: int) -> bytes:
-    """Every round's leaderboard, marks, comments and adjustments, and the audit log."""
+def _audit_log(*, session: Session, contest_id: int, timezone: str, language: str) -> pd.DataFrame:
+    """The contest's audit events, oldest first, times in the contest's timezone, statuses
+    in words and numbers as the language writes them."""
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.contest_id == contest_id).order_by(col(AuditEvent.id))
+    ).all()
+    zone = ZoneInfo(timezone)
+    pgettext = get_pgettext(language)
+
+    def value(event: AuditEvent, text: str | None) -> str:
+        if event.field == "status" and text in STATUSES:
+            return pgettext("scorecard", STATUSES[text])
+        return format_number_text(text, language=language)
+
+    return pd.DataFrame(
+        {
+            # Excel has no timezones: the local time, the zone named in the header.
+            "at": [e.at.astimezone(zone).replace(tzinfo=None) for e in events],
+            "actor": [e.actor for e in events],
+            "actor_id": [e.actor_id for e in events],
+            "entity": [e.entity for e in events],
+            "entity_id": [e.entity_id for e in events],
+            "action": [e.action for e in events],
+            "field": [e.field for e in events],
+            "before": [value(e, e.old_value) for e in events],
+            "after": [value(e, e.new_value) for e in events],
+        }
+    )
+
+
+def _readable(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    return readable(frame, get_gettext(language), get_pgettext(language))
+
+
+def _fit_sheet(sheet, frame: pd.DataFrame) -> None:
+    """A frozen header row, columns as wide as their content (within reason), decimals shown
+    with two places like the screen (the cell keeps the exact number), dates readable."""
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(frame.columns, start=1):
+        series = frame[column]
+        letter = get_column_letter(index)
+        if pd.api.types.is_datetime64_any_dtype(series):
+            number_format, cells = "yyyy-mm-dd hh:mm:ss", ["yyyy-mm-dd hh:mm:ss"]
+        elif pd.api.types.is_float_dtype(series):
+            number_format, cells = "0.00", [f"{v:,.2f}" for v in series.dropna().head(500)]
+        else:
+            number_format = None
+            cells = ["" if _missing(v) else str(v) for v in series.head(500).tolist()]
+        lines = [line for text in [str(column), *cells] for line in text.split("\n")]
+        width = min(WIDEST_COLUMN, max(len(line) for line in lines))
+        sheet.column_dimensions[letter].width = max(8, width + 2)
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
+    frame.to_excel(writer, sheet_name=name, index=False)
+    _fit_sheet(writer.sheets[name], frame)
+
+
+def results_workbook(*, session: Session, contest_id: int, language: str | None = None) -> bytes:
+    """Every round's leaderboard, marks, comments and adjustments, and the audit log, in the
+    contest's language (or `language`)."""
     contest = get_contest(session=session, contest_id=contest_id)
+    language = language or contest.language
+    _ = get_gettext(language)
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for round_ in list_rounds(session=session, contest_id=contest.id):
             for kind, frame in round_sheets(session=session, round_id=round_.id).items():
-                _safe(frame).to_excel(
-                    writer, sheet_name=_sheet(f"{round_.name} {kind}", used), index=False
-                )
-        events = session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.contest_id == contest.id)
-            .order_by(col(AuditEvent.id))
-        ).all()
-        audit_log = pd.DataFrame(
-            {
-                "at (UTC)": [e.at.replace(tzinfo=None) for e in events],
-                "actor": [e.actor for e in events],
-                "actor id": [e.actor_id for e in events],
-                "entity": [e.entity for e in events],
-                "entity id": [e.entity_id for e in events],
-                "action": [e.action for e in events],
-                "field": [e.field for e in events],
-                "before": [e.old_value for e in events],
-                "after": [e.new_value for e in events],
-            }
+                name = _sheet(f"{round_.name} {_(SHEET_KINDS[kind])}", used)
+                _write_sheet(writer, _safe(_readable(frame, language)), name)
+        audit = _readable(
+            _audit_log(
+                session=session,
+                contest_id=contest.id,
+                timezone=contest.timezone,
+                language=language,
+            ),
+            language,
         )
-        _safe(audit_log).to_excel(writer, sheet_name=_sheet("Audit log", used), index=False)
+        audit = audit.rename(columns={audit.columns[0]: f"{audit.columns[0]} ({contest.timezone})"})
+        _write_sheet(writer, _safe(audit), _sheet(_("Audit log"), used))
     return buffer.getvalue()
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a BOM (so spreadsheets read accents right), every text inert."""
-    return ("\ufeff" + _safe(frame).to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
+def _csv(frame: pd.DataFrame, *, language: str, dialect: CsvDialect) -> bytes:
+    """CSV in UTF-8 with a BOM (so spreadsheets read accents right), readable headers in
+    `language`, every text inert, numbers exact in the dialect's decimal mark."""
+    text = _safe(_readable(frame, language)).to_csv(
+        index=False, sep=dialect.separator, decimal=dialect.decimal, lineterminator="\r\n"
+    )
+    return ("\ufeff" + text).encode("utf-8")
 
 
-def leaderboard_csv(*, session: Session, round_id: int) -> bytes:
-    """The round's leaderboard as CSV: the same ranks and totals as the screen and workbook."""
-    return _csv(_leaderboard_table(session=session, round_id=round_id))
+def _language_of_round(session: Session, round_id: int, language: str | None) -> str:
+    if language:
+        return language
+    round_ = get_round(session=session, round_id=round_id)
+    return get_contest(session=session, contest_id=round_.contest_id).language
 
 
-def marks_csv(*, session: Session, round_id: int) -> bytes:
-    """Every counted mark of the round as CSV: startup, judge, criterion, value."""
+def leaderboard_csv(
+    *,
+    session: Session,
+    round_id: int,
+    language: str | None = None,
+    semicolon: bool | None = None,
+) -> bytes:
+    """The round's leaderboard as CSV: the same ranks and totals as the screen and workbook,
+    in the contest's language (or `language`); `semicolon` picks the dialect (default: `;`
+    and a decimal comma for French)."""
+    language = _language_of_round(session, round_id, language)
+    return _csv(
+        _leaderboard_table(session=session, round_id=round_id),
+        language=language,
+        dialect=csv_dialect(language, semicolon=semicolon),
+    )
+
+
+def marks_csv(
+    *,
+    session: Session,
+    round_id: int,
+    language: str | None = None,
+    semicolon: bool | None = None,
+) -> bytes:
+    """Every counted mark of the round as CSV: startup, judge, criterion, mark."""
+    language = _language_of_round(session, round_id, language)
     marks, _criteria, _adjustments = results.round_marks(session=session, round_id=round_id)
     pitch_names, judge_names = _names(session)
-    return _csv(_marks_table(marks, pitch_names, judge_names))
+    return _csv(
+        _marks_table(marks, pitch_names, judge_names),
+        language=language,
+        dialect=csv_dialect(language, semicolon=semicolon),
+    )
 
 
 def export_file_name(round_name: str, kind: str, extension: str) -> str:

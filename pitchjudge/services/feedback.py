@@ -10,7 +10,7 @@ from fpdf import FPDF
 from sqlmodel import Session, col, select
 
 from pitchjudge.config import Settings
-from pitchjudge.formatting import format_number
+from pitchjudge.formatting import format_fixed
 from pitchjudge.i18n import N_
 from pitchjudge.models import Round, Scorecard
 from pitchjudge.scoring import ScoringError
@@ -144,8 +144,10 @@ def feedback_pdf(
     startup_name: str,
     rounds: list[RoundFeedback],
     gettext: Callable[[str], str],
+    language: str = "en",
 ) -> bytes:
-    """A one-to-few-page PDF of the applicant's feedback (their own figures only)."""
+    """A one-to-few-page PDF of the applicant's feedback (their own figures only), numbers
+    written as `language` writes them (3,50 in French)."""
     _ = gettext
     pdf = FPDF(unit="mm", format="A4")
     pdf.core_fonts_encoding = "cp1252"
@@ -188,8 +190,8 @@ def feedback_pdf(
         for criterion in item.criteria:
             values = (
                 criterion.name,
-                "-" if criterion.own is None else format_number(round(criterion.own, 2)),
-                "-" if criterion.field is None else format_number(round(criterion.field, 2)),
+                format_fixed(criterion.own, language=language) or "-",
+                format_fixed(criterion.field, language=language) or "-",
             )
             for width, value in zip(widths, values, strict=True):
                 pdf.cell(width, 7, _latin(value)[:60], border=1)

@@ -1,5 +1,6 @@
 """The ASGI entry: `streamlit run pitchjudge/ui/asgi.py` serves streamlit_app.py and warms up
-at start-up, so the first projector or judge after a restart does not wait for it.
+at start-up, so the first projector or judge after a restart does not wait for it, bounds
+uploads (`UploadGuard`), and puts the error boundary on every script run and widget callback.
 
 The warm-up (imports, the migrated engine, the first board of every contest, a first chart)
 runs in the lifespan, before the server starts answering (see `lifespan`).
@@ -20,6 +21,7 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
+from pitchjudge.ui.error_boundary import on_script_error
 from pitchjudge.ui.proxies import trust_configured_proxies
 from pitchjudge.ui.upload_guard import UploadGuard
 
@@ -131,4 +133,9 @@ def warm_up_later() -> None:
 
 
 trust_configured_proxies()  # before uvicorn reads FORWARDED_ALLOW_IPS
-app = st.App(str(ENTRY_SCRIPT), lifespan=lifespan, middleware=[Middleware(UploadGuard)])
+app = st.App(
+    str(ENTRY_SCRIPT),
+    lifespan=lifespan,
+    middleware=[Middleware(UploadGuard)],
+    on_script_error=on_script_error,
+)

@@ -823,7 +823,10 @@ def _component_data(
                 "help": row.help,
                 "levels": row.levels,
                 "options": [
-                    {"value": float(option), "label": format_number(option)}
+                    {
+                        "value": float(option),
+                        "label": format_number(option, language=labels.get("language", "en")),
+                    }
                     for option in row.options
                 ],
             }
@@ -903,6 +906,7 @@ def autosave_marks(
     missing: Sequence[int] = (),
     missing_attempt: str | None = None,
     missing_label: str = "",
+    language: str = "en",
 ) -> dict[int, float | None]:
     """The rubric: one row of toggle buttons per criterion, each click saved at once.
 
@@ -957,6 +961,8 @@ def autosave_marks(
         "error": error_label,
         "help": help_label,
         "missing": missing_label,
+        # How the buttons write a mark such as 1.5 ("1,5" in French).
+        "language": language,
     }
     marks = _marks_fragment(
         key=key,

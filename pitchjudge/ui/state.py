@@ -398,6 +398,7 @@ def organiser_page(title: str) -> Contest:
     st.title(title)
     contest = current_contest()
     if contest is None:
-        st.info(gettext()("Create the contest first (page Contest)."))
+        _ = gettext()
+        st.info(_("Create the contest first (page Contest)."))
         st.stop()
     return contest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,7 +179,11 @@ def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
         )
     else:
         number = 1
-    st.image(str(pages[number - 1]), width="stretch")
+    st.image(
+        str(pages[number - 1]),
+        width="stretch",
+        alt=_("Page {number} of {total} of the deck").format(number=number, total=len(pages)),
+    )
     pdf_path = decks.deck_pdf_path(store_dir, sha256)
     if pdf_path.exists():
         st.download_button(
@@ -192,8 +197,10 @@ def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
 
 
 def labelled_lines(items: list[tuple[str, str]]) -> None:
-    """Facts shown as '**label** — value' lines; values must already be inert or formatted."""
-    st.markdown("  \n".join(f"**{label}** — {value}" for label, value in items))
+    """Facts shown as '**label** — value' lines; values must already be inert or formatted.
+    A fact with no value is left out (a line reading "Website — —" says nothing)."""
+    shown = [(label, value) for label, value in items if value and value.strip() not in ("—", "-")]
+    st.markdown("  \n".join(f"**{label}** — {value}" for label, value in shown))
 
 
 def round_picker(rounds: list, _: Gettext, *, key: str):
@@ -238,3 +245,63 @@ def run_and_reload(
     st.session_state[notice_key] = message
     st.rerun()
     return result
+
+
+def uploader_words(_: Gettext, *, max_mb: int) -> None:
+    """Streamlit 1.67's file uploader writes "Upload" and "20MB per file • PDF" in English
+    and takes no parameter for either: write them in the visitor's language instead (in the
+    page itself, so screen readers and axe-core read the same words as the eye)."""
+    words = json.dumps(
+        {
+            "button": _("Choose a PDF file"),
+            "limit": _("{mb} MB per file · PDF").format(mb=max_mb),
+        },
+        ensure_ascii=False,
+    ).replace("</", "<\\/")
+    st.html(
+        f"""<script>
+        (() => {{
+            window.__pjUploaderWords = {words};
+            const apply = () => {{
+                const w = window.__pjUploaderWords;
+                for (const zone of document.querySelectorAll(
+                    '[data-testid="stFileUploaderDropzone"]'
+                )) {{
+                    const label = zone.querySelector(
+                        'button [data-testid="stMarkdownContainer"] p'
+                    );
+                    if (label && label.textContent !== w.button) label.textContent = w.button;
+                    const limit = zone.querySelector(
+                        '[data-testid="stFileUploaderDropzoneInstructions"] span'
+                    );
+                    if (limit && limit.textContent !== w.limit) limit.textContent = w.limit;
+                    const input = zone.querySelector("input[type=file]");
+                    if (input && input.getAttribute("aria-label") !== w.button) {{
+                        input.setAttribute("aria-label", w.button);
+                    }}
+                }}
+            }};
+            // React redraws the uploader on every run: put the words back each time.
+            if (!window.__pjUploaderObserver) {{
+                window.__pjUploaderObserver = new MutationObserver(apply);
+                window.__pjUploaderObserver.observe(document.body, {{
+                    childList: true, subtree: true, characterData: true,
+                }});
+            }}
+            apply();
+        }})();
+        </script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def readable_colours() -> None:
+    """Captions dark enough to read: Streamlit draws them at 60 % opacity, 3.9:1 on white
+    (axe-core asks for 4.5:1); this grey is 6.5:1."""
+    st.html(
+        """<style>
+        [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+            color: #5f5e5c; opacity: 1;
+        }
+        </style>"""
+    )

@@ -164,14 +164,16 @@ elif state.is_organiser():
         if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             state.sign_out()
             st.rerun()
-        if st.button(
-            _("Sign out everywhere"),
-            icon=":material/devices_off:",
-            key="sign_out_everywhere",
-            help=_("Ends every organiser session: other browsers and open tabs too."),
-        ):
-            state.sign_out_everywhere()
-            st.rerun()
+        with st.popover(_("Sign out everywhere"), icon=":material/devices_off:"):
+            st.write(
+                _(
+                    "Organiser sessions open: {count}. This ends them all: every browser "
+                    "signed in, open tabs and this one included. Each must sign in again."
+                ).format(count=state.open_organiser_sessions())
+            )
+            if st.button(_("Sign out everywhere now"), type="primary", key="sign_out_everywhere"):
+                state.sign_out_everywhere()
+                st.rerun()
     mismatch = state.base_url_mismatch()
     if mismatch:
         st.warning(

@@ -212,15 +212,18 @@ def test_sign_out_everywhere_stops_every_open_organiser_tab(
 ) -> None:
     laptop = new_context().new_page()
     phone = new_context().new_page()
-    sign_in(laptop, served.app.url)
     sign_in(phone, served.app.url)
+    sign_in(laptop, served.app.url)
     with script_run(phone):
         phone.get_by_test_id("stSidebarNav").get_by_role("link", name="Judges").click()
     expect(phone.get_by_role("heading", name="Judges", exact=True)).to_be_visible(timeout=SHORT)
 
-    with script_run(laptop):
-        laptop.get_by_role("button", name="Sign out everywhere").click()
-    expect(laptop.get_by_role("button", name="Sign out everywhere")).to_have_count(0)
+    laptop.get_by_role("button", name="Sign out everywhere").click()
+    # It says what it will do, in numbers, before doing it.
+    expect(laptop.get_by_text("Organiser sessions open: 2.")).to_be_visible(timeout=SHORT)
+    shot(laptop, "sign_out_everywhere")
+    laptop.get_by_role("button", name="Sign out everywhere now").click()
+    expect(laptop.get_by_role("button", name="Sign out everywhere")).to_have_count(0, timeout=SHORT)
 
     # The phone's tab was left open on Judges: its next click finds the session ended.
     with script_run(phone):

@@ -116,6 +116,16 @@ def end_all_organiser_sessions(*, session: Session, now: datetime | None = None)
     return result.rowcount or 0
 
 
+def count_organiser_sessions(*, session: Session, now: datetime | None = None) -> int:
+    """Organiser sessions open now (signed in, not expired, not signed out)."""
+    now = now or utcnow()
+    return session.exec(
+        select(func.count()).where(
+            col(OrganiserSession.revoked_at).is_(None), col(OrganiserSession.expires_at) > now
+        )
+    ).one()
+
+
 def client_key(client: str) -> str:
     """What failures are counted under: the client's address and the account."""
     return f"{client[:60]}|{ACCOUNT}"

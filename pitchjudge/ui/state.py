@@ -262,6 +262,12 @@ def sign_out() -> None:
     st.session_state[CLEAR_COOKIE_KEY] = True
 
 
+def open_organiser_sessions() -> int:
+    """How many organiser sessions are open (what "Sign out everywhere" would end)."""
+    with db_session(read_only=True) as session:
+        return auth.count_organiser_sessions(session=session)
+
+
 def sign_out_everywhere() -> int:
     """End every organiser session (every browser, this one included); returns how many."""
     with db_session() as session:

@@ -130,6 +130,7 @@ with decisions_tab:
         default=[p.id for p in candidates if p.id in names],
         format_func=names.__getitem__,
         key=f"emails_decision_pitches_{kind}",
+        placeholder=_("Choose applications"),
     )
     if chosen_ids:
         with state.db_session(read_only=True) as session:

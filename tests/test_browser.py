@@ -370,7 +370,7 @@ def test_the_organiser_stays_signed_in_across_a_reload_until_signing_out(
     expect(nav.get_by_text("Results", exact=True)).to_be_visible(timeout=LONG)
     expect(page.get_by_text("This page is for organisers. Sign in first.")).to_have_count(0)
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(nav.get_by_text("Results", exact=True)).to_have_count(0, timeout=SHORT)
     page.reload()
     wait_for_app(page)

@@ -112,6 +112,9 @@ def test_the_workbook_has_a_frozen_header_and_fitted_columns(
     scored: Scored, page: Page, tmp_path: Path
 ) -> None:
     open_results(page, scored)
+    # The workbook is built on request (a failure is then shown, not swallowed by a download).
+    page.get_by_role("button", name="Préparer le classeur des résultats (XLSX)").click()
+    expect(page.get_by_role("button", name="Classeur des résultats (XLSX)")).to_be_visible()
     book = openpyxl.load_workbook(
         io.BytesIO(download(page, "Classeur des résultats (XLSX)", tmp_path))
     )

@@ -116,5 +116,5 @@ def test_the_asgi_entry_serves_the_app_with_the_boundary() -> None:
     from pitchjudge.ui import asgi
     from pitchjudge.ui.error_boundary import on_script_error
 
-    assert Path(asgi.ENTRY) == REPO / "streamlit_app.py"
+    assert Path(asgi.ENTRY_SCRIPT) == REPO / "streamlit_app.py"
     assert asgi.app._on_script_error is on_script_error

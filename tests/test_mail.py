@@ -19,11 +19,11 @@ from pitchjudge import mail
 from pitchjudge.cli import main as cli_main
 from pitchjudge.config import load_settings
 from pitchjudge.db import session_scope
-from pitchjudge.errors import ConfigError, ValidationError
+from pitchjudge.errors import ConfigError, FormInvalid, ValidationError
 from pitchjudge.models import Contest, Judge, MailStatus, OutboxMessage, Pitch, utcnow
 from pitchjudge.services import applications, feedback, judges, mail_sender, ratelimit
 from pitchjudge.services import mail as outbox
-from tests.factories import make_contest, make_judging, submit
+from tests.factories import make_contest, make_judging, run_in_own_loop, submit
 from tests.smtp_support import parts, smtp_server
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,8 +97,9 @@ def test_no_application_without_its_receipt(engine, settings, monkeypatch):
 def test_no_receipt_without_its_application(engine, settings):
     contest = make_contest(engine)
     submit(engine, settings, contest.id)
-    with pytest.raises(Exception, match="already applied"):
+    with pytest.raises(FormInvalid) as refused:
         submit(engine, settings, contest.id)
+    assert any("already applied" in str(error) for error in refused.value.errors)
     assert len(rows(engine)) == 1
 
 
@@ -730,7 +731,7 @@ def test_the_lifespan_hook_sends_while_the_server_runs_and_stops_with_it(
                         return
                     await asyncio.sleep(0.1)
 
-        asyncio.run(serve())
+        run_in_own_loop(serve())
         assert rows(engine)[0].status == MailStatus.SENT
         assert len(server.handler.messages()) == 1
     # Stopped with the server: its lease is free for the next sender at once.

@@ -35,7 +35,7 @@ from pitchjudge.services import (
     scoring,
 )
 from tests.apptest_support import APP, run_page
-from tests.factories import make_judging
+from tests.factories import make_judging, run_in_own_loop
 
 
 def _ids(w, judge=0, pitch=0):
@@ -512,7 +512,6 @@ def test_two_tabs_of_one_judge_the_losing_tab_is_told(engine, settings):
 def _client_seen(trusted: str, peer: str, forwarded: str) -> str:
     """The client address uvicorn hands the app for a request from `peer` carrying
     `X-Forwarded-For: forwarded`, given FORWARDED_ALLOW_IPS = `trusted`."""
-    import asyncio
 
     from uvicorn.config import Config
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -530,7 +529,7 @@ def _client_seen(trusted: str, peer: str, forwarded: str) -> str:
         "client": (peer, 1234),
         "headers": [(b"x-forwarded-for", forwarded.encode())],
     }
-    asyncio.run(middleware(scope, None, None))
+    run_in_own_loop(middleware(scope, None, None))
     return seen["client"]
 
 

@@ -215,11 +215,13 @@ with head[1]:
     if st.session_state.get(WORKBOOK_KEY):
         st.download_button(
             _("Results workbook (XLSX)"),
-            data=st.session_state[WORKBOOK_KEY],
+            # Deferred, as the CSVs below: the bytes are fetched when the browser downloads.
+            data=lambda: st.session_state.get(WORKBOOK_KEY) or b"",
             file_name="results.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
-            on_click=lambda: st.session_state.pop(WORKBOOK_KEY, None),
+            # "ignore": a rerun on click would remove the button before the browser downloads.
+            on_click="ignore",
             key="results_xlsx",
             type="primary",
         )

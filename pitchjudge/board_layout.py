@@ -7,6 +7,7 @@ Sizes are percentages of the screen's height (CSS container units `cqh`), so one
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ ROOM_TYPE = 4.5  # the size readable from the back of a room (48 px at 1080p)
 MIN_TYPE = 2.3  # below this, "full" turns pages instead (17 px at 720p, 25 px at 1080p)
 TYPE_PER_ROW = 0.72  # a name's size relative to its row's height
 FIXED_EMS = 9.0  # place, total, marks and gaps of a row, in ems of its type
-NAME_EMS = 9.0  # room kept for a name, in ems (longer names end with "…")
+NAME_EMS = 13.0  # room kept for a name, in ems (longer names end with "…")
 MAX_COLUMNS = 3
 
 
@@ -64,12 +65,17 @@ def _one_screen(rows: int, body: float, max_columns: int = MAX_COLUMNS) -> tuple
 
 def _paged(count: int, body: float, type_size: float) -> Layout:
     """Pages of equal size whose rows keep `type_size`, in two columns at most."""
-    columns = 2 if WIDTH / 2 / (FIXED_EMS + NAME_EMS) >= type_size else 1
+    columns = 2 if type_size <= WIDTH / 2 / (FIXED_EMS + NAME_EMS) else 1
     per_column = max(1, int(TYPE_PER_ROW * body / type_size))
     capacity = per_column * columns
     n_pages = max(1, math.ceil(count / capacity))
-    size = math.ceil(count / n_pages)  # balanced: no near-empty last page
-    pages = tuple((start, min(start + size, count)) for start in range(0, count, size))
+    # Balanced: pages differ by one row at most (no near-empty last page).
+    small, extra = divmod(count, n_pages)
+    bounds = [0]
+    for index in range(n_pages):
+        bounds.append(bounds[-1] + small + (1 if index < extra else 0))
+    pages = tuple(itertools.pairwise(bounds))
+    size = small + (1 if extra else 0)
     per_column = math.ceil(size / columns) if columns > 1 else size
     if n_pages == 1:
         columns, type_, height = _one_screen(count, body, max_columns=columns)

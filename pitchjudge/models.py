@@ -119,9 +119,7 @@ class Contest(SQLModel, table=True):
         CheckConstraint("qa_seconds >= 0", name="qa_seconds"),
         CheckConstraint("overtime_penalty >= 0", name="overtime_penalty"),
         CheckConstraint("board_mode IN ('full', 'pages', 'top')", name="board_mode"),
-        CheckConstraint(
-            "board_page_seconds BETWEEN 3 AND 120", name="board_page_seconds"
-        ),
+        CheckConstraint("board_page_seconds BETWEEN 3 AND 120", name="board_page_seconds"),
         CheckConstraint("board_top_n BETWEEN 1 AND 50", name="board_top_n"),
     )
 

@@ -14,7 +14,15 @@ from sqlmodel import Session, col, func, select
 from pitchjudge.config import Settings
 from pitchjudge.errors import AccessDenied, RoundStateError, ValidationError
 from pitchjudge.links import derive_token, new_nonce, secret_key
-from pitchjudge.models import Assignment, BoardMode, BoardState, Contest, Round, RoundVersion, Scorecard
+from pitchjudge.models import (
+    Assignment,
+    BoardMode,
+    BoardState,
+    Contest,
+    Round,
+    RoundVersion,
+    Scorecard,
+)
 from pitchjudge.scoring import ScoringError
 from pitchjudge.security import looks_like_token, token_hash
 from pitchjudge.services import audit, results

@@ -61,7 +61,7 @@ CSS = """
 .pj-cols { list-style: none; margin: 0; padding: 0; display: grid; grid-auto-flow: column;
   column-gap: 2cqh; height: 100%; }
 .pj-row { position: relative; display: flex; align-items: center; gap: 1.2cqh;
-  margin: 0.25cqh 0; padding: 0 1.4cqh; border-radius: 0.8cqh; background: #17223a;
+  margin: 0.25cqh 0; padding: 0 1.4cqh 0.5cqh; border-radius: 0.8cqh; background: #17223a;
   font-size: var(--type); overflow: hidden; min-width: 0; }
 .pj-row:nth-child(even) { background: #1e2a44; }
 .pj-place { flex: 0 0 2.2em; font-weight: 700; text-align: right;
@@ -73,7 +73,7 @@ CSS = """
 .pj-row.pj-p2 { background: #c9d1dc; color: #111827; }
 .pj-row.pj-p3 { background: #d9a066; color: #111827; }
 .pj-row.pj-p1 .pj-place::after { content: " ★"; }
-.pj-bar { position: absolute; left: 4.6em; right: 1.4cqh; bottom: 0.35cqh; height: 0.5cqh;
+.pj-bar { position: absolute; left: 1.4cqh; right: 1.4cqh; bottom: 0; height: 0.45cqh;
   border-radius: 0.3cqh; background: rgba(148, 163, 184, 0.25); }
 .pj-bar > span { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 0.3cqh;
   background: #7dd3fc; }
@@ -96,7 +96,7 @@ CSS = """
 .pj-indicator { position: absolute; right: 0; bottom: -4.6cqh; font-size: 2.6cqh;
   color: #cbd5e1; }
 .pj-foot { position: absolute; left: 2.2cqh; right: 2.2cqh; bottom: 0.6cqh;
-  font-size: 2.6cqh; color: #cbd5e1; }
+  font-size: 2.4cqh; color: #cbd5e1; }
 .pj-foot > div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
   line-height: 3.3cqh; }
 .pj-foot .pj-callline { color: #f8fafc; }
@@ -116,7 +116,7 @@ CSS = """
   8% { opacity: 1; transform: none; } 88% { visibility: visible; opacity: 1; }
   100% { visibility: hidden; opacity: 0; } }
 .pj-new { animation: pj-settle 1.4s ease-out calc(var(--spot) * 0.85s) both; }
-@keyframes pj-settle { from { transform: scale(1.12); box-shadow: 0 0 0 0.6cqh #facc15; }
+@keyframes pj-settle { from { transform: scale(1.03); box-shadow: 0 0 0 0.6cqh #facc15; }
   to { transform: none; box-shadow: none; } }
 @media (prefers-reduced-motion: reduce) {
   .pj-moved, .pj-new { animation: none; } }
@@ -151,11 +151,8 @@ def status_line(view: BoardView, _: Gettext) -> str:
         BoardState.FROZEN: _("Frozen"),
         BoardState.REVEAL: _("And the winners are…"),
     }.get(BoardState(view.state), "")
-    return (
-        f"{view.round_name} · {status} · "
-        + _("{done} of {total} scorecards in").format(
-            done=view.scorecards_submitted, total=view.scorecards_expected
-        )
+    return f"{view.round_name} · {status} · " + _("{done} of {total} scorecards in").format(
+        done=view.scorecards_submitted, total=view.scorecards_expected
     )
 
 
@@ -174,8 +171,8 @@ def call_sentences(rows: list[BoardRow], _: Gettext) -> list[str]:
         if row.close_call:
             sentences.append(
                 _(
-                    "{line}: too close to call, about {n} chances in 10 that {above} "
-                    "stays ahead of {below}"
+                    "{line}: too close to call, {n} chances in 10 that {above} stays "
+                    "ahead of {below}"
                 ).format(
                     line=line_name(row.close_call["line"], _),
                     n=chances_in_ten(row.close_call["p"]),
@@ -207,9 +204,7 @@ def _row(
     if change:
         classes += ["pj-moved", "pj-up" if change > 0 else "pj-down"]
         arrow = "↑" if change > 0 else "↓"
-        label = (_("{n} places up") if change > 0 else _("{n} places down")).format(
-            n=abs(change)
-        )
+        label = (_("{n} places up") if change > 0 else _("{n} places down")).format(n=abs(change))
         chips.append(
             f'<span class="pj-chip pj-move" title="{escape(label)}">{arrow}&#8239;{abs(change)}'
             "</span>"
@@ -367,9 +362,7 @@ def board_html(
         if more:
             foot.append(
                 '<div class="pj-more">'
-                + escape(
-                    ngettext("and {count} more", "and {count} more", more).format(count=more)
-                )
+                + escape(ngettext("and {count} more", "and {count} more", more).format(count=more))
                 + "</div>"
             )
         notes = []
@@ -377,19 +370,17 @@ def board_html(
             notes.append(_("↑↓ places gained or lost with the last marks"))
         if display.whiskers:
             notes.append(_("Lines: the 90 % range of the total this jury would give on average"))
-        if view.formula:
-            notes.append(_("Total: {formula}").format(formula=view.formula))
         if notes:
             foot.append(f"<div>{escape(' · '.join(notes))}</div>")
+    if view.formula and view.round_name is not None:
+        foot.append(f"<div>{escape(_('Total: {formula}').format(formula=view.formula))}</div>")
     spot = ""
     if spotlight is not None:
         winner = spotlight.rank == 1 and not view.hidden_places
         seconds = WINNER_SECONDS if winner else SPOT_SECONDS
         style += f";--spot:{seconds}"
         label = (
-            _("Winner")
-            if winner
-            else _("Place {place}").format(place=spotlight.rank or len(rows))
+            _("Winner") if winner else _("Place {place}").format(place=spotlight.rank or len(rows))
         )
         spot = (
             f'<div class="pj-spot{" pj-winner" if winner else ""}" role="status">'

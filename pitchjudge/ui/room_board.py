@@ -115,9 +115,9 @@ CSS = """
 @keyframes pj-spot { 0% { visibility: visible; opacity: 0; transform: scale(0.92); }
   8% { opacity: 1; transform: none; } 88% { visibility: visible; opacity: 1; }
   100% { visibility: hidden; opacity: 0; } }
-.pj-new { animation: pj-settle 1.4s ease-out calc(var(--spot) * 0.85s) both; }
-@keyframes pj-settle { from { transform: scale(1.03); box-shadow: 0 0 0 0.6cqh #facc15; }
-  to { transform: none; box-shadow: none; } }
+.pj-new { animation: pj-settle 2.5s ease-out calc(var(--spot) * 0.9s) both; }
+@keyframes pj-settle { from { box-shadow: inset 0 0 0 0.6cqh #facc15; }
+  to { box-shadow: inset 0 0 0 0 #facc15; } }
 @media (prefers-reduced-motion: reduce) {
   .pj-moved, .pj-new { animation: none; } }
 """

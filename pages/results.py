@@ -101,7 +101,7 @@ with st.container(border=True):
     }
     shown_display = board.display_of(contest)
     layout_cols = st.columns([3, 2], vertical_alignment="top")
-    with layout_cols[0], st.form("board_display", border=False):
+    with layout_cols[1], st.form("board_display", border=False):
         mode = st.segmented_control(
             _("Layout on the projector"),
             options=list(MODES),
@@ -157,7 +157,7 @@ with st.container(border=True):
                     "top_n": _("Places in the top N"),
                 },
             )
-    with layout_cols[1]:
+    with layout_cols[0]:
         st.caption(_("What the projectors show now:"))
         projector_preview()
 

@@ -333,3 +333,28 @@ def test_the_reveal_gives_each_place_its_moment(rooms: Rooms, screen: Page) -> N
             board.set_board(session=session, round_id=rooms.rounds[8], state="live")
     finally:
         engine.dispose()
+
+
+def test_the_results_page_shows_a_live_thumbnail_of_the_projector(
+    rooms: Rooms, screen: Page
+) -> None:
+    """The organiser sees what the room sees, at 16:9, and it follows the projector live."""
+    screen.set_viewport_size({"width": 1600, "height": 1000})
+    screen.goto(f"{rooms.app.url}/sign_in")
+    wait_for_app(screen)
+    screen.locator("input[type=password]").fill("organiser-secret")
+    screen.keyboard.press("Enter")
+    screen.wait_for_function("() => document.cookie.includes('pj_organiser=')", timeout=LONG_MS)
+    set_display(rooms, 200, mode="top", top_n=12)  # the newest contest: the one shown
+    screen.goto(f"{rooms.app.url}/results")
+    wait_for_app(screen)
+    thumb = screen.locator(".pj-thumb")
+    expect(thumb.locator(".pj-row")).to_have_count(12, timeout=LONG_MS)
+    box = thumb.bounding_box()
+    assert box is not None and abs(box["width"] / box["height"] - 16 / 9) < 0.02
+    expect(thumb).to_contain_text("et 188 autres")
+    set_display(rooms, 200, mode="top", top_n=5)  # another screen changes the layout
+    expect(thumb.locator(".pj-row")).to_have_count(5, timeout=SHORT_MS)
+    thumb.scroll_into_view_if_needed()
+    screen.screenshot(path=str(SCREENSHOTS / "results_preview.png"), animations="disabled")
+    set_display(rooms, 200, mode="full", top_n=10)

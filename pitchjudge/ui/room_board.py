@@ -59,11 +59,11 @@ CSS = """
 .pj-page { position: absolute; inset: 0; }
 .pj-paged .pj-page { visibility: hidden; animation-timing-function: step-end;
   animation-iteration-count: infinite; }
-.pj-cols { list-style: none; margin: 0; padding: 0; display: grid; grid-auto-flow: column;
-  column-gap: 2cqh; height: 100%; }
+.pj-cols { list-style: none; margin: 0 !important; padding: 0 !important; display: grid;
+  grid-auto-flow: column; column-gap: 2cqh; height: 100%; }
 .pj-row { position: relative; display: flex; align-items: center; gap: 1.2cqh;
-  margin: 0.25cqh 0; padding: 0 1.4cqh 0.5cqh; border-radius: 0.8cqh; background: #17223a;
-  font-size: var(--type); overflow: hidden; min-width: 0; }
+  margin: 0.25cqh 0 !important; padding: 0 1.4cqh 0.5cqh !important; border-radius: 0.8cqh;
+  background: #17223a; font-size: var(--type); overflow: hidden; min-width: 0; }
 .pj-row:nth-child(even) { background: #1e2a44; }
 .pj-place { flex: 0 0 2.2em; font-weight: 700; text-align: right;
   font-variant-numeric: tabular-nums; }

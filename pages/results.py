@@ -9,11 +9,11 @@ import streamlit as st
 from pitchjudge.charts import leaderboard_figure
 from pitchjudge.formatting import format_fixed, format_number, localized_style
 from pitchjudge.labels import readable
-from pitchjudge.models import BoardState, RoundStatus
+from pitchjudge.models import BoardMode, BoardState, RoundStatus
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import board, contests, exports, feedback, impact, results
-from pitchjudge.ui import confirm, state
+from pitchjudge.ui import confirm, room_board, state
 from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
 
 NOTICE_KEY = "results_notice"
@@ -39,6 +39,14 @@ STATES = {
     BoardState.FROZEN: _("Frozen"),
     BoardState.REVEAL: _("Reveal"),
 }
+
+
+@st.fragment(run_every=f"{settings.refresh_s}s")
+def projector_preview() -> None:
+    """A live 16:9 thumbnail of the room screen (from the projectors' shared cache)."""
+    view = state.board_view(contest.id, state.board_fingerprint(contest.id))
+    room_board.show_preview(view, _=_, ngettext=ngettext, lang=lang)
+
 
 with st.container(border=True):
     st.subheader(_("Projector"))
@@ -85,6 +93,73 @@ with st.container(border=True):
         st.caption(_("Open this link on the projector's laptop (no sign-in needed):"))
         st.code(link, language=None, wrap_lines=True)
         st.image(qr_png(link), width=130, alt=_("QR code of the projector's link"))
+
+    MODES = {
+        BoardMode.FULL: _("Every place"),
+        BoardMode.PAGES: _("Pages"),
+        BoardMode.TOP: _("Top N"),
+    }
+    shown_display = board.display_of(contest)
+    layout_cols = st.columns([3, 2], vertical_alignment="top")
+    with layout_cols[1], st.form("board_display", border=False):
+        mode = st.segmented_control(
+            _("Layout on the projector"),
+            options=list(MODES),
+            format_func=MODES.get,
+            default=BoardMode(shown_display.mode),
+            key="board_display_mode",
+            help=_(
+                "Every place: all on one screen (it turns pages by itself when rows would "
+                "be too small to read). Pages: large rows, a page every few seconds. "
+                'Top N: the best N, then "and M more".'
+            ),
+        )
+        settings_cols = st.columns(2)
+        page_seconds = settings_cols[0].number_input(
+            _("Seconds per page"),
+            min_value=board.PAGE_SECONDS[0],
+            max_value=board.PAGE_SECONDS[1],
+            value=shown_display.page_seconds,
+            step=1,
+            key="board_display_page_seconds",
+        )
+        top_n = settings_cols[1].number_input(
+            _("Places in the top N"),
+            min_value=board.TOP_N[0],
+            max_value=board.TOP_N[1],
+            value=shown_display.top_n,
+            step=1,
+            key="board_display_top_n",
+        )
+        whiskers = st.toggle(
+            _("Show each total's uncertainty (90 % range)"),
+            value=shown_display.whiskers,
+            key="board_display_whiskers",
+            help=_(
+                'Off by default: the room sees "too close to call" only where the order '
+                "decides something (the winner, the podium, the promotion cut)."
+            ),
+        )
+        if st.form_submit_button(_("Apply to every projector"), icon=":material/cast:"):
+            run(
+                lambda s: board.set_board_display(
+                    session=s,
+                    contest_id=contest.id,
+                    mode=mode or shown_display.mode,
+                    page_seconds=int(page_seconds),
+                    top_n=int(top_n),
+                    whiskers=whiskers,
+                ),
+                _("Every projector now uses this layout."),
+                labels={
+                    "mode": _("Layout on the projector"),
+                    "page_seconds": _("Seconds per page"),
+                    "top_n": _("Places in the top N"),
+                },
+            )
+    with layout_cols[0]:
+        st.caption(_("What the projectors show now:"))
+        projector_preview()
 
 RELEASE_KEY = f"feedback_released_{round_.id}"
 RELEASE_DIALOG = f"feedback_release_{round_.id}"

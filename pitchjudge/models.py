@@ -80,6 +80,14 @@ class BoardState(StrEnum):
     REVEAL = "reveal"
 
 
+class BoardMode(StrEnum):
+    """How the projector lays out the board (chosen by the organiser on the Results page)."""
+
+    FULL = "full"  # every place on one screen (pages by itself when rows would be unreadable)
+    PAGES = "pages"  # large rows, turning pages by itself
+    TOP = "top"  # the best N, plus "and M more"
+
+
 class AssignmentMode(StrEnum):
     ALL = "all"  # every judge scores every pitch (typical final)
     K_PER_PITCH = "k_per_pitch"  # k judges per pitch (typical pre-selection)
@@ -110,6 +118,9 @@ class Contest(SQLModel, table=True):
         CheckConstraint("pitch_seconds > 0", name="pitch_seconds"),
         CheckConstraint("qa_seconds >= 0", name="qa_seconds"),
         CheckConstraint("overtime_penalty >= 0", name="overtime_penalty"),
+        CheckConstraint("board_mode IN ('full', 'pages', 'top')", name="board_mode"),
+        CheckConstraint("board_page_seconds BETWEEN 3 AND 120", name="board_page_seconds"),
+        CheckConstraint("board_top_n BETWEEN 1 AND 50", name="board_top_n"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -133,6 +144,12 @@ class Contest(SQLModel, table=True):
     mail_intros: dict | None = Field(default=None, sa_type=JSON)
     #: The organiser's privacy notice, shown on the Apply page above the consent box (Markdown).
     privacy_text: str = Field(default="", sa_type=Text)
+    #: The projector's layout (see `BoardMode`), seconds per page, places shown in top-N
+    #: mode, and whether each total's interval is drawn (shared by every projector).
+    board_mode: str = Field(default="full", max_length=8)
+    board_page_seconds: int = 10
+    board_top_n: int = 10
+    board_whiskers: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

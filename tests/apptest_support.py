@@ -55,4 +55,5 @@ def texts(at: AppTest) -> str:
     parts += [s.value for s in at.success] + [t.value for t in at.title]
     parts += [h.value for h in at.subheader] + [h.value for h in at.header]
     parts += [c.value for c in at.caption]
+    parts += [h.value for h in at.get("html")]  # the room screens draw their text as HTML
     return "\n".join(str(p) for p in parts)

@@ -157,7 +157,9 @@ def test_board_page_through_its_display_link(app_env):
     assert not at.exception
     assert "2 of 6 scorecards in" not in texts(at)  # nothing submitted yet: 0 of 6
     assert "0 of 6 scorecards in" in texts(at)
-    assert len(at.get("plotly_chart")) == 1
+    board_html = "".join(h.value for h in at.get("html"))
+    assert board_html.count('class="pj-row') == 3  # one row per startup, no chart
+    assert not at.get("plotly_chart") and not at.toggle  # no "Criteria" switch on the room
     bad = run_page(params={"display": "not-a-real-display-token"})
     assert "not valid" in texts(bad)
 

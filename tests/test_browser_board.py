@@ -28,6 +28,7 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest, Mark, Pitch, utcnow
 from pitchjudge.services import board, results, rubric, scoring, stage
 from pitchjudge.services.judges import judge_link
+from pitchjudge.ui.room_board import NAME_CHARACTERS
 from tests.browser_support import LONG_MS, SHORT_MS, App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
 from tests.test_browser import wait_for_app
@@ -59,27 +60,26 @@ HOSTILE_NAMES = (
     "שלום עולם · مرحبا بالعالم",
 )
 HOSTILE_CONTEST = "Prix <b>Hostile</b> **2027**"
-SHOWN_CHARACTERS = 40  # the chart labels cut longer names here, with "…" (pitchjudge/charts.py)
+SHOWN_CHARACTERS = NAME_CHARACTERS  # the board cuts longer names here, with "…"
 
 
 def shown_name(name: str) -> str:
-    """A startup name as the chart's axis shows it."""
+    """A startup name as the board shows it."""
     if len(name) <= SHOWN_CHARACTERS:
         return name
     return name[: SHOWN_CHARACTERS - 1].rstrip() + "…"
 
 
-# Every bar of the chart, top to bottom: its label ("rank. name") and its total as drawn.
-# Plotly writes the labels and the bars' texts as SVG <text>, in the same (bottom-up) order.
+# Every row of the room board, top to bottom: "place. name" and its total as drawn
+# (pitchjudge/ui/room_board.py draws them as HTML; the star of the winner is CSS).
 _ROWS = """() => {
-    const plot = document.querySelector('.js-plotly-plot');
-    if (!plot) return null;
-    const labels = [...plot.querySelectorAll('.yaxislayer-above .ytick text')];
-    const bars = [...plot.querySelectorAll('.trace.bars .point')];
-    if (labels.length !== bars.length) return null;
-    return labels.map((label, i) => [
-        label.textContent, bars[i].querySelector('.bartext')?.textContent ?? null,
-    ]).reverse();
+    const rows = [...document.querySelectorAll('.pj-screen .pj-row')];
+    if (!rows.length) return null;
+    return rows.map((row) => [
+        row.querySelector('.pj-place').textContent + '. '
+            + row.querySelector('.pj-name').textContent,
+        row.querySelector('.pj-total').textContent,
+    ]);
 }"""
 
 
@@ -239,7 +239,7 @@ def set_board(room: Room, state: str, round_id: int | None = None) -> None:
 
 
 def expected_rows(room: Room) -> list[tuple[str, str]]:
-    """The live leaderboard as the engine ranks it now, drawn as the chart draws it."""
+    """The live leaderboard as the engine ranks it now, drawn as the board draws it."""
     engine = room.engine()
     try:
         with session_scope(engine, read_only=True) as session:
@@ -255,7 +255,7 @@ def expected_rows(room: Room) -> list[tuple[str, str]]:
 
 
 def shown_rows(page: Page) -> list[tuple[str, str | None]] | None:
-    """The projector's bars, top to bottom, as (label, total) read from the chart's SVG."""
+    """The projector's rows, top to bottom, as (label, total)."""
     rows = page.evaluate(_ROWS)
     return None if rows is None else [tuple(row) for row in rows]
 

@@ -126,7 +126,7 @@ def test_projector_shows_the_blend_formula(app_env):
         board.set_board(session=session, round_id=w["final_id"], state="live")
         token = board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
     at = run_page(params={"display": token})
-    assert "Total: 30 % Final \\+ 70 % Grande finale" in texts(at)
+    assert "Total: 30 % Final + 70 % Grande finale" in texts(at)
 
 
 def test_results_page_shows_the_blend_and_both_totals(app_env):

@@ -12,9 +12,17 @@ import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from pitchjudge.config import Settings
-from pitchjudge.errors import AccessDenied, RoundStateError
+from pitchjudge.errors import AccessDenied, RoundStateError, ValidationError
 from pitchjudge.links import derive_token, new_nonce, secret_key
-from pitchjudge.models import Assignment, BoardState, Contest, Round, RoundVersion, Scorecard
+from pitchjudge.models import (
+    Assignment,
+    BoardMode,
+    BoardState,
+    Contest,
+    Round,
+    RoundVersion,
+    Scorecard,
+)
 from pitchjudge.scoring import ScoringError
 from pitchjudge.security import looks_like_token, token_hash
 from pitchjudge.services import audit, results
@@ -34,6 +42,23 @@ class BoardRow:
     statistical_tie: bool
     n_judges: int
     criteria: dict[str, float] = field(default_factory=dict)
+    #: This row and the next cannot be called at a decision line: {"line": "winner" |
+    #: "podium" | "promotion", "p": P(this row beats the next)}; None elsewhere.
+    close_call: dict | None = None
+
+
+@dataclass(frozen=True)
+class BoardDisplay:
+    """How the projector lays the board out, chosen by the organiser (`Contest.board_*`)."""
+
+    mode: str = BoardMode.FULL
+    page_seconds: int = 10
+    top_n: int = 10
+    whiskers: bool = False
+
+
+PAGE_SECONDS = (3, 120)
+TOP_N = (1, 50)
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,8 @@ class BoardView:
     problem: str | None = None  # why results cannot be computed yet (in English)
     formula: str | None = None  # a blended round's formula ("30 % Pre-selection + 70 % Final")
     x_max: float | None = None  # the chart's scale: the whole board's, even mid-reveal
+    round_id: int | None = None
+    display: BoardDisplay = field(default_factory=BoardDisplay)
 
 
 # --- the display link ---------------------------------------------------------------------
@@ -115,6 +142,64 @@ def contest_by_display_token(*, session: Session, token: str | None) -> Contest:
     return contest
 
 
+# --- how the projector lays it out --------------------------------------------------------
+
+
+def display_of(contest: Contest) -> BoardDisplay:
+    return BoardDisplay(
+        mode=BoardMode(contest.board_mode),
+        page_seconds=contest.board_page_seconds,
+        top_n=contest.board_top_n,
+        whiskers=contest.board_whiskers,
+    )
+
+
+def set_board_display(
+    *,
+    session: Session,
+    contest_id: int,
+    mode: str,
+    page_seconds: int,
+    top_n: int,
+    whiskers: bool,
+) -> BoardDisplay:
+    """Choose how every projector of the contest lays out the board."""
+    if mode not in tuple(BoardMode):
+        raise ValidationError("Choose full, pages or top N.", field="mode")
+    if not PAGE_SECONDS[0] <= int(page_seconds) <= PAGE_SECONDS[1]:
+        raise ValidationError(
+            "Between {low} and {high} seconds a page.",
+            field="page_seconds",
+            low=PAGE_SECONDS[0],
+            high=PAGE_SECONDS[1],
+        )
+    if not TOP_N[0] <= int(top_n) <= TOP_N[1]:
+        raise ValidationError(
+            "Between {low} and {high} places.", field="top_n", low=TOP_N[0], high=TOP_N[1]
+        )
+    contest = get_contest(session=session, contest_id=contest_id)
+    old = display_of(contest)
+    contest.board_mode = str(mode)
+    contest.board_page_seconds = int(page_seconds)
+    contest.board_top_n = int(top_n)
+    contest.board_whiskers = bool(whiskers)
+    session.add(contest)
+    session.flush()
+    new = display_of(contest)
+    if new != old:
+        audit.record(
+            session,
+            contest_id=contest_id,
+            actor=ORGANISER,
+            entity="contest",
+            entity_id=contest_id,
+            action="board_display",
+            old=str(old.__dict__),
+            new=str(new.__dict__),
+        )
+    return new
+
+
 # --- what the board shows -----------------------------------------------------------------
 
 
@@ -145,6 +230,10 @@ def fingerprint(*, session: Session, contest_id: int) -> tuple:
             Round.board,
             Round.blend_round_id,
             RoundVersion.version,
+            Contest.board_mode,
+            Contest.board_page_seconds,
+            Contest.board_top_n,
+            Contest.board_whiskers,
         )
         .select_from(Contest)
         .outerjoin(Round, col(Round.contest_id) == col(Contest.id))
@@ -154,6 +243,7 @@ def fingerprint(*, session: Session, contest_id: int) -> tuple:
     if not rows:
         return ()
     name, link = rows[0][0], rows[0][1]
+    name = (name, *rows[0][7:11])  # the layout the organiser chose moves the board too
     rounds = {r[2]: r for r in rows if r[2] is not None}
     # As `shown_round`: the last round in order whose board is not hidden.
     ordered = sorted(rounds.values(), key=lambda r: (r[3], r[2]))
@@ -189,9 +279,15 @@ def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
         bands = sure.set_index("pitch")[["total_low", "total_high"]]
         # Orange only where a decision line cannot be called (not every close neighbour).
         close = sure.set_index("pitch")["too_close_to_call"]
+        lines = results.round_decision_lines(session=session, round_id=round_id, sure=sure)
+        calls = {
+            int(call["above"]): {"line": str(call["line"]), "p": float(call["p"])}
+            for call in lines[lines["too_close"]].to_dict("records")
+        }
     except (ScoringError, ValueError, KeyError):
         bands = pd.DataFrame(columns=["total_low", "total_high"])
         close = pd.Series(dtype=bool)
+        calls = {}
     if "earlier_total" in board.columns and not bands.empty:
         # A blend moves only with this round's marks: its band is this round's, scaled, plus
         # the earlier round's fixed share.
@@ -223,6 +319,7 @@ def compute_rows(*, session: Session, round_id: int) -> list[BoardRow]:
                 statistical_tie=bool(close.get(pitch, False)),
                 n_judges=int(record["n_judges"]),
                 criteria={n: v for n in names if (v := _number(record.get(n))) is not None},
+                close_call=calls.get(pitch),
             )
         )
     return rows
@@ -241,7 +338,9 @@ def board_view(*, session: Session, contest_id: int) -> BoardView:
     contest = get_contest(session=session, contest_id=contest_id)
     round_ = shown_round(session=session, contest_id=contest_id)
     if round_ is None:
-        return BoardView(state=BoardState.HIDDEN, contest_name=contest.name)
+        return BoardView(
+            state=BoardState.HIDDEN, contest_name=contest.name, display=display_of(contest)
+        )
     expected = session.exec(
         select(func.count()).select_from(Assignment).where(Assignment.round_id == round_.id)
     ).one()
@@ -257,6 +356,8 @@ def board_view(*, session: Session, contest_id: int) -> BoardView:
         scorecards_submitted=submitted,
         scorecards_expected=expected,
         formula=results.blend_formula(session=session, round_id=round_.id),
+        round_id=round_.id,
+        display=display_of(contest),
     )
     if round_.board == BoardState.LIVE:
         try:

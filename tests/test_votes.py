@@ -232,7 +232,7 @@ def test_many_votes_at_once_lose_none(engine, setup):
         try:
             vote(engine, setup, n % 3, device=f"phone-{n}", client="10.1.1.1")
             vote(engine, setup, (n + 1) % 3, device=f"phone-{n}", client="10.1.1.1")
-        except Exception as error:  # noqa: BLE001 - collected for the assertion
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=voter, args=(n,)) for n in range(60)]

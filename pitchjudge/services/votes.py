@@ -9,6 +9,7 @@ hits in the database (`pitchjudge.services.ratelimit`), so every replica sees th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -480,12 +481,11 @@ def current_vote(
 
 def note_bad_code(*, session: Session, client: str | None, now: datetime | None = None) -> None:
     """Count a wrong ticket code from `client` (in its own transaction: the vote's rolled back)."""
-    try:
+    # Already over the limit: the next try is refused before its code is even looked at.
+    with contextlib.suppress(ratelimit.RateLimited):
         ratelimit.hit(
             session=session, limit=BAD_CODES, key=client, message=TOO_MANY_BAD_CODES, now=now
         )
-    except ratelimit.RateLimited:
-        pass  # already over: the next try is refused before its code is even looked at
 
 
 def cast_vote(

@@ -85,6 +85,7 @@ class VotePage:
     contest_name: str
     round_name: str
     language: str
+    timezone: str
     mode: str
     state: str  # not_open, open or closed
     closes_at: datetime | None
@@ -433,6 +434,7 @@ def vote_page(*, session: Session, token: str, now: datetime | None = None) -> V
         contest_name=contest.name,
         round_name=round_.name,
         language=contest.language,
+        timezone=contest.timezone,
         mode=window.mode,
         state=window_state(window, now),
         closes_at=window.closes_at,

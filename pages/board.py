@@ -6,7 +6,7 @@ import streamlit as st
 from pitchjudge.charts import leaderboard_figure
 from pitchjudge.formatting import localized_style
 from pitchjudge.models import BoardState
-from pitchjudge.ui import state
+from pitchjudge.ui import state, vote_screen
 from pitchjudge.ui.widgets import inert
 
 _ = state.gettext()
@@ -14,6 +14,10 @@ ngettext = state.ngettext()
 lang = state.language()
 REFRESH = f"{state.get_settings().refresh_s}s"
 contest = state.display_contest()
+voting = vote_screen.projected(contest.id)
+if voting:  # the organiser put the audience vote on the projector (Stage page)
+    vote_screen.show(contest.id, voting, _)
+    st.stop()
 
 # Large, high-contrast type readable from the back of a room (no user text in this block).
 st.html(
@@ -37,6 +41,8 @@ def watch() -> None:
     if not state.display_link_live(contest.id, _):
         st.rerun(scope="app")
     if state.board_fingerprint(contest.id) != st.session_state.get(FINGERPRINT_KEY):
+        st.rerun(scope="app")
+    if vote_screen.projected(contest.id):
         st.rerun(scope="app")
 
 

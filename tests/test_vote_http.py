@@ -92,6 +92,7 @@ def test_the_page_escapes_startup_text_and_sets_safe_cookies(vote_open):
 def test_a_vote_without_the_pages_csrf_token_is_refused(vote_open):
     w = vote_open
     phone = requests.Session()
+    phone.headers["Accept-Language"] = "en"
     phone.get(page_url(w), timeout=30)
     pitch = str(w["pitches"][1])
     missing = phone.post(page_url(w), data={"pitch": pitch}, timeout=30)
@@ -178,6 +179,8 @@ def test_a_ticket_code_used_on_another_phone_is_refused(vote_open):
 
 
 def test_an_unknown_vote_says_so(server):
-    response = requests.get(f"{server['url']}/vote/{'x' * 43}", timeout=30)
+    response = requests.get(
+        f"{server['url']}/vote/{'x' * 43}", headers={"Accept-Language": "en"}, timeout=30
+    )
     assert response.status_code == 404
     assert "This vote does not exist" in response.text

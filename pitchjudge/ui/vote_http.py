@@ -234,7 +234,7 @@ class _Page:
         )
         parts = [
             f'<p class="lang">{switch}</p>',
-            f"<h1>{e(_('Audience vote'))}</h1>",
+            "<h1>" + e(_("Audience vote")) + "</h1>",
             f'<p class="sub">{e(page.contest_name)} · {e(page.round_name)}</p>',
         ]
         if message:
@@ -273,17 +273,18 @@ class _Page:
         ]
         if page.mode == VoteMode.TICKETS:
             form.append(
-                f'<label for="code">{e(_("Code on your ticket"))}</label>'
+                '<label for="code">' + e(_("Code on your ticket")) + "</label>"
                 f'<input type="text" id="code" name="code" value="{e(code)}" '
                 'autocomplete="off" autocapitalize="characters" spellcheck="false" '
                 'maxlength="20" inputmode="text">'
             )
         if open_:
-            form.append(f'<p class="sub">{e(_("Tap the startup you vote for."))}</p>')
+            form.append('<p class="sub">' + e(_("Tap the startup you vote for.")) + "</p>")
         form.append("<ul>")
+        your_vote = e(_("Your vote"))
         for finalist in page.finalists:
             chosen = finalist.pitch_id == mine
-            badge = f'<span class="mine">✓ {e(_("Your vote"))}</span>' if chosen else ""
+            badge = f'<span class="mine">✓ {your_vote}</span>' if chosen else ""
             form.append(
                 f'<li><button type="submit" name="pitch" value="{finalist.pitch_id}" '
                 f'aria-pressed="{"true" if chosen else "false"}"'

@@ -46,6 +46,7 @@ def _status(round_id: int) -> votes.VoteStatus:
 def vote_panel(contest: Contest, round_: Round, _: Gettext) -> None:
     """Draw the panel for `round_` (inside an expander of the Stage page)."""
     show_notice(NOTICE_KEY)
+    ngettext = state.ngettext()
     token = _organiser_token()
     vote = _status(round_.id)
     lang = state.language()
@@ -152,7 +153,7 @@ def vote_panel(contest: Contest, round_: Round, _: Gettext) -> None:
         CLOSE_DIALOG,
         title=_("Close the vote?"),
         lines=lambda: [
-            state.ngettext()(
+            ngettext(
                 "**{count}** person has voted. No vote will be taken after this; "
                 "the votes in stay.",
                 "**{count}** people have voted. No vote will be taken after this; "
@@ -172,6 +173,7 @@ def vote_panel(contest: Contest, round_: Round, _: Gettext) -> None:
 def tickets_block(contest: Contest, round_: Round, vote: votes.VoteStatus, _: Gettext) -> None:
     """Generate the ticket codes, print them as QR badges, download them as CSV."""
     token = _organiser_token()
+    ngettext = state.ngettext()
     key = secret_key(state.get_settings())
     st.markdown("#### " + _("Ticket codes"))
     cols = st.columns([2, 3])
@@ -189,9 +191,9 @@ def tickets_block(contest: Contest, round_: Round, vote: votes.VoteStatus, _: Ge
             lambda s: votes.generate_tickets(
                 session=s, organiser_token=token, key=key, round_id=round_.id, count=int(count)
             ),
-            state.ngettext()(
-                "{count} code generated.", "{count} codes generated.", int(count)
-            ).format(count=int(count)),
+            ngettext("{count} code generated.", "{count} codes generated.", int(count)).format(
+                count=int(count)
+            ),
             notice_key=NOTICE_KEY,
             _=_,
         )

@@ -52,10 +52,12 @@ def show(contest_id: int, round_id: int, _: Gettext) -> None:
     link = votes.vote_link(state.base_url(), vote.token)
     left, right = st.columns([2, 3], gap="large")
     with left:
+        title = escape(_("Vote for your favourite!"))
+        scan = escape(_("Scan the QR code with your phone"))
         st.html(
-            f'<div class="pj-vote"><h1>{escape(_("Vote for your favourite!"))}</h1>'
+            f'<div class="pj-vote"><h1>{title}</h1>'
             f'<p class="pj-big">{escape(page.contest_name)} · {escape(page.round_name)}</p>'
-            f'<p class="pj-big">{escape(_("Scan the QR code with your phone"))}</p></div>'
+            f'<p class="pj-big">{scan}</p></div>'
         )
         st.image(qr_png(link, scale=12), width=420)
         st.html(f'<p class="pj-link">{escape(link)}</p>')
@@ -89,9 +91,8 @@ def show(contest_id: int, round_id: int, _: Gettext) -> None:
                     "</div>"
                 )
         else:
-            parts.append(
-                f'<p class="pj-big">{escape(_("The result stays hidden until the reveal."))}</p>'
-            )
+            hidden = escape(_("The result stays hidden until the reveal."))
+            parts.append(f'<p class="pj-big">{hidden}</p>')
         parts.append("</div>")
         st.html("".join(parts))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import delete
+from sqlmodel import select
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
@@ -175,6 +176,9 @@ def test_a_ticket_code_used_on_another_phone_is_refused(vote_open):
     assert "already been used on another phone" in reused.text
     forged = vote(second, w, p2, code="AAAA-BBBB-CC")
     assert forged.status_code == 403 and "not valid" in forged.text
+    with session_scope(w["engine"], read_only=True) as session:  # counted against guessing
+        buckets = session.exec(select(RateLimitHit.bucket)).all()
+    assert [b for b in buckets if b.startswith("vote:bad-code:")] == ["vote:bad-code:127.0.0.1"]
     assert tally(w)[p1] == 1 and tally(w)[p2] == 0
 
 
@@ -184,3 +188,18 @@ def test_an_unknown_vote_says_so(server):
     )
     assert response.status_code == 404
     assert "This vote does not exist" in response.text
+
+
+@pytest.mark.parametrize(
+    ("host", "counted"),
+    [
+        ("::ffff:10.0.0.7", "10.0.0.7"),
+        ("10.0.0.7", "10.0.0.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        (None, None),
+    ],
+)
+def test_limits_count_per_network(host, counted):
+    from pitchjudge.ui.vote_http import client_network
+
+    assert client_network(host) == counted

@@ -62,6 +62,7 @@ TOO_MANY_FROM_PHONE = N_(
 )
 TOO_MANY_FROM_ADDRESS = N_("Too many votes from this network. Try again in {minutes} minutes.")
 TOO_MANY_BAD_CODES = N_("Too many wrong codes from this network. Try again in {minutes} minutes.")
+BAD_CODE = N_("This code is not valid for this vote. Check it and try again.")
 SESSION_ENDED = N_("Your organiser session has ended: sign in again. Nothing was changed.")
 
 NOT_OPEN, OPEN, CLOSED = "not_open", "open", "closed"
@@ -451,7 +452,7 @@ def _ticket(session: Session, window: VoteWindow, code: str | None) -> VoteTicke
         )
     ).first()
     if ticket is None:
-        raise AccessDenied("This code is not valid for this vote. Check it and try again.")
+        raise AccessDenied(BAD_CODE)
     return ticket
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import ipaddress
 import logging
 import secrets
 from collections.abc import Callable
@@ -75,6 +76,22 @@ def device_from_cookie(key: bytes, value: str | None) -> str | None:
 
 def csrf_form_token(key: bytes, cookie: str) -> str:
     return _sign(key, "vote-csrf", cookie)
+
+
+def client_network(host: str | None) -> str | None:
+    """What the per-network limits count: an IPv4 address (IPv4-mapped IPv6 included), or an
+    IPv6 address's /64 (one phone may hold many addresses of its network's /64)."""
+    if not host:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:60]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def request_language(request: Request, default: str) -> str:
@@ -166,7 +183,8 @@ class _Page:
                     query = {"ok": "1", "lang": lang}
                     if page.mode == VoteMode.TICKETS and code:
                         query["code"] = votes.format_code(votes.normalise_code(code))
-                    return self._redirect(request, f"/vote/{token}?{urlencode(query)}")
+                    # Relative: right behind a proxy's base path too.
+                    return self._redirect(request, f"?{urlencode(query)}")
                 error, status = result
                 message = html.escape(error.localized(_))
             # The page shows the state after the refusal (a close, a withdrawal).
@@ -198,7 +216,7 @@ class _Page:
             pitch_id = int(str(form.get("pitch", "")))
         except ValueError:
             pitch_id = -1
-        client = request.client.host if request.client else None
+        client = client_network(request.client.host if request.client else None)
         try:
             with session_scope(self.engine()) as session:
                 return votes.cast_vote(
@@ -212,7 +230,7 @@ class _Page:
         except ratelimit.RateLimited as error:
             return error, 429
         except AccessDenied as error:
-            if "code" in error.msgid and "not valid" in error.msgid:
+            if error.msgid == votes.BAD_CODE:  # counted per network: guessing is slowed down
                 with session_scope(self.engine()) as session:
                     votes.note_bad_code(session=session, client=client)
             return error, 403
@@ -267,7 +285,7 @@ class _Page:
             )
         csrf = request.cookies.get(CSRF_COOKIE) or request.state.new_csrf
         form = [
-            f'<form method="post" action="/vote/{e(page_token(request))}">',
+            '<form method="post">',
             f'<input type="hidden" name="csrf" value="{e(csrf_form_token(key, csrf))}">',
             f'<input type="hidden" name="lang" value="{e(lang)}">',
         ]
@@ -336,10 +354,6 @@ class _Page:
             response.set_cookie(
                 LANG_COOKIE, lang, max_age=DEVICE_MAX_AGE, path=COOKIE_PATH, samesite="lax"
             )
-
-
-def page_token(request: Request) -> str:
-    return request.path_params["token"]
 
 
 def _query(lang: str, page: votes.VotePage, code: str) -> dict:

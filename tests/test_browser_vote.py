@@ -190,3 +190,19 @@ def test_the_projector_tally_moves_when_a_vote_arrives(room: Room, new_context):
     expect(bar).to_have_attribute("style", "width:100.0%")
     expect(tally_box.locator(".pj-row").first).to_contain_text("Startup 2")
     projector.screenshot(path=str(SCREENSHOTS / "pj_vote_projector.png"))
+
+
+def test_the_phone_page_in_french_has_no_serious_accessibility_problem(room: Room, new_context):
+    from axe_playwright_python.sync_playwright import Axe
+
+    w = room.tickets  # the fullest page: the code field and the buttons
+    context = new_context(viewport=PHONE, is_mobile=True, locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{room.app.url}/vote/{w['token']}", timeout=LONG_MS)
+    expect(page.get_by_text("Touchez la startup pour laquelle vous votez.")).to_be_visible()
+    expect(page.get_by_label("Code de votre billet")).to_be_visible()
+    violations = Axe().run(page).response["violations"]
+    severe = [
+        f"{v['id']}: {v['help']}" for v in violations if v.get("impact") in ("serious", "critical")
+    ]
+    assert severe == []

@@ -74,12 +74,14 @@ def vote_panel(contest: Contest, round_: Round, _: Gettext) -> None:
             help=_("It cannot change once people have voted."),
         )
         live = st.toggle(
-            _("Show the tally live on the projector (else hidden until you reveal it)"),
+            _("Show the tally live on the projector"),
             value=vote.live_tally,
+            help=_("Off: the result stays hidden until you reveal it, once the vote is closed."),
             key=f"{LIVE_KEY}_{round_.id}",
         )
         projected = st.toggle(
-            _("Show the vote on the projector (QR code and tally) instead of the leaderboard"),
+            _("Show the vote on the projector instead of the leaderboard"),
+            help=_("The QR code of the vote page, the number of votes and the tally."),
             value=vote.on_projector,
             key=f"{PROJECTOR_KEY}_{round_.id}",
         )

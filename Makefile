@@ -62,6 +62,7 @@ bench: setup
 	.venv/bin/python bench/bench_projector.py
 	.venv/bin/python bench/bench_room_board.py
 	.venv/bin/python bench/bench_mail.py
+	.venv/bin/python bench/bench_vote.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -2,13 +2,17 @@
 
 import streamlit as st
 
-from pitchjudge.ui import room_board, state
+from pitchjudge.ui import room_board, state, vote_screen
 
 _ = state.gettext()
 ngettext = state.ngettext()
 lang = state.language()
 REFRESH = f"{state.get_settings().refresh_s}s"
 contest = state.display_contest()
+voting = vote_screen.projected(contest.id)
+if voting:  # the organiser put the audience vote on the projector (Stage page)
+    vote_screen.show(contest.id, voting, _)
+    st.stop()
 
 FINGERPRINT_KEY = "board_fingerprint"
 
@@ -22,6 +26,8 @@ def watch() -> None:
     if not state.display_link_live(contest.id, _):
         st.rerun(scope="app")
     if state.board_fingerprint(contest.id) != st.session_state.get(FINGERPRINT_KEY):
+        st.rerun(scope="app")
+    if vote_screen.projected(contest.id):
         st.rerun(scope="app")
 
 

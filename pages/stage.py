@@ -10,6 +10,7 @@ from pitchjudge.models import RoundStatus
 from pitchjudge.services import board, contests, stage
 from pitchjudge.ui import state
 from pitchjudge.ui.timer import stage_timer
+from pitchjudge.ui.vote_panel import vote_panel
 from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
 
 NOTICE_KEY = "stage_notice"
@@ -259,3 +260,6 @@ with st.expander(_("Stage screen"), icon=":material/cast:"):
     token = state.display_token(contest.id)
     st.caption(_("A big clock and the startup on stage, for a screen the speakers can see:"))
     st.code(board.stage_screen_link(state.base_url(), token), language=None, wrap_lines=True)
+
+with st.expander(_("Audience vote"), icon=":material/how_to_vote:"):
+    vote_panel(contest, round_, _)

@@ -105,6 +105,7 @@ def seed_demo(
             judges_per_pitch=3,
         ).id
         final = contests.create_round(session=session, contest_id=contest.id, name="Finale")
+        final_id = final.id
         # The final's results count the pre-selection for 30 % (shown as a formula).
         promotion.set_blend(
             session=session, round_id=final.id, earlier_round_id=preselection_id, weight=0.3
@@ -150,6 +151,7 @@ def seed_demo(
     with ThreadPoolExecutor(max_workers=2) as pool:
         tokens = list(pool.map(submit, range(len(DEMO_STARTUPS))))
     _start_preselection(engine=engine, contest_id=contest_id, preselection_id=preselection_id)
+    _seed_audience_vote(engine=engine, final_id=final_id, now=now)
     with session_scope(engine, read_only=True) as session:
         pitches = session.exec(
             select(func.count()).select_from(Pitch).where(Pitch.contest_id == contest_id)
@@ -194,3 +196,45 @@ def _start_preselection(*, engine: Engine, contest_id: int, preselection_id: int
             )
             if rng.random() < 0.8:
                 scoring.submit_scorecard(session=session, **ids)
+
+
+#: The demo's 8 finalists (shortlisted by hand, so the final and its audience vote have them).
+DEMO_FINALISTS = 8
+DEMO_VOTES = 57
+
+
+def _seed_audience_vote(*, engine: Engine, final_id: int, now: datetime) -> None:
+    """Shortlist 8 startups for the final, and give its audience vote some votes: opened,
+    57 phones voted (a few changed their minds), closed again, so the organiser can reopen
+    it from the Stage page and put it on the projector."""
+    from pitchjudge.models import PitchStatus, Round
+    from pitchjudge.services import auth, votes
+
+    rng = random.Random(2028)
+    with session_scope(engine) as session:
+        contest_id = session.get(Round, final_id).contest_id
+        ids = session.exec(
+            select(Pitch.id).where(Pitch.contest_id == contest_id).order_by(Pitch.id)
+        ).all()
+        finalists = ids[:: max(1, len(ids) // DEMO_FINALISTS)][:DEMO_FINALISTS]
+        for pitch_id in finalists:
+            applications.set_pitch_status(
+                session=session, pitch_id=pitch_id, status=PitchStatus.SHORTLISTED
+            )
+        organiser = auth.open_organiser_session(session=session, now=now)
+        token = votes.ensure_window(session=session, round_id=final_id).token
+        votes.open_window(session=session, organiser_token=organiser, round_id=final_id, now=now)
+    weights = [rng.uniform(0.5, 3) for _ in finalists]
+    for phone in range(DEMO_VOTES):
+        with session_scope(engine) as session:
+            for _change in range(2 if phone % 9 == 0 else 1):
+                votes.cast_vote(
+                    session=session,
+                    token=token,
+                    pitch_id=rng.choices(finalists, weights)[0],
+                    device_id=f"demo-phone-{phone}",
+                    now=now,
+                )
+    with session_scope(engine) as session:
+        votes.close_window(session=session, organiser_token=organiser, round_id=final_id, now=now)
+        auth.sign_out_organiser(session=session, token=organiser, now=now)

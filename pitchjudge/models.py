@@ -545,3 +545,70 @@ class WorkerLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     holder: str = Field(max_length=120)
     expires_at: datetime = Field(sa_column=_ts())
+
+
+class VoteMode(StrEnum):
+    TICKETS = "tickets"  # one vote per printed single-use code
+    DEVICE = "device"  # one vote per phone (signed cookie), for informal events
+
+
+class VoteWindow(SQLModel, table=True):
+    """A round's audience vote (People's Choice): its phone page address, the anti-fraud
+    mode, when it is open, and what the projector shows of it."""
+
+    __table_args__ = (
+        CheckConstraint("mode IN ('tickets', 'device')", name="mode"),
+        CheckConstraint("closed_at IS NULL OR opened_at IS NOT NULL", name="closed"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", unique=True, ondelete="CASCADE")
+    #: The random part of the phone page's address (/vote/<token>); public: it is on the
+    #: projector. In ticket mode the codes are the secret.
+    token: str = Field(max_length=64, unique=True)
+    mode: str = Field(default=VoteMode.DEVICE, max_length=10)
+    #: When the organiser last opened the vote, and closed it (None: not closed since).
+    opened_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: The vote closes by itself at this time (None: only by hand).
+    closes_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: The projector shows the tally as votes arrive (else hidden until revealed).
+    live_tally: bool = True
+    revealed: bool = False
+    #: The projector shows the vote (QR code and tally) instead of the leaderboard.
+    on_projector: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class VoteTicket(SQLModel, table=True):
+    """A single-use ticket code; the code is derived from the server's key and the nonce
+    (printable again), the database keeps its hash for look-up."""
+
+    __table_args__ = (UniqueConstraint("window_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    window_id: int = Field(foreign_key="votewindow.id", index=True, ondelete="CASCADE")
+    number: int
+    nonce: str = Field(max_length=64)
+    code_hash: str = Field(max_length=64, unique=True)
+    #: The phone (device id's hash) that first voted with it: another phone is refused.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Vote(SQLModel, table=True):
+    """One voter's current choice (a ticket or a device): a new vote replaces it."""
+
+    __table_args__ = (UniqueConstraint("window_id", "voter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    window_id: int = Field(foreign_key="votewindow.id", index=True, ondelete="CASCADE")
+    #: "ticket:<id>" or "device:<hash of the device id>".
+    voter: str = Field(max_length=80)
+    ticket_id: int | None = Field(
+        default=None, foreign_key="voteticket.id", index=True, ondelete="CASCADE"
+    )
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    changes: int = 0
+    cast_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

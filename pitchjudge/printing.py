@@ -29,3 +29,36 @@ h1 {{ font-size: 18pt; }} .hint {{ color: #555; }}
   word-break: break-all; }}
 </style></head><body><h1>{escape(title)}</h1><p class="hint">{escape(hint)}</p>
 <div class="grid">{blocks}</div></body></html>"""
+
+
+def vote_badges_sheet(title: str, badges: Sequence[tuple[int, str, str]], *, hint: str) -> str:
+    """A self-contained HTML page to print and cut: (number, code, link) per ticket badge,
+    three per row, each with the QR code of its own vote link."""
+    blocks = "\n".join(
+        f"""<section class="badge"><img src="{qr_svg_data_uri(link)}" alt="QR">
+<p class="code">{escape(code)}</p><p class="num">#{number}</p></section>"""
+        for number, code, link in badges
+    )
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1cm; }}
+h1 {{ font-size: 16pt; }} .hint {{ color: #444; }}
+.grid {{ display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 0.4cm; }}
+.badge {{ border: 1px dashed #999; padding: 0.3cm; text-align: center; break-inside: avoid; }}
+.badge img {{ width: 3.6cm; height: 3.6cm; }}
+.code {{ font-family: monospace; font-size: 15pt; font-weight: bold; margin: 0.1cm 0; }}
+.num {{ margin: 0; color: #444; font-size: 9pt; }}
+</style></head><body><h1>{escape(title)}</h1><p class="hint">{escape(hint)}</p>
+<div class="grid">{blocks}</div></body></html>"""
+
+
+def vote_tickets_csv(headers: Sequence[str], badges: Sequence[tuple[int, str, str]]) -> bytes:
+    """The ticket codes for a ticketing tool: number, code, vote link (UTF-8 with BOM)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(badges)
+    return buffer.getvalue().encode("utf-8-sig")

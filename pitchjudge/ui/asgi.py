@@ -24,6 +24,7 @@ from starlette.middleware import Middleware
 from pitchjudge.ui.error_boundary import on_script_error
 from pitchjudge.ui.proxies import trust_configured_proxies
 from pitchjudge.ui.upload_guard import UploadGuard
+from pitchjudge.ui.vote_http import app_routes as vote_routes
 
 HERE = Path(__file__).resolve().parent
 ENTRY_SCRIPT = HERE.parents[1] / "streamlit_app.py"
@@ -135,6 +136,9 @@ def warm_up_later() -> None:
 trust_configured_proxies()  # before uvicorn reads FORWARDED_ALLOW_IPS
 app = st.App(
     str(ENTRY_SCRIPT),
+    # The audience's phone page: plain HTTP beside the app (st.App's routes are experimental
+    # in Streamlit 1.67, pinned in uv.lock; tests/test_vote_http.py serves it through here).
+    routes=vote_routes(),
     lifespan=lifespan,
     middleware=[Middleware(UploadGuard)],
     on_script_error=on_script_error,

@@ -12,6 +12,7 @@ from pitchjudge.i18n import Gettext
 from pitchjudge.qr import qr_png
 from pitchjudge.services import votes
 from pitchjudge.ui import state
+from pitchjudge.ui.room_board import CHROME_CSS
 
 FINGERPRINT_KEY = "vote_screen_fingerprint"
 
@@ -45,7 +46,7 @@ def show(contest_id: int, round_id: int, _: Gettext) -> None:
     organiser takes the vote off the projector."""
     lang = state.language()
     ngettext = state.ngettext()
-    st.html(STYLE)
+    st.html(STYLE + f"<style>{CHROME_CSS}</style>")  # a room screen: no Streamlit chrome
     with state.db_session(read_only=True) as session:
         vote = votes.status(session=session, round_id=round_id)
         page = votes.vote_page(session=session, token=vote.token)

@@ -1,7 +1,7 @@
 """the audience vote: vote windows, ticket codes, votes
 
 Revision ID: 0004_vote
-Revises: 0003_dday2
+Revises: 0004_room
 Create Date: 2026-12-05 01:15:00
 """
 

@@ -6,7 +6,7 @@ import streamlit as st
 from pitchjudge.charts import leaderboard_figure
 from pitchjudge.formatting import localized_style
 from pitchjudge.models import BoardState
-from pitchjudge.ui import state
+from pitchjudge.ui import palmares_screen, state
 from pitchjudge.ui.widgets import inert
 
 _ = state.gettext()
@@ -103,5 +103,8 @@ def live_board() -> None:
         st.markdown("## " + _("No marks yet."))
 
 
+if palmares_screen.show(contest.id, _):  # the palmarès replaces the board while it runs
+    st.stop()
 live_board()
 watch()
+palmares_screen.watch(contest.id, _)

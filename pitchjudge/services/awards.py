@@ -749,7 +749,7 @@ def palmares_csv(*, session: Session, contest_id: int, language: str) -> bytes:
             {
                 _("Prize"): row.prize_name,
                 _("Sponsor"): row.sponsor,
-                _("Amount"): format_fixed(row.amount, language=language),
+                _("Amount"): float(row.amount),
                 _("Winner"): row.winner_name,
                 _("Why"): row.explanation,
             }
@@ -762,6 +762,8 @@ def palmares_csv(*, session: Session, contest_id: int, language: str) -> bytes:
         buffer,
         index=False,
         sep=dialect.separator,
+        decimal=dialect.decimal,
+        float_format="%.2f",
         lineterminator="\r\n",
         quoting=csv.QUOTE_MINIMAL,
     )
@@ -797,3 +799,14 @@ def palmares_pdf(*, session: Session, contest_id: int, language: str) -> bytes:
         pdf.set_font("Helvetica", "", 9)
         pdf.multi_cell(0, 5, _latin(row.explanation), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def startup_choices(*, session: Session, contest_id: int) -> list[tuple[int, str]]:
+    """(pitch id, startup name) of the contest's live applications, by name: the choices of
+    a hand-picked list."""
+    rows = session.exec(
+        select(Pitch.id, Pitch.startup_name).where(
+            Pitch.contest_id == contest_id, Pitch.status != PitchStatus.WITHDRAWN
+        )
+    ).all()
+    return sorted(((int(i), str(n)) for i, n in rows), key=lambda item: item[1].casefold())

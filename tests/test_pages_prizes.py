@@ -1,0 +1,110 @@
+"""The Prizes page and the public palmarès through AppTest."""
+
+from __future__ import annotations
+
+from pitchjudge.db import session_scope
+from pitchjudge.services import awards
+from tests.apptest_support import run_page, texts
+from tests.factories import make_judging
+from tests.test_promotion import mark_all
+
+
+def scored(engine, settings):
+    w = make_judging(engine, settings, judges=2, pitches=3)
+    mark_all(engine, w, w["round_id"], w["judges"], {0: 5, 1: 4, 2: 3})
+    return w
+
+
+def add_prize(at, name: str, sponsor: str = "", amount: float = 0.0, exclusive: bool = True):
+    at.text_input(key="pf_name_new").set_value(name)
+    at.text_input(key="pf_sponsor_new").set_value(sponsor)
+    at.number_input(key="pf_amount_new").set_value(amount)
+    at.checkbox(key="pf_exclusive_new").set_value(exclusive)
+    at.button(key="FormSubmitter:prize_form-Add the prize").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_prizes_page_defines_prizes_explains_and_freezes_after_asking(app_env):
+    engine, settings = app_env
+    w = scored(engine, settings)
+    at = run_page("pages/prizes.py", organiser=True)
+    assert "No prize yet" in texts(at)
+    add_prize(at, "Grand Prize", "City", 10000)
+    add_prize(at, "Runner-up <b>x</b>", "Bank", 2500)
+    assert "The prize is saved." in texts(at)
+    page = texts(at)
+    assert "Grand Prize** → **Startup 1" in page
+    # Typed text is shown literally, never as HTML.
+    assert "Runner\\-up \\<b\\>x\\</b\\>" in page
+    plain = page.replace("\\", "")
+    assert "Startup 1 is No. 1 on the jury ranking but already holds Grand Prize" in plain
+
+    at.button(key="prizes_freeze").click().run()
+    page = texts(at).replace("\\", "")
+    assert "2 of 2 prizes will be awarded, 12,500.00 in all." in page
+    with session_scope(engine, read_only=True) as session:
+        assert not awards.palmares_state(session=session, contest_id=w["contest"].id).frozen
+    at.button(key="prizes_freeze__confirm").click().run()
+    assert "The allocation is confirmed." in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert awards.palmares_state(session=session, contest_id=w["contest"].id).frozen
+    # Frozen: no edit buttons, the ceremony can start.
+    assert not [b for b in at.button if b.key and b.key.startswith("prize_delete_")]
+    at.button(key="prizes_ceremony_on").click().run()
+    assert "Step 0 of 6" in texts(at)
+    at.button(key="prizes_ceremony_next").click().run()
+    assert "Step 1 of 6" in texts(at)
+
+
+def test_deleting_a_prize_asks_first(app_env):
+    engine, settings = app_env
+    w = scored(engine, settings)
+    at = run_page("pages/prizes.py", organiser=True)
+    add_prize(at, "Grand Prize")
+    with session_scope(engine, read_only=True) as session:
+        (prize,) = awards.list_prizes(session=session, contest_id=w["contest"].id)
+    at.button(key=f"prize_delete_{prize.id}").click().run()
+    assert "0 prizes remain" in texts(at)
+    with session_scope(engine, read_only=True) as session:
+        assert len(awards.list_prizes(session=session, contest_id=w["contest"].id)) == 1
+    at.button(key=f"prize_delete_{prize.id}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert awards.list_prizes(session=session, contest_id=w["contest"].id) == []
+
+
+def test_an_empty_name_is_refused_in_french(app_env):
+    engine, settings = app_env
+    scored(engine, settings)
+    at = run_page("pages/prizes.py", organiser=True, lang="fr")
+    at.button(key="FormSubmitter:prize_form-Ajouter le prix").click().run()
+    assert "Donnez un nom au prix." in texts(at).replace("\\", "")
+
+
+def test_prizes_page_is_for_organisers_only(app_env):
+    at = run_page("pages/prizes.py")
+    assert "This page is for organisers" in texts(at)
+
+
+def test_public_palmares_is_closed_until_opened(app_env):
+    engine, settings = app_env
+    w = scored(engine, settings)
+    at = run_page("pages/palmares.py")
+    assert "The results are not published yet." in texts(at)
+    from pitchjudge.services import auth
+
+    with session_scope(engine) as session:
+        token = auth.open_organiser_session(session=session)
+        awards.save_prize(
+            session=session,
+            organiser_token=token,
+            contest_id=w["contest"].id,
+            form=awards.PrizeForm(name="Grand Prize"),
+        )
+    with session_scope(engine) as session:
+        awards.freeze(session=session, organiser_token=token, contest_id=w["contest"].id)
+        awards.set_public(
+            session=session, organiser_token=token, contest_id=w["contest"].id, on=True
+        )
+    at = run_page("pages/palmares.py")
+    assert "Startup 1" in texts(at)

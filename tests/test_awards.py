@@ -97,7 +97,10 @@ def test_nobody_left_and_nobody_eligible_are_told_apart():
     assert "No eligible startup is left for Second" in explain(
         decisions[1], again, _=english, **kwargs
     )
-    assert explain(decisions[2], empty, _=english, **kwargs) == "No startup is eligible for Third."
+    assert (
+        explain(decisions[2], empty, _=english, **kwargs)
+        == "No eligible startup has a result for Third yet."
+    )
 
 
 def test_composite_normalises_the_jury_min_max_and_the_audience_as_a_share():

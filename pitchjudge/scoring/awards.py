@@ -242,7 +242,7 @@ def explain(
     elif prize.scores:
         last = _("No eligible startup is left for {prize}.").format(prize=prize.name)
     else:
-        last = _("No startup is eligible for {prize}.").format(prize=prize.name)
+        last = _("No eligible startup has a result for {prize} yet.").format(prize=prize.name)
     if parts:
         return "; ".join([*parts, last])
     return last

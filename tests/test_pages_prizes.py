@@ -108,3 +108,39 @@ def test_public_palmares_is_closed_until_opened(app_env):
         )
     at = run_page("pages/palmares.py")
     assert "Startup 1" in texts(at)
+
+
+def test_the_projector_shows_the_ceremony_slide_with_names_escaped(app_env):
+    from pitchjudge.models import Pitch
+    from pitchjudge.services import auth, board
+
+    engine, settings = app_env
+    w = scored(engine, settings)
+    hostile = "<img src=x onerror=alert(1)>"
+    with session_scope(engine) as session:
+        session.get(Pitch, w["pitches"][0]).startup_name = hostile
+        token = auth.open_organiser_session(session=session)
+        display = board.display_token(
+            session=session, settings=settings, contest_id=w["contest"].id
+        )
+        awards.save_prize(
+            session=session,
+            organiser_token=token,
+            contest_id=w["contest"].id,
+            form=awards.PrizeForm(name="Grand <b>Prize</b>", sponsor="City"),
+        )
+    with session_scope(engine) as session:
+        awards.freeze(session=session, organiser_token=token, contest_id=w["contest"].id)
+        awards.set_ceremony(
+            session=session, organiser_token=token, contest_id=w["contest"].id, on=True
+        )
+        for _step in range(3):
+            awards.move_ceremony(
+                session=session, organiser_token=token, contest_id=w["contest"].id, offset=1
+            )
+    at = run_page(params={"display": display})
+    html = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img src=x" not in html
+    assert "Grand &lt;b&gt;Prize&lt;/b&gt;" in html
+    assert "Offered by City" in html
+    assert not at.get("plotly_chart")  # the leaderboard is not drawn under the ceremony

@@ -152,10 +152,11 @@ def winners_score_vector(
 ) -> tuple[float, ...]:
     """The winners' scores in prestige order (``-inf`` for no winner): what "optimal by the
     stated order" compares, lexicographically."""
-    return tuple(
-        float("-inf") if winners.get(p.id) is None else float(p.scores[winners[p.id]])
-        for p in prizes
-    )
+    vector = []
+    for prize in prizes:
+        winner = winners.get(prize.id)
+        vector.append(float("-inf") if winner is None else float(prize.scores[winner]))
+    return tuple(vector)
 
 
 def composite_scores(
@@ -219,7 +220,7 @@ def explain(
     ]
     winner = name(decision.winner) if decision.winner is not None else ""
     tied = ", ".join(name(p) for p in decision.tied)
-    if decision.outcome == Outcome.BEST:
+    if decision.outcome == Outcome.BEST and decision.winner is not None:
         last = _("{prize} goes to {startup}, No. {place} on {source}.").format(
             prize=prize.name, startup=winner, place=prize.place(decision.winner), source=source
         )

@@ -288,7 +288,7 @@ def audience_votes(session: Session, round_id: int) -> dict[int, int]:
     """pitch id → votes of the round's audience vote (`pitchjudge.services.votes`); empty
     while no vote service is installed."""
     try:
-        from pitchjudge.services import votes  # the audience vote, built beside this module
+        from pitchjudge.services import votes  # type: ignore[attr-defined]  # built beside this
     except ImportError:
         return {}
     return {int(k): int(v) for k, v in votes.tally(session, round_id).items()}
@@ -315,18 +315,16 @@ def _eligible(session: Session, contest_id: int, prize: Prize) -> set[int] | Non
     """The startups the prize's eligibility allows (None: no restriction)."""
     if prize.eligibility == PrizeEligibility.FINALISTS:
         rounds = list_rounds(session=session, contest_id=contest_id)
-        return (
-            {p.id for p in round_pitches(session=session, round_=rounds[-1])} if rounds else set()
-        )
+        last = round_pitches(session=session, round_=rounds[-1]) if rounds else []
+        return {int(p.id or 0) for p in last}
     if prize.eligibility == PrizeEligibility.CATEGORIES:
         wanted = list(prize.category_ids or [])
-        return set(
-            session.exec(
-                select(Pitch.id).where(
-                    Pitch.contest_id == contest_id, col(Pitch.category_id).in_(wanted)
-                )
-            ).all()
-        )
+        rows = session.exec(
+            select(Pitch.id).where(
+                Pitch.contest_id == contest_id, col(Pitch.category_id).in_(wanted)
+            )
+        ).all()
+        return {int(pitch or 0) for pitch in rows}
     if prize.eligibility == PrizeEligibility.LIST:
         return {int(p) for p in prize.pitch_ids or []}
     return None
@@ -355,7 +353,7 @@ def prize_input(session: Session, contest_id: int, prize: Prize) -> PrizeInput:
             votes = audience_votes(session, round_id)
             if prize.source == PrizeSource.AUDIENCE:
                 candidates = [
-                    p.id
+                    int(p.id or 0)
                     for p in round_pitches(
                         session=session, round_=get_round(session=session, round_id=round_id)
                     )
@@ -435,7 +433,7 @@ def _compute(
     state = palmares_state(session=session, contest_id=contest_id)
     decisions = allocate(inputs, _picks(state))
     query = select(Pitch.id, Pitch.startup_name).where(Pitch.contest_id == contest_id)
-    names = {int(pitch): str(name) for pitch, name in session.exec(query).all()}
+    names = {int(pitch or 0): str(name) for pitch, name in session.exec(query).all()}
     return prizes, inputs, decisions, names
 
 
@@ -809,4 +807,4 @@ def startup_choices(*, session: Session, contest_id: int) -> list[tuple[int, str
             Pitch.contest_id == contest_id, Pitch.status != PitchStatus.WITHDRAWN
         )
     ).all()
-    return sorted(((int(i), str(n)) for i, n in rows), key=lambda item: item[1].casefold())
+    return sorted(((int(i or 0), str(n)) for i, n in rows), key=lambda item: item[1].casefold())

@@ -144,3 +144,35 @@ def test_the_projector_shows_the_ceremony_slide_with_names_escaped(app_env):
     assert "Grand &lt;b&gt;Prize&lt;/b&gt;" in html
     assert "Offered by City" in html
     assert not at.get("plotly_chart")  # the leaderboard is not drawn under the ceremony
+
+
+def test_a_tie_is_shown_and_the_organiser_picks_the_winner(app_env):
+    from pitchjudge.models import PrizeEligibility, PrizeSource
+    from pitchjudge.services import auth
+
+    engine, settings = app_env
+    w = scored(engine, settings)
+    with session_scope(engine) as session:
+        token = auth.open_organiser_session(session=session)
+        prize = awards.save_prize(
+            session=session,
+            organiser_token=token,
+            contest_id=w["contest"].id,
+            # Nobody has voted yet: the two listed startups are tied.
+            form=awards.PrizeForm(
+                name="People's Choice",
+                source=PrizeSource.AUDIENCE,
+                eligibility=PrizeEligibility.LIST,
+                pitch_ids=w["pitches"][1:],
+            ),
+        ).id
+    at = run_page("pages/prizes.py", organiser=True)
+    plain = texts(at).replace("\\", "")
+    assert "Startup 2, Startup 3 are tied on the audience vote" in plain
+    assert at.button(key="prizes_freeze").disabled
+    at.radio(key=f"prize_tie_{prize}").set_value(w["pitches"][2]).run()
+    at.button(key=f"prize_pick_{prize}").click().run()
+    plain = texts(at).replace("\\", "")
+    assert "Your pick is saved." in plain
+    assert "the organiser gave People's Choice to Startup 3" in plain
+    assert not at.button(key="prizes_freeze").disabled

@@ -432,6 +432,7 @@ if not result.frozen:
             options=list(category_names),
             default=list(editing.category_ids or []) if editing else [],
             format_func=lambda c: category_names[c],
+            placeholder=_("Choose categories"),
             key=f"pf_categories_{suffix}",
         )
         chosen_startups = st.multiselect(
@@ -439,6 +440,7 @@ if not result.frozen:
             options=list(startup_names),
             default=[p for p in (editing.pitch_ids or []) if p in startup_names] if editing else [],
             format_func=lambda p: startup_names[p],
+            placeholder=_("Choose startups"),
             key=f"pf_startups_{suffix}",
         )
         exclusive = st.checkbox(

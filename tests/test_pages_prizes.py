@@ -176,3 +176,24 @@ def test_a_tie_is_shown_and_the_organiser_picks_the_winner(app_env):
     assert "Your pick is saved." in plain
     assert "the organiser gave People's Choice to Startup 3" in plain
     assert not at.button(key="prizes_freeze").disabled
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_ceremony_screen_meets_aa_contrast():
+    import re
+
+    from pitchjudge.ui import palmares_screen
+
+    style = palmares_screen.STYLE
+    assert f"background: {palmares_screen.BACKGROUND}" in style
+    used = set(re.findall(r"[^-]color: (#[0-9a-fA-F]{6})", style))
+    assert used and used <= set(palmares_screen.TEXT_COLOURS.values())
+    back = _luminance(palmares_screen.BACKGROUND)
+    for colour in used:
+        ratio = (max(_luminance(colour), back) + 0.05) / (min(_luminance(colour), back) + 0.05)
+        assert ratio >= 4.5, (colour, ratio)

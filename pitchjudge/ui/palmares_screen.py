@@ -18,7 +18,11 @@ from pitchjudge.ui import state
 
 SIGNATURE_KEY = "palmares_signature"
 
-# White and gold on near-black: 18.1:1 and 11.6:1 (WCAG AA asks 4.5:1, 3:1 for large text).
+#: The screen's colours: text on background, each pair well above WCAG AA's 4.5:1
+#: (tests/test_pages_prizes.py computes the ratios).
+BACKGROUND = "#111111"
+TEXT_COLOURS = {"text": "#ffffff", "kicker": "#e9ecef", "gold": "#f5c518"}
+
 # No Streamlit chrome: header, toolbar, sidebar and its toggle are hidden on this screen.
 STYLE = """<style>
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],

@@ -56,6 +56,9 @@ my_application = st.Page(
     url_path="my_application",
     default=has_token and not state.is_organiser(),
 )
+palmares_page = st.Page(
+    PAGES / "palmares.py", title=_("Palmarès"), url_path="palmares", visibility="hidden"
+)
 sign_in = st.Page(
     PAGES / "sign_in.py", title=_("Organiser sign-in"), icon=":material/lock:", url_path="sign_in"
 )
@@ -142,6 +145,12 @@ elif state.is_organiser():
                 url_path="results",
             ),
             st.Page(
+                PAGES / "prizes.py",
+                title=_("Prizes"),
+                icon=":material/workspace_premium:",
+                url_path="prizes",
+            ),
+            st.Page(
                 PAGES / "analytics.py",
                 title=_("Analytics"),
                 icon=":material/insights:",
@@ -152,6 +161,7 @@ elif state.is_organiser():
             ),
             apply_page,
             my_application,
+            palmares_page,
             st.Page(
                 PAGES / "sign_in.py",
                 title=_("Organiser sign-in"),
@@ -198,11 +208,12 @@ else:
             "progress",
             "stage",
             "results",
+            "prizes",
             "analytics",
             "emails",
         )
     ]
-    pages = {"": [apply_page, my_application, sign_in, *guarded]}
+    pages = {"": [apply_page, my_application, sign_in, palmares_page, *guarded]}
 
 with st.sidebar:
     state.keep_cookie()

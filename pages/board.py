@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pitchjudge.ui import room_board, state, vote_screen
+from pitchjudge.ui import palmares_screen, room_board, state, vote_screen
 
 _ = state.gettext()
 ngettext = state.ngettext()
@@ -39,5 +39,8 @@ def room_screen() -> None:
     room_board.VIEWS[room_board.view_kind(view)](view, _=_, ngettext=ngettext, lang=lang)
 
 
+if palmares_screen.show(contest.id, _):  # the palmarès replaces the board while it runs
+    st.stop()
 room_screen()
 watch()
+palmares_screen.watch(contest.id, _)

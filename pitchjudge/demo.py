@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import SQLModel, func, select
 
+from pitchjudge import demo_data
 from pitchjudge.config import Settings
 from pitchjudge.db import session_scope
 from pitchjudge.demo_content import (
@@ -24,6 +25,8 @@ from pitchjudge.models import AppSecret, AssignmentMode, Contest, Pitch, utcnow
 from pitchjudge.services import (
     applications,
     assignments,
+    auth,
+    awards,
     contests,
     judges,
     promotion,
@@ -32,18 +35,7 @@ from pitchjudge.services import (
 )
 
 DEMO_CONTEST_NAME = CONTEST_NAME
-DEMO_CALL = """\
-**Lyon Startup Web** ouvre l'appel à candidatures de son prix annuel.
-
-Vous avez créé une startup du numérique dans la métropole lyonnaise il y a moins de cinq ans ?
-Présentez-la au jury : 24 dossiers sont attendus, 8 finalistes pitcheront sur scène le
-**14 mars** devant 300 personnes.
-
-- **Dotation** : 10 000 € pour le lauréat, un accompagnement de six mois, une place au
-  salon Lyon Tech.
-- **Éligibilité** : entreprise immatriculée, au moins un fondateur à temps plein.
-- **Dossier** : une présentation PDF de 15 pages au plus, et quelques lignes sur le projet.
-"""
+DEMO_CALL = demo_data.contest_text().call
 
 
 @dataclass(frozen=True)
@@ -152,6 +144,7 @@ def seed_demo(
         tokens = list(pool.map(submit, range(len(DEMO_STARTUPS))))
     _start_preselection(engine=engine, contest_id=contest_id, preselection_id=preselection_id)
     _seed_audience_vote(engine=engine, final_id=final_id, now=now)
+    _add_prizes(engine=engine, contest_id=contest_id, category_ids=category_ids)
     with session_scope(engine, read_only=True) as session:
         pitches = session.exec(
             select(func.count()).select_from(Pitch).where(Pitch.contest_id == contest_id)
@@ -161,11 +154,31 @@ def seed_demo(
     )
 
 
-_DEMO_COMMENTS = (
-    "Équipe solide et marché clair ; la traction mérite d'être mieux chiffrée.",
-    "Très bon pitch. Le modèle économique reste à démontrer à plus grande échelle.",
-    "Belle solution, mais la concurrence est sous-estimée dans le deck.",
-)
+_DEMO_COMMENTS = demo_data.contest_text().comments
+
+
+def _add_prizes(*, engine: Engine, contest_id: int, category_ids: dict[str, int]) -> None:
+    """The demo's prizes (data/demo/prizes.json), decided by the final, through the service
+    the Prizes page uses (with a short-lived organiser session, closed at once)."""
+    with session_scope(engine) as session:
+        token = auth.open_organiser_session(session=session)
+        for prize in demo_data.prizes():
+            awards.save_prize(
+                session=session,
+                organiser_token=token,
+                contest_id=contest_id,
+                form=awards.PrizeForm(
+                    name=prize.name,
+                    sponsor=prize.sponsor,
+                    amount=prize.amount,
+                    source=prize.source,
+                    jury_weight=prize.jury_weight,
+                    eligibility=prize.eligibility,
+                    category_ids=[category_ids[name] for name in prize.categories],
+                    exclusive=prize.exclusive,
+                ),
+            )
+        auth.sign_out_organiser(session=session, token=token)
 
 
 def _start_preselection(*, engine: Engine, contest_id: int, preselection_id: int) -> None:

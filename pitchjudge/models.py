@@ -611,4 +611,66 @@ class Vote(SQLModel, table=True):
     pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
     changes: int = 0
     cast_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PrizeSource(StrEnum):
+    JURY = "jury"  # a round's jury ranking
+    AUDIENCE = "audience"  # the audience vote of a round
+    COMPOSITE = "composite"  # jury_weight × jury (min–max) + (1 − jury_weight) × vote share
+
+
+class PrizeEligibility(StrEnum):
+    ALL = "all"  # every startup ranked in the deciding round
+    FINALISTS = "finalists"  # the startups of the contest's last round
+    CATEGORIES = "categories"  # the startups of the categories in `category_ids`
+    LIST = "list"  # the startups picked by hand in `pitch_ids`
+
+
+class Prize(SQLModel, table=True):
+    """A prize of the contest: who gives it, what decides it, who may win it.
+
+    `position` is the prestige order (0 = the most prestigious, allocated first); an
+    `exclusive` prize obeys "one prize per startup", the others may combine with any prize.
+    """
+
+    __table_args__ = (
+        CheckConstraint("source IN ('jury', 'audience', 'composite')", name="source"),
+        CheckConstraint(
+            "eligibility IN ('all', 'finalists', 'categories', 'list')", name="eligibility"
+        ),
+        CheckConstraint("jury_weight >= 0 AND jury_weight <= 1", name="jury_weight"),
+        CheckConstraint("amount >= 0", name="amount"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    name: str = Field(max_length=120)
+    sponsor: str = Field(default="", max_length=120)
+    amount: float = 0.0
+    source: str = Field(default=PrizeSource.JURY, max_length=10)
+    round_id: int | None = Field(default=None, foreign_key="round.id", ondelete="SET NULL")
+    jury_weight: float = 0.7
+    eligibility: str = Field(default=PrizeEligibility.ALL, max_length=12)
+    category_ids: list | None = Field(default=None, sa_type=JSON)
+    pitch_ids: list | None = Field(default=None, sa_type=JSON)
+    exclusive: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Palmares(SQLModel, table=True):
+    """The contest's prize allocation and ceremony: the organiser's tie picks, the frozen
+    allocation once confirmed, and the projector's reveal step (every projector follows it)."""
+
+    contest_id: int = Field(foreign_key="contest.id", primary_key=True, ondelete="CASCADE")
+    #: prize id (as text) → the startup the organiser picked among the tied ones.
+    tie_picks: dict | None = Field(default=None, sa_type=JSON)
+    #: The confirmed allocation, one dict per prize in prestige order; None = not frozen.
+    frozen: list | None = Field(default=None, sa_type=JSON)
+    frozen_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: The ceremony on the projector: off, or on at `step` (0 = title; then 3 steps a prize).
+    ceremony: bool = False
+    step: int = 0
+    #: The public results page (`/palmares`), off by default.
+    public: bool = False
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -20,7 +20,7 @@ MISSING_KEY = "nav_missing_addresses"
 #: Pages that open only with a personal or display link.
 JUDGE_ADDRESS = "judge"
 DISPLAY_ADDRESSES = ("board", "stage_screen")
-PUBLIC_PAGES = ("apply", "my_application", "sign_in")
+PUBLIC_PAGES = ("apply", "my_application", "sign_in", "palmares")
 
 
 def requested_address() -> str:

@@ -408,3 +408,8 @@ def organiser_page(title: str) -> Contest:
         st.info(_("Create the contest first (page Contest)."))
         st.stop()
     return contest
+
+
+def organiser_token() -> str | None:
+    """This browser's organiser session token, for the services that re-check it."""
+    return st.session_state.get(ORGANISER_TOKEN_KEY)

@@ -114,7 +114,7 @@ def seed_demo(
 
     limits = settings.deck_limits
 
-    def submit(index: int) -> str:
+    def submit(index: int, deck: bytes) -> str:
         startup = DEMO_STARTUPS[index]
         submitted = applications.submit_application(
             engine=engine,
@@ -129,7 +129,7 @@ def seed_demo(
                 description=startup.description,
                 consent=True,
             ),
-            deck=make_demo_deck(startup),
+            deck=deck,
             filename=f"{startup.startup_name}.pdf",
             store_dir=settings.deck_store,
             settings=settings,
@@ -140,8 +140,11 @@ def seed_demo(
         say(f"  {index + 1:>2}/{len(DEMO_STARTUPS)} {startup.startup_name}")
         return submitted.token
 
+    # The decks are drawn two at a time; the applications are submitted in order, so that every
+    # seed gives each startup the same id, judges, marks and place.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        tokens = list(pool.map(submit, range(len(DEMO_STARTUPS))))
+        decks = list(pool.map(make_demo_deck, DEMO_STARTUPS))
+    tokens = [submit(index, deck) for index, deck in enumerate(decks)]
     _start_preselection(engine=engine, contest_id=contest_id, preselection_id=preselection_id)
     _seed_audience_vote(engine=engine, final_id=final_id, now=now)
     _add_prizes(engine=engine, contest_id=contest_id, category_ids=category_ids)

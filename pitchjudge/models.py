@@ -611,6 +611,7 @@ class Vote(SQLModel, table=True):
     pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
     changes: int = 0
     cast_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class PrizeSource(StrEnum):

@@ -44,6 +44,7 @@ class Prepared:
     adjustments: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     #: pitch code → [(adjustment index, points), …] for exact recomputation.
     adjustment_rows: dict = field(default_factory=dict)
+    _cells: tuple | None = field(default=None, repr=False)
 
     @property
     def n_pitches(self) -> int:
@@ -60,6 +61,41 @@ class Prepared:
     def pitch_slices(self) -> np.ndarray:
         """Start offsets of each pitch's rows (length n_pitches + 1)."""
         return np.searchsorted(self.pitch, np.arange(self.n_pitches + 1))
+
+    def cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted distinct pitch × judge cells as pitch · n_judges + judge, cell of each mark).
+
+        Computed once per round (the leaderboard, the judges' totals and "calibrated" share it).
+        """
+        if self._cells is None:
+            key = self.pitch * max(self.n_judges, 1) + self.judge
+            self._cells = distinct(key, self.n_pitches * max(self.n_judges, 1))
+        return self._cells
+
+
+def distinct(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(key, return_inverse=True)` for integer keys in [0, space), without a sort
+    when the space is small (a table of which keys occur)."""
+    if space <= 4 * len(key) + (1 << 20):
+        present = np.zeros(space, dtype=bool)
+        present[key] = True
+        lookup = np.cumsum(present) - 1
+        return np.flatnonzero(present), lookup[key]
+    return np.unique(key, return_inverse=True)
+
+
+def _value_order(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Row order by (group, value): one integer sort when the marks are whole, halves or
+    quarters (scaling by 1, 2 or 4 is exact in binary), a two-key sort otherwise."""
+    if len(values):
+        low, high = float(values.min()), float(values.max())
+        for factor in (1.0, 2.0, 4.0):
+            scaled = values * factor
+            span = (high - low) * factor + 1
+            if span * max(n_groups, 1) < 2**62 and np.array_equal(scaled, np.floor(scaled)):
+                key = group * int(span) + (scaled - low * factor).astype(np.int64)
+                return np.argsort(key, kind="stable")
+    return np.lexsort((values, group))
 
 
 def _rows(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> str:
@@ -170,15 +206,17 @@ def prepare(
 
     pitch_code, pitches = canonical_codes(marks["pitch"])
     judge_code, judges = canonical_codes(marks["judge"])
-    cell = (pitch_code * max(len(judges), 1) + judge_code) * len(criterion_index) + criterion_code
-    ordered_cells = np.sort(cell)
+    n_c = len(criterion_index)
+    group = pitch_code * n_c + criterion_code
+    cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code
+    ordered_cells = np.sort(cell, kind="stable")  # timsort: fast on marks read in order
     if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
         duplicated = pd.Series(cell).duplicated(keep=False).to_numpy()
         raise ScoringError(
             f"marks: a judge marked the same criterion of the same pitch twice "
             f"(rows {_rows(marks, duplicated)})."
         )
-    order = np.lexsort((values, pitch_code * len(criterion_index) + criterion_code))
+    order = _value_order(values, group, len(pitches) * n_c)
     prepared = Prepared(
         pitches=pitches,
         judges=judges,

@@ -171,15 +171,14 @@ def _recompute_exactly(
 def _judges_per_pitch(prepared: Prepared) -> np.ndarray:
     if len(prepared.pitch) == 0:
         return np.zeros(prepared.n_pitches, dtype=np.int64)
-    pairs = np.unique(prepared.pitch * prepared.n_judges + prepared.judge)
-    return np.bincount(pairs // prepared.n_judges, minlength=prepared.n_pitches)
+    cells, _ = prepared.cells()
+    return np.bincount(cells // prepared.n_judges, minlength=prepared.n_pitches)
 
 
 def judge_weighted_totals(prepared: Prepared, adjusted: np.ndarray) -> pd.DataFrame:
     """Each judge's weighted total of each pitch they marked on every criterion."""
     n_c = prepared.n_criteria
-    key = prepared.pitch * prepared.n_judges + prepared.judge
-    cells, inverse = np.unique(key, return_inverse=True)
+    cells, inverse = prepared.cells()
     complete = np.bincount(inverse, minlength=len(cells)) == n_c
     totals = np.bincount(
         inverse, weights=adjusted * prepared.weights[prepared.criterion], minlength=len(cells)

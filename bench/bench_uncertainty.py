@@ -21,6 +21,7 @@ Run: .venv/bin/python bench/bench_uncertainty.py [SEEDS]   — prints figures, a
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -51,15 +52,12 @@ JUDGES_PER_PITCH = 5
 JUDGE_POOL = 60
 
 
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    """Best CPU time of `runs` calls (CPU, not wall-clock: a shared machine's other processes
-    then slow the groupby and the engine alike, and the ratios stay meaningful)."""
-    timings = []
-    for _ in range(runs):
-        started = time.process_time()
-        action()
-        timings.append(time.process_time() - started)
-    return min(timings)
+def cpu_time(action: Callable[[], object]) -> float:
+    """CPU time of one call (CPU, not wall-clock: a shared machine's other processes then slow
+    the groupby and the engine alike, and the ratios stay meaningful)."""
+    started = time.process_time()
+    action()
+    return time.process_time() - started
 
 
 def marks_of(n_pitches: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -97,30 +95,56 @@ RUNS = (
 )
 
 
-def timings(marks: pd.DataFrame, criteria: pd.DataFrame, runs: int) -> dict[str, float]:
-    row = {"groupby": best_of(runs, lambda: marks.groupby(["pitch", "criterion"])["value"].mean())}
+def timings(marks: pd.DataFrame, criteria: pd.DataFrame, repeats: int) -> dict[str, float]:
+    """Median CPU time of each action over `repeats` rounds, and of its ratio to the groupby.
+
+    Fair to both sides: one process, every action run once before timing (warm), and each
+    round times the bare groupby and then every action in turn, so that a burst of load on the
+    shared machine touches both sides of a ratio; medians, not best times.
+    """
+    actions: dict[str, Callable[[], object]] = {
+        "groupby": lambda: marks.groupby(["pitch", "criterion"])["value"].mean()
+    }
     for name, function, method in RUNS:
         rule = AggregationRule(method=method)
-        row[name] = best_of(runs, lambda f=function, r=rule: f(marks, criteria, r))
+        actions[name] = lambda f=function, r=rule: f(marks, criteria, r)
+    for action in actions.values():
+        action()
+    seconds: dict[str, list[float]] = {name: [] for name in actions}
+    ratios: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(repeats):
+        base = cpu_time(actions["groupby"])
+        seconds["groupby"].append(base)
+        for name, action in actions.items():
+            if name != "groupby":
+                spent = cpu_time(action)
+                seconds[name].append(spent)
+                ratios[name].append(spent / base)
+    row = {name: float(np.median(values)) for name, values in seconds.items()}
+    row.update(
+        {f"{name} ratio": float(np.median(ratios[name])) for name in actions if name != "groupby"}
+    )
     return row
 
 
 def speed() -> None:
-    print("Speed (best CPU time of 5; ratio = time / bare pandas groupby of the same marks)")
+    print(
+        "Speed (median CPU time of 11 interleaved rounds, after a warm-up; ratio = median of "
+        "time / bare pandas groupby of the same marks timed just before, same process)"
+    )
     figures: dict[int, dict[str, float]] = {}
     for n_pitches in (1_000, 10_000):
         marks, criteria = marks_of(n_pitches, seed=n_pitches)
-        row = timings(marks, criteria, 5 if n_pitches == 1_000 else 3)
+        row = timings(marks, criteria, 11 if n_pitches == 1_000 else 7)
         figures[n_pitches] = row
-        base = row["groupby"]
-        print(f"\n  {len(marks):,} marks: groupby {base * 1000:.1f} ms")
-        for name, seconds in row.items():
-            if name != "groupby":
-                print(f"    {name:<24}{seconds * 1000:9.1f} ms {seconds / base:8.1f}× groupby")
-    print("\n  400k marks against 40k marks (cost ratio; linear would be 10×)")
-    for name in figures[1_000]:
+        print(f"\n  {len(marks):,} marks: groupby {row['groupby'] * 1000:.1f} ms")
+        for name, _function, _method in RUNS:
+            print(f"    {name:<24}{row[name] * 1000:9.1f} ms {row[name + ' ratio']:8.1f}× groupby")
+    print("\n  400k marks against 40k marks (cost ratio of the median times; linear would be 10×)")
+    for name in ("groupby", *(name for name, _f, _m in RUNS)):
         ratio = figures[10_000][name] / figures[1_000][name]
         print(f"    {name:<24}{ratio:9.1f}×")
+    print(f"  (load: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs)")
 
 
 def coverage(seeds: int) -> None:

@@ -146,7 +146,23 @@ def _no_missing_labels(frame: pd.DataFrame, columns: tuple[str, ...], name: str)
 
 def canonical_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of `values` into their sorted distinct labels (mixed types sort by text)."""
-    codes, uniques = pd.factorize(values, sort=False)
+    return _canonical(*pd.factorize(values, sort=False))
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, object]:
+    """`pd.factorize(values)`; integer ids in a compact range are coded through a table of
+    which ids occur, already in sorted order (no hashing)."""
+    if values.dtype.kind == "i" and len(values):
+        array = values.to_numpy()
+        low, high = int(array.min()), int(array.max())
+        if high - low <= 4 * len(array) + (1 << 20):
+            present, codes = distinct(array.astype(np.int64) - low, high - low + 1)
+            return codes, (present + low).astype(array.dtype)
+    return pd.factorize(values, sort=False)
+
+
+def _canonical(codes: np.ndarray, uniques) -> tuple[np.ndarray, pd.Index]:
+    """`canonical_codes` from a `pd.factorize` result (codes ≥ 0)."""
     if uniques.dtype.kind in "iuf":  # numbers (ids): numpy sorts them as Python would
         order = np.argsort(np.asarray(uniques), kind="stable")
         remap = np.empty(len(uniques), dtype=np.int64)
@@ -168,7 +184,11 @@ def prepare(
     """Check the frames (ScoringError naming the bad rows) and encode them."""
     marks = _require(marks, "marks", ("pitch", "judge", "criterion", "value"))
     criteria = _require(criteria, "criteria", ("criterion", "weight"))
-    _no_missing_labels(marks, ("pitch", "judge", "criterion"), "marks")
+    # One pass per label column (integer ids: a table, no hashing); a missing label is −1.
+    factorized = {c: _factorize(marks[c]) for c in ("pitch", "judge", "criterion")}
+    for column, (codes, _) in factorized.items():
+        if (codes < 0).any():
+            raise ScoringError(f"marks: {column} is missing in rows {_rows(marks, codes < 0)}.")
     _no_missing_labels(criteria, ("criterion",), "criteria")
     values = _numbers(marks, "value", "marks")
 
@@ -185,7 +205,7 @@ def prepare(
     criterion_index = pd.Index(criteria["criterion"].tolist())
 
     # Factorise first (one hash pass), then look the few distinct names up in the table.
-    named, distinct = pd.factorize(marks["criterion"], sort=False)
+    named, distinct = factorized["criterion"]
     criterion_code = criterion_index.get_indexer(distinct)[named]
     unknown = criterion_code < 0
     if unknown.any():
@@ -204,8 +224,8 @@ def prepare(
                     f"marks: values {where} of their criterion in rows {_rows(marks, off)}."
                 )
 
-    pitch_code, pitches = canonical_codes(marks["pitch"])
-    judge_code, judges = canonical_codes(marks["judge"])
+    pitch_code, pitches = _canonical(*factorized["pitch"])
+    judge_code, judges = _canonical(*factorized["judge"])
     n_c = len(criterion_index)
     group = pitch_code * n_c + criterion_code
     cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code

@@ -15,7 +15,8 @@
    judge planted 3 marks more lenient is flagged.
 
 Reproducible: every figure comes from fixed seeds (timings aside).
-Run: .venv/bin/python bench/bench_uncertainty.py [SEEDS]   — prints figures, asserts nothing.
+Run: .venv/bin/python bench/bench_uncertainty.py [SEEDS] [speed] [coverage] [flags]  (default:
+all three) — prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -153,11 +154,17 @@ def coverage(seeds: int) -> None:
         f"close to call; {seeds} rounds of 20 pitches per cell (seeds 0–{seeds - 1})"
     )
     print(
+        "  P err max: largest |claimed − observed| over the P bins (0.5–0.6 … 0.9–1) holding "
+        "≥ 50 pairs;\n  beyond noise: that gap less 2 binomial standard errors of its bin "
+        "(> 0.05 = a real miss of ±0.05)"
+    )
+    print(
         f"  {'setting':<28}{'method':<12}{'coverage':>9}{'P err max':>11}{'P err mean':>11}"
-        f"{'flagged':>9}"
+        f"{'beyond noise':>13}{'flagged':>9}"
     )
     pooled: dict[str, list[CoverageRecords]] = {m: [] for m in COVERAGE_METHODS}
     worst = {m: (1.0, 0.0) for m in COVERAGE_METHODS}
+    cells = outside = p_raw = p_real = 0
     for setting in coverage_settings(full=True):
         for method in COVERAGE_METHODS:
             records = coverage_records(setting, method, range(seeds))
@@ -165,12 +172,23 @@ def coverage(seeds: int) -> None:
             summary = records.summary(min_pairs=50)
             low, high = worst[method]
             worst[method] = (min(low, summary["coverage"]), max(high, summary["coverage"]))
+            cells += 1
+            off = not 0.86 <= summary["coverage"] <= 0.94
+            outside += off
+            p_raw += summary["p_error"] > 0.05
+            p_real += summary["p_error_beyond_noise"] > 0.05
+            mark = " ← coverage" if off else ""
+            mark += " ← P" if summary["p_error_beyond_noise"] > 0.05 else ""
             print(
                 f"  {setting.name:<28}{method:<12}{summary['coverage']:>9.3f}"
                 f"{summary['p_error']:>11.3f}{summary['p_error_mean']:>11.3f}"
-                f"{summary['flagged']:>9.2f}",
+                f"{summary['p_error_beyond_noise']:>13.3f}{summary['flagged']:>9.2f}{mark}",
                 flush=True,
             )
+    print(
+        f"\n  {cells} cells: coverage outside 0.86–0.94 in {outside}; P err max above 0.05 in "
+        f"{p_raw}, beyond sampling noise in {p_real}"
+    )
     print("\n  Over all settings: coverage range, and P(beats next) claimed → observed per bin")
     for method in COVERAGE_METHODS:
         everything = functools.reduce(CoverageRecords.__add__, pooled[method])
@@ -215,13 +233,22 @@ def judge_flags(contests: int) -> None:
         )
 
 
-def main(seeds: int) -> None:
+PARTS = ("speed", "coverage", "flags")
+
+
+def main(seeds: int, parts: tuple[str, ...] = PARTS) -> None:
     started = time.perf_counter()
-    speed()
-    coverage(seeds)
-    judge_flags(200)
+    if "speed" in parts:
+        speed()
+    if "coverage" in parts:
+        coverage(seeds)
+    if "flags" in parts:
+        judge_flags(200)
     print(f"\n({time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 100,
+        tuple(sys.argv[2:]) or PARTS,
+    )

@@ -165,6 +165,8 @@ def _canonical(codes: np.ndarray, uniques) -> tuple[np.ndarray, pd.Index]:
     """`canonical_codes` from a `pd.factorize` result (codes ≥ 0)."""
     if uniques.dtype.kind in "iuf":  # numbers (ids): numpy sorts them as Python would
         order = np.argsort(np.asarray(uniques), kind="stable")
+        if (order == np.arange(len(order))).all():  # already in order (ids coded by table)
+            return codes.astype(np.int64, copy=False), pd.Index(uniques, dtype=uniques.dtype)
         remap = np.empty(len(uniques), dtype=np.int64)
         remap[order] = np.arange(len(uniques))
         return remap[codes], pd.Index(np.asarray(uniques)[order], dtype=uniques.dtype)
@@ -192,8 +194,9 @@ def prepare(
     _no_missing_labels(criteria, ("criterion",), "criteria")
     values = _numbers(marks, "value", "marks")
 
-    duplicated_criteria = criteria["criterion"].duplicated(keep=False).to_numpy()
-    if duplicated_criteria.any():
+    names = criteria["criterion"].tolist()
+    if len(set(names)) < len(names):
+        duplicated_criteria = criteria["criterion"].duplicated(keep=False).to_numpy()
         raise ScoringError(
             f"criteria: a criterion is listed twice (rows {_rows(criteria, duplicated_criteria)})."
         )
@@ -202,7 +205,7 @@ def prepare(
         raise ScoringError(
             f"criteria: weights must be more than 0 (rows {_rows(criteria, weights <= 0)})."
         )
-    criterion_index = pd.Index(criteria["criterion"].tolist())
+    criterion_index = pd.Index(names)
 
     # Factorise first (one hash pass), then look the few distinct names up in the table.
     named, distinct = factorized["criterion"]
@@ -214,20 +217,12 @@ def prepare(
             f"marks: criteria {', '.join(names)} are not in the criteria table "
             f"(rows {_rows(marks, unknown)})."
         )
-    for bound, outside in (("min", np.less), ("max", np.greater)):
-        if bound in criteria.columns:
-            limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
-            off = outside(values, limit[criterion_code])  # NaN limits compare False
-            if off.any():
-                where = "below the minimum" if bound == "min" else "above the maximum"
-                raise ScoringError(
-                    f"marks: values {where} of their criterion in rows {_rows(marks, off)}."
-                )
-
     pitch_code, pitches = _canonical(*factorized["pitch"])
     judge_code, judges = _canonical(*factorized["judge"])
     n_c = len(criterion_index)
     group = pitch_code * n_c + criterion_code
+    order = _value_order(values, group, len(pitches) * n_c)
+    _check_bounds(marks, criteria, values, criterion_code, group[order], values[order], n_c)
     cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code
     ordered_cells = np.sort(cell, kind="stable")  # timsort: fast on marks read in order
     if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
@@ -236,7 +231,6 @@ def prepare(
             f"marks: a judge marked the same criterion of the same pitch twice "
             f"(rows {_rows(marks, duplicated)})."
         )
-    order = _value_order(values, group, len(pitches) * n_c)
     prepared = Prepared(
         pitches=pitches,
         judges=judges,
@@ -252,6 +246,38 @@ def prepare(
         _add_adjustments(prepared, adjustments)
     _check_names(prepared)
     return prepared
+
+
+def _check_bounds(
+    marks: pd.DataFrame,
+    criteria: pd.DataFrame,
+    values: np.ndarray,
+    criterion_code: np.ndarray,
+    sorted_group: np.ndarray,
+    sorted_values: np.ndarray,
+    n_criteria: int,
+) -> None:
+    """Every mark within its criterion's min and max (NaN limits: no limit).
+
+    Marks sorted by value within each (pitch, criterion) group: only each group's lowest and
+    highest mark are compared; the rows are looked for only when one is out of bounds.
+    """
+    if not len(values):
+        return
+    first = np.ones(len(sorted_group), dtype=bool)
+    first[1:] = sorted_group[1:] != sorted_group[:-1]
+    last = np.roll(first, -1)
+    ends = {"min": (np.less, first), "max": (np.greater, last)}
+    for bound, (outside, end) in ends.items():
+        if bound not in criteria.columns:
+            continue
+        limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
+        group_criterion = sorted_group[end] % max(n_criteria, 1)
+        if not outside(sorted_values[end], limit[group_criterion]).any():  # NaN: False
+            continue
+        off = outside(values, limit[criterion_code])
+        where = "below the minimum" if bound == "min" else "above the maximum"
+        raise ScoringError(f"marks: values {where} of their criterion in rows {_rows(marks, off)}.")
 
 
 def _add_adjustments(prepared: Prepared, adjustments: pd.DataFrame) -> None:

@@ -122,7 +122,11 @@ MAX_MAGNITUDE = 1e12
 
 
 def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    series = frame[column]
+    if series.dtype == np.float64:  # already numbers: no conversion pass
+        values = series.to_numpy()
+    else:
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
         raise ScoringError(

@@ -334,7 +334,7 @@ def scored_frame(scored: Scored) -> pd.DataFrame:
         for combination in range(1 << len(named))
     ]
     columns["flags"] = [labels[c] for c in code.tolist()]
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # every column is a fresh array
 
 
 def panel_marks(

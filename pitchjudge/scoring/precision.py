@@ -52,6 +52,8 @@ EFFICIENCY_DRAWS = 3000
 #: A design whose judge graph has an algebraic connectivity below this (in pitches' worth of
 #: links) is "weak": judge offsets, hence "calibrated" totals, rest on a handful of marks.
 WEAK_CONNECTIVITY = 1.0
+#: Pitch × judge designs up to this many cells are read densely when pairs of pitches are compared.
+DENSE_CELLS = 2_000_000
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Precision:
         if len(a) == 0 or self.fit is None:
             return np.zeros(len(a))
         inc = self.incidence
+        if sparse.issparse(inc) and inc.shape[0] * inc.shape[1] <= DENSE_CELLS:
+            inc = inc.toarray()  # row picks of a small dense array beat sparse indexing
         if sparse.issparse(inc):
             shared = np.asarray(inc[a].multiply(inc[b]).sum(axis=1)).ravel()
         else:

@@ -45,6 +45,7 @@ class Prepared:
     #: pitch code → [(adjustment index, points), …] for exact recomputation.
     adjustment_rows: dict = field(default_factory=dict)
     _cells: tuple | None = field(default=None, repr=False)
+    _table: tuple | None = field(default=None, repr=False)
 
     @property
     def n_pitches(self) -> int:
@@ -61,6 +62,18 @@ class Prepared:
     def pitch_slices(self) -> np.ndarray:
         """Start offsets of each pitch's rows (length n_pitches + 1)."""
         return np.searchsorted(self.pitch, np.arange(self.n_pitches + 1))
+
+    def cell_table(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(pitch · n_judges + judge of each mark, marks per cell for every possible cell), or
+        None when the pitch × judge table would be much larger than the marks."""
+        if self._table is None:
+            space = self.n_pitches * max(self.n_judges, 1)
+            if space > 4 * len(self.pitch) + (1 << 20):
+                self._table = ()
+            else:
+                key = self.pitch * max(self.n_judges, 1) + self.judge
+                self._table = (key, np.bincount(key, minlength=space))
+        return self._table or None
 
     def cells(self) -> tuple[np.ndarray, np.ndarray]:
         """(sorted distinct pitch × judge cells as pitch · n_judges + judge, cell of each mark).

@@ -239,7 +239,8 @@ def prepare(
     n_c = len(criterion_index)
     group = pitch_code * n_c + criterion_code
     order = _value_order(values, group, len(pitches) * n_c)
-    _check_bounds(marks, criteria, values, criterion_code, group[order], values[order], n_c)
+    sorted_values = values[order] + 0.0  # + 0.0: no negative zero
+    _check_bounds(marks, criteria, values, criterion_code, group[order], sorted_values, n_c)
     cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code
     ordered_cells = np.sort(cell, kind="stable")  # timsort: fast on marks read in order
     if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
@@ -255,8 +256,8 @@ def prepare(
         weights=weights,
         pitch=pitch_code[order],
         judge=judge_code[order],
-        criterion=criterion_code[order].astype(np.int64),
-        value=values[order] + 0.0,
+        criterion=criterion_code[order].astype(np.int64, copy=False),
+        value=sorted_values,
         adjustments=np.zeros((len(pitches), 0)),
     )
     if adjustments is not None:

@@ -93,12 +93,21 @@ Jeremy Singer-Vine and John Templon, "figure-skating-scores", CC BY 4.0).
 
 from __future__ import annotations
 
+from threadpoolctl import threadpool_limits
+
 from pitchjudge.scoring.errors import DisconnectedDesign, ScoringError
 from pitchjudge.scoring.leaderboard import leaderboard, panel_marks
 from pitchjudge.scoring.rounding import round_half_up
 from pitchjudge.scoring.rules import METHODS, AggregationRule
 from pitchjudge.scoring.statistics import agreement, judge_statistics
 from pitchjudge.scoring.uncertainty import uncertainty
+
+# One BLAS thread: the engine's matrices are judges × judges (tens of rows), where threads only
+# cost. Worse, numpy and scipy each bring an OpenBLAS whose idle threads spin; on a busy
+# machine the two pools starve each other and a 60 × 60 inverse took 10–400 ms instead of
+# 0.1 ms (measured on the 2-core server with 5 other processes). Process-wide, on purpose: a
+# web server handles many sessions with one thread each.
+threadpool_limits(limits=1, user_api="blas")
 
 __all__ = [
     "METHODS",

@@ -52,6 +52,12 @@ class AdditiveFit:
     _shrinkage: float = 0.0
     _ridge_inverse: np.ndarray | None = None  # G = (C + λI)⁻¹ under a ridge
 
+    def _used_incidence(self):
+        """The incidence's columns of the judges with marks (all of them, usually: no copy)."""
+        if len(self._used_judges) == self._incidence.shape[1]:
+            return self._incidence
+        return self._incidence[:, self._used_judges]
+
     def offset_error(self) -> np.ndarray:
         """Var(ô − o) / σ² of the used judges' offsets (the covariance block σ² M)."""
         return self._judge_block
@@ -71,7 +77,7 @@ class AdditiveFit:
     def quality_variance(self) -> np.ndarray:
         """Var(q_p) / σ² for each pitch (NaN without marks)."""
         n = self._marks_per_pitch
-        used = self._incidence[:, self._used_judges]
+        used = self._used_incidence()
         projected = np.asarray(used @ self._judge_block)
         if sparse.issparse(used):
             quadratic = np.asarray(sparse.csr_matrix(used).multiply(projected).sum(axis=1)).ravel()
@@ -83,7 +89,7 @@ class AdditiveFit:
     def quality_covariance(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Cov(q_a, q_b) / σ² of distinct pitches a, b: N_a M N_bᵀ / (n_a n_b)."""
         n = self._marks_per_pitch
-        used = self._incidence[:, self._used_judges]
+        used = self._used_incidence()
         left, right = used[a], used[b]
         if sparse.issparse(used):
             left, right = left.toarray(), right.toarray()
@@ -129,11 +135,15 @@ def _incidence(pitch, judge, n_pitches, n_judges):
     return sparse.csr_matrix((np.ones(len(pitch)), (pitch, judge)), shape=(n_pitches, n_judges))
 
 
-def _judge_cross(incidence, weights: np.ndarray | None = None) -> np.ndarray:
-    """Nᵀ diag(weights) N as a dense judges × judges array."""
+def _judge_cross(incidence, weights: np.ndarray | None = None, *, dense: bool = True):
+    """Nᵀ diag(weights) N as a judges × judges array (sparse if `dense` is False and N is)."""
     if sparse.issparse(incidence):
-        weighted = incidence if weights is None else sparse.diags(weights) @ incidence
-        return np.asarray((incidence.T @ weighted).todense())
+        weighted = incidence
+        if weights is not None:  # rows scaled in place of a diagonal product (same values)
+            weighted = incidence.copy()
+            weighted.data = weighted.data * np.repeat(weights, np.diff(incidence.indptr))
+        cross = incidence.T.tocsr() @ weighted
+        return cross.toarray() if dense else cross
     weighted = incidence if weights is None else incidence * weights[:, None]
     return incidence.T @ weighted
 
@@ -160,8 +170,10 @@ def fit_additive(
 
     inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
     incidence = _incidence(pitch, judge, n_pitches, n_judges)
-    cross = _judge_cross(incidence, inverse_n)  # Nᵀ diag(1/n_p) N: also gives the groups
+    # Nᵀ diag(1/n_p) N; its sparse pattern gives the groups (graph search on a sparse matrix).
+    cross = _judge_cross(incidence, inverse_n, dense=False)
     n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges, cross)
+    cross = cross.toarray() if sparse.issparse(cross) else cross
     if n_groups > 1 and not allow_disconnected:
         raise DisconnectedDesign(
             _describe_groups(labels, n_groups, n_pitches, pitch_labels, judge_labels),
@@ -200,7 +212,8 @@ def fit_additive(
 
     offset = np.full((n_judges, y.shape[1]), np.nan)
     offset[judges] = solved
-    shift = np.asarray(incidence[:, judges] @ solved) * inverse_n[:, None]
+    used_incidence = incidence if len(judges) == n_judges else incidence[:, judges]
+    shift = np.asarray(used_incidence @ solved) * inverse_n[:, None]
     quality = np.where(used_p[:, None], pitch_mean - shift, np.nan)
     residual = y - quality[pitch] - offset[judge]
     dof = int(n_obs - used_p.sum() - used_j.sum() + n_groups)

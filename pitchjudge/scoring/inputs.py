@@ -44,6 +44,8 @@ class Prepared:
     adjustments: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     #: pitch code → [(adjustment index, points), …] for exact recomputation.
     adjustment_rows: dict = field(default_factory=dict)
+    _cells: tuple | None = field(default=None, repr=False)
+    _table: tuple | None = field(default=None, repr=False)
 
     @property
     def n_pitches(self) -> int:
@@ -60,6 +62,53 @@ class Prepared:
     def pitch_slices(self) -> np.ndarray:
         """Start offsets of each pitch's rows (length n_pitches + 1)."""
         return np.searchsorted(self.pitch, np.arange(self.n_pitches + 1))
+
+    def cell_table(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(pitch · n_judges + judge of each mark, marks per cell for every possible cell), or
+        None when the pitch × judge table would be much larger than the marks."""
+        if self._table is None:
+            space = self.n_pitches * max(self.n_judges, 1)
+            if space > 4 * len(self.pitch) + (1 << 20):
+                self._table = ()
+            else:
+                key = self.pitch * max(self.n_judges, 1) + self.judge
+                self._table = (key, np.bincount(key, minlength=space))
+        return self._table or None
+
+    def cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted distinct pitch × judge cells as pitch · n_judges + judge, cell of each mark).
+
+        Computed once per round (the leaderboard, the judges' totals and "calibrated" share it).
+        """
+        if self._cells is None:
+            key = self.pitch * max(self.n_judges, 1) + self.judge
+            self._cells = distinct(key, self.n_pitches * max(self.n_judges, 1))
+        return self._cells
+
+
+def distinct(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(key, return_inverse=True)` for integer keys in [0, space), without a sort
+    when the space is small (a table of which keys occur)."""
+    if space <= 4 * len(key) + (1 << 20):
+        present = np.zeros(space, dtype=bool)
+        present[key] = True
+        lookup = np.cumsum(present) - 1
+        return np.flatnonzero(present), lookup[key]
+    return np.unique(key, return_inverse=True)
+
+
+def _value_order(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Row order by (group, value): one integer sort when the marks are whole, halves or
+    quarters (scaling by 1, 2 or 4 is exact in binary), a two-key sort otherwise."""
+    if len(values):
+        low, high = float(values.min()), float(values.max())
+        for factor in (1.0, 2.0, 4.0):
+            scaled = values * factor
+            span = (high - low) * factor + 1
+            if span * max(n_groups, 1) < 2**62 and np.array_equal(scaled, np.floor(scaled)):
+                key = group * int(span) + (scaled - low * factor).astype(np.int64)
+                return np.argsort(key, kind="stable")
+    return np.lexsort((values, group))
 
 
 def _rows(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> str:
@@ -86,7 +135,11 @@ MAX_MAGNITUDE = 1e12
 
 
 def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    series = frame[column]
+    if series.dtype == np.float64:  # already numbers: no conversion pass
+        values = series.to_numpy()
+    else:
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
         raise ScoringError(
@@ -110,9 +163,27 @@ def _no_missing_labels(frame: pd.DataFrame, columns: tuple[str, ...], name: str)
 
 def canonical_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of `values` into their sorted distinct labels (mixed types sort by text)."""
-    codes, uniques = pd.factorize(values, sort=False)
+    return _canonical(*pd.factorize(values, sort=False))
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, object]:
+    """`pd.factorize(values)`; integer ids in a compact range are coded through a table of
+    which ids occur, already in sorted order (no hashing)."""
+    if values.dtype.kind == "i" and len(values):
+        array = values.to_numpy()
+        low, high = int(array.min()), int(array.max())
+        if high - low <= 4 * len(array) + (1 << 20):
+            present, codes = distinct(array.astype(np.int64) - low, high - low + 1)
+            return codes, (present + low).astype(array.dtype)
+    return pd.factorize(values, sort=False)
+
+
+def _canonical(codes: np.ndarray, uniques) -> tuple[np.ndarray, pd.Index]:
+    """`canonical_codes` from a `pd.factorize` result (codes ≥ 0)."""
     if uniques.dtype.kind in "iuf":  # numbers (ids): numpy sorts them as Python would
         order = np.argsort(np.asarray(uniques), kind="stable")
+        if (order == np.arange(len(order))).all():  # already in order (ids coded by table)
+            return codes.astype(np.int64, copy=False), pd.Index(uniques, dtype=uniques.dtype)
         remap = np.empty(len(uniques), dtype=np.int64)
         remap[order] = np.arange(len(uniques))
         return remap[codes], pd.Index(np.asarray(uniques)[order], dtype=uniques.dtype)
@@ -132,12 +203,17 @@ def prepare(
     """Check the frames (ScoringError naming the bad rows) and encode them."""
     marks = _require(marks, "marks", ("pitch", "judge", "criterion", "value"))
     criteria = _require(criteria, "criteria", ("criterion", "weight"))
-    _no_missing_labels(marks, ("pitch", "judge", "criterion"), "marks")
+    # One pass per label column (integer ids: a table, no hashing); a missing label is −1.
+    factorized = {c: _factorize(marks[c]) for c in ("pitch", "judge", "criterion")}
+    for column, (codes, _) in factorized.items():
+        if (codes < 0).any():
+            raise ScoringError(f"marks: {column} is missing in rows {_rows(marks, codes < 0)}.")
     _no_missing_labels(criteria, ("criterion",), "criteria")
     values = _numbers(marks, "value", "marks")
 
-    duplicated_criteria = criteria["criterion"].duplicated(keep=False).to_numpy()
-    if duplicated_criteria.any():
+    names = criteria["criterion"].tolist()
+    if len(set(names)) < len(names):
+        duplicated_criteria = criteria["criterion"].duplicated(keep=False).to_numpy()
         raise ScoringError(
             f"criteria: a criterion is listed twice (rows {_rows(criteria, duplicated_criteria)})."
         )
@@ -146,10 +222,10 @@ def prepare(
         raise ScoringError(
             f"criteria: weights must be more than 0 (rows {_rows(criteria, weights <= 0)})."
         )
-    criterion_index = pd.Index(criteria["criterion"].tolist())
+    criterion_index = pd.Index(names)
 
     # Factorise first (one hash pass), then look the few distinct names up in the table.
-    named, distinct = pd.factorize(marks["criterion"], sort=False)
+    named, distinct = factorized["criterion"]
     criterion_code = criterion_index.get_indexer(distinct)[named]
     unknown = criterion_code < 0
     if unknown.any():
@@ -158,27 +234,21 @@ def prepare(
             f"marks: criteria {', '.join(names)} are not in the criteria table "
             f"(rows {_rows(marks, unknown)})."
         )
-    for bound, outside in (("min", np.less), ("max", np.greater)):
-        if bound in criteria.columns:
-            limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
-            off = outside(values, limit[criterion_code])  # NaN limits compare False
-            if off.any():
-                where = "below the minimum" if bound == "min" else "above the maximum"
-                raise ScoringError(
-                    f"marks: values {where} of their criterion in rows {_rows(marks, off)}."
-                )
-
-    pitch_code, pitches = canonical_codes(marks["pitch"])
-    judge_code, judges = canonical_codes(marks["judge"])
-    cell = (pitch_code * max(len(judges), 1) + judge_code) * len(criterion_index) + criterion_code
-    ordered_cells = np.sort(cell)
+    pitch_code, pitches = _canonical(*factorized["pitch"])
+    judge_code, judges = _canonical(*factorized["judge"])
+    n_c = len(criterion_index)
+    group = pitch_code * n_c + criterion_code
+    order = _value_order(values, group, len(pitches) * n_c)
+    sorted_values = values[order] + 0.0  # + 0.0: no negative zero
+    _check_bounds(marks, criteria, values, criterion_code, group[order], sorted_values, n_c)
+    cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code
+    ordered_cells = np.sort(cell, kind="stable")  # timsort: fast on marks read in order
     if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
         duplicated = pd.Series(cell).duplicated(keep=False).to_numpy()
         raise ScoringError(
             f"marks: a judge marked the same criterion of the same pitch twice "
             f"(rows {_rows(marks, duplicated)})."
         )
-    order = np.lexsort((values, pitch_code * len(criterion_index) + criterion_code))
     prepared = Prepared(
         pitches=pitches,
         judges=judges,
@@ -186,14 +256,46 @@ def prepare(
         weights=weights,
         pitch=pitch_code[order],
         judge=judge_code[order],
-        criterion=criterion_code[order].astype(np.int64),
-        value=values[order] + 0.0,
+        criterion=criterion_code[order].astype(np.int64, copy=False),
+        value=sorted_values,
         adjustments=np.zeros((len(pitches), 0)),
     )
     if adjustments is not None:
         _add_adjustments(prepared, adjustments)
     _check_names(prepared)
     return prepared
+
+
+def _check_bounds(
+    marks: pd.DataFrame,
+    criteria: pd.DataFrame,
+    values: np.ndarray,
+    criterion_code: np.ndarray,
+    sorted_group: np.ndarray,
+    sorted_values: np.ndarray,
+    n_criteria: int,
+) -> None:
+    """Every mark within its criterion's min and max (NaN limits: no limit).
+
+    Marks sorted by value within each (pitch, criterion) group: only each group's lowest and
+    highest mark are compared; the rows are looked for only when one is out of bounds.
+    """
+    if not len(values):
+        return
+    first = np.ones(len(sorted_group), dtype=bool)
+    first[1:] = sorted_group[1:] != sorted_group[:-1]
+    last = np.roll(first, -1)
+    ends = {"min": (np.less, first), "max": (np.greater, last)}
+    for bound, (outside, end) in ends.items():
+        if bound not in criteria.columns:
+            continue
+        limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
+        group_criterion = sorted_group[end] % max(n_criteria, 1)
+        if not outside(sorted_values[end], limit[group_criterion]).any():  # NaN: False
+            continue
+        off = outside(values, limit[criterion_code])
+        where = "below the minimum" if bound == "min" else "above the maximum"
+        raise ScoringError(f"marks: values {where} of their criterion in rows {_rows(marks, off)}.")
 
 
 def _add_adjustments(prepared: Prepared, adjustments: pd.DataFrame) -> None:

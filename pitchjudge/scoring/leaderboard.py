@@ -171,25 +171,32 @@ def _recompute_exactly(
 def _judges_per_pitch(prepared: Prepared) -> np.ndarray:
     if len(prepared.pitch) == 0:
         return np.zeros(prepared.n_pitches, dtype=np.int64)
-    pairs = np.unique(prepared.pitch * prepared.n_judges + prepared.judge)
-    return np.bincount(pairs // prepared.n_judges, minlength=prepared.n_pitches)
+    table = prepared.cell_table()
+    if table is not None:
+        return (table[1].reshape(prepared.n_pitches, -1) > 0).sum(axis=1)
+    cells, _ = prepared.cells()
+    return np.bincount(cells // prepared.n_judges, minlength=prepared.n_pitches)
 
 
 def judge_weighted_totals(prepared: Prepared, adjusted: np.ndarray) -> pd.DataFrame:
     """Each judge's weighted total of each pitch they marked on every criterion."""
     n_c = prepared.n_criteria
-    key = prepared.pitch * prepared.n_judges + prepared.judge
-    cells, inverse = np.unique(key, return_inverse=True)
-    complete = np.bincount(inverse, minlength=len(cells)) == n_c
-    totals = np.bincount(
-        inverse, weights=adjusted * prepared.weights[prepared.criterion], minlength=len(cells)
-    )
-    cells = cells[complete]
+    weighted = adjusted * prepared.weights[prepared.criterion]
+    table = prepared.cell_table()
+    if table is not None:  # a bincount over every possible cell: no sort, no lookup
+        key, count = table
+        cells = np.flatnonzero(count == n_c)
+        totals = np.bincount(key, weights=weighted, minlength=len(count))[cells]
+    else:
+        cells, inverse = prepared.cells()
+        complete = np.bincount(inverse, minlength=len(cells)) == n_c
+        totals = np.bincount(inverse, weights=weighted, minlength=len(cells))[complete]
+        cells = cells[complete]
     return pd.DataFrame(
         {
             "pitch": cells // max(prepared.n_judges, 1),
             "judge": cells % max(prepared.n_judges, 1),
-            "total": totals[complete],
+            "total": totals,
         }
     )
 
@@ -335,7 +342,7 @@ def scored_frame(scored: Scored) -> pd.DataFrame:
         for combination in range(1 << len(named))
     ]
     columns["flags"] = [labels[c] for c in code.tolist()]
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # every column is a fresh array
 
 
 def panel_marks(

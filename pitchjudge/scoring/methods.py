@@ -238,9 +238,8 @@ def _shared_design(prepared: Prepared):
     cell lacks a criterion (then each criterion has its own design).
     """
     n_c = prepared.n_criteria
-    key = prepared.pitch * max(prepared.n_judges, 1) + prepared.judge
-    cells, inverse = np.unique(key, return_inverse=True)
-    if len(cells) * n_c != len(key):
+    cells, inverse = prepared.cells()
+    if len(cells) * n_c != len(inverse):
         return None
     table = np.zeros((len(cells), n_c))
     table[inverse, prepared.criterion] = prepared.value

@@ -52,6 +52,8 @@ EFFICIENCY_DRAWS = 3000
 #: A design whose judge graph has an algebraic connectivity below this (in pitches' worth of
 #: links) is "weak": judge offsets, hence "calibrated" totals, rest on a handful of marks.
 WEAK_CONNECTIVITY = 1.0
+#: Pitch × judge designs up to this many cells are read densely when pairs of pitches are compared.
+DENSE_CELLS = 2_000_000
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Precision:
         if len(a) == 0 or self.fit is None:
             return np.zeros(len(a))
         inc = self.incidence
+        if sparse.issparse(inc) and inc.shape[0] * inc.shape[1] <= DENSE_CELLS:
+            inc = inc.toarray()  # row picks of a small dense array beat sparse indexing
         if sparse.issparse(inc):
             shared = np.asarray(inc[a].multiply(inc[b]).sum(axis=1)).ravel()
         else:
@@ -196,6 +200,18 @@ def efficiency(scored: Scored, n: np.ndarray) -> np.ndarray:
         flat = np.nan_to_num(np.moveaxis(full, 1, 0).reshape(len(jury), -1))
         full = full[:, np.lexsort(flat.T[::-1])]
         jury = np.arange(len(jury))
+    if step:
+        # The residuals of rounded marks carry the rounding noise already (variance ≈ step²/12,
+        # Sheppard 1898); each simulated panel is rounded again below, so take it out first or
+        # the simulated marks are noisier than the real ones and a median's stickiness to the
+        # grid (its main error on a coarse scale) is smoothed away.
+        spread = np.nanmean(residual**2, axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shrink = np.sqrt(np.maximum(spread - step**2 / 12, 0.0) / spread)
+        shrink = np.where(np.isfinite(shrink), shrink, 1.0)
+        residual = residual * shrink
+        if same_jury:
+            full = full * shrink
     rng = np.random.default_rng(20_261_204)
     weights = prepared.weights
     for k in np.unique(n[n >= 2]).astype(int):

@@ -201,19 +201,27 @@ class CoverageRecords:
 
     def summary(self, min_pairs: int = 50) -> dict[str, float]:
         """coverage, p_error (largest |claimed − observed| over P bins of 0.1 from 0.5 holding at
-        least `min_pairs` pairs), p_error_mean (pair-weighted mean), flagged (share)."""
+        least `min_pairs` pairs), p_error_mean (pair-weighted mean), p_error_beyond_noise (the
+        largest |claimed − observed| − 2 binomial standard errors: > 0.05 means a gap beyond
+        ±0.05 that sampling noise does not explain), flagged (share)."""
         p, h = self.claimed, self.held.astype(float)
         usable = np.isfinite(p)
         p, h = p[usable], h[usable]
         flip = p < 0.5  # a claim of p for A over B is a claim of 1 − p for B over A
         p, h = np.where(flip, 1 - p, p), np.where(flip, 1 - h, h)
-        errors, weights = [], []
+        errors, weights, beyond = [], [], []
         for low in (0.5, 0.6, 0.7, 0.8, 0.9):
             inside = (p >= low) & ((p < low + 0.1) if low < 0.9 else (p <= 1.0))
             if inside.sum() >= min_pairs:
-                errors.append(abs(p[inside].mean() - h[inside].mean()))
+                claimed = p[inside].mean()
+                errors.append(abs(claimed - h[inside].mean()))
                 weights.append(inside.sum())
+                # Sampling noise of the observed share (binomial), for telling a real gap
+                # from the luck of a few hundred pairs.
+                noise = np.sqrt(claimed * (1 - claimed) / inside.sum())
+                beyond.append(errors[-1] - 2 * noise)
         return {
+            "p_error_beyond_noise": float(max(beyond)) if beyond else float("nan"),
             "coverage": float(self.covered.mean()) if len(self.covered) else float("nan"),
             "p_error": float(max(errors)) if errors else float("nan"),
             "p_error_mean": float(np.average(errors, weights=weights)) if errors else float("nan"),

@@ -303,11 +303,6 @@ def test_closing_a_round_with_missing_scorecards_says_how_many_and_can_be_undone
 # --- item 3 (and 2): a promotion, and the widgets after it -------------------------------------
 
 
-@pytest.mark.skip(
-    reason="after this session's merge, Enter in the pick-by-hand box no longer starts a run in "
-    "Chromium (it passes on its own branch); the promotion flow is covered by AppTest in "
-    "tests/test_pages_promotion.py — to be looked at next session (issue 9, item 3)"
-)
 def test_after_promoting_the_top_the_pick_by_hand_box_shows_the_finalists(
     contest4: Contest4, page: Page
 ) -> None:
@@ -320,9 +315,14 @@ def test_after_promoting_the_top_the_pick_by_hand_box_shows_the_finalists(
     page.get_by_text("Promote to Grande finale").click()
     box_input = page.get_by_role("combobox", name="Or pick them by hand")
     # The organiser first starts a hand-picked set, then changes their mind.
+    # As a user does: type to filter the list, then pick the option that is offered (with the
+    # keyboard: the arrow highlights it, Enter picks it).
     box_input.click()
     page.keyboard.type("Startup 1")
+    option = page.get_by_role("option", name=re.compile(r"Startup 1\b"))
+    expect(option).to_have_count(1, timeout=SHORT)
     with script_run(page):
+        page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     expect(page.get_by_role("button", name="Promote this 1")).to_be_enabled(timeout=SHORT)

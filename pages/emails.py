@@ -19,6 +19,7 @@ STATUS_KEY = "emails_status"
 MESSAGE_KEY = "emails_message"
 
 _ = state.gettext()
+ngettext = state.ngettext()
 lang = state.language()
 settings = state.get_settings()
 contest = state.organiser_page(_("Emails"))
@@ -38,6 +39,18 @@ with state.db_session(read_only=True) as session:
 cols = st.columns(4)
 for column, status in zip(cols, ("queued", "sending", "sent", "failed"), strict=True):
     column.metric(STATUS_WORDS[status], counts[status])
+
+if counts["failed"]:
+    st.warning(
+        ngettext(
+            "{count} message could not be sent: it is first in the outbox below, with the mail "
+            "server's answer.",
+            "{count} messages could not be sent: they are first in the outbox below, with the "
+            "mail server's answer.",
+            counts["failed"],
+        ).format(count=counts["failed"]),
+        icon=":material/error:",
+    )
 
 outbox_tab, decisions_tab, templates_tab = st.tabs(
     [_("Outbox"), _("Decision notices"), _("Templates")]

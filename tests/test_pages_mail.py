@@ -85,6 +85,38 @@ def test_a_refused_message_shows_the_servers_answer_and_can_be_resent(app_env):
     assert "The message is queued again." in texts(at)
 
 
+def test_a_failed_message_is_announced_and_comes_first_before_newer_ones(app_env):
+    engine, settings = app_env
+    contest = make_contest(engine)
+    submit(engine, settings, contest.id)
+    with smtp_server() as server:
+        configured = replace(
+            settings,
+            smtp=load_settings(
+                {"PITCHJUDGE_SMTP_URL": server.url, "PITCHJUDGE_MAIL_FROM": "a@prix.example"},
+                env_file=None,
+            ).smtp,
+            mail_from="a@prix.example",
+        )
+        server.handler.rcpt_answers = ["550 5.1.1 <camille@kelvio.example>: no such user"]
+        mail_sender.deliver_due(engine, configured, holder="t")
+        server.handler.rcpt_answers = []
+        submit(
+            engine, settings, contest.id, startup_name="Later", contact_email="later@example.org"
+        )
+        mail_sender.deliver_due(engine, configured, holder="t")
+    at = run_page("pages/emails.py", organiser=True)
+    assert any("1 message could not be sent" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert list(table["Status"]) == ["Failed", "Sent"]  # the failed one is older, yet first
+    assert at.selectbox(key="emails_message").value.startswith(
+        f"#{outbox_rows(engine)[0].id} · Failed · camille@kelvio.example"
+    )
+    # Nothing failed: no warning.
+    at.button(key=f"emails_resend_{outbox_rows(engine)[0].id}").click().run()
+    assert not any("could not be sent" in w.value for w in at.warning)
+
+
 @pytest.mark.parametrize("kind", list(mail.KINDS))
 def test_every_template_has_a_preview_with_sample_data(app_env, kind):
     engine, _settings = app_env

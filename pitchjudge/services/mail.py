@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from pitchjudge import mail
@@ -655,8 +656,10 @@ def set_intro(*, session: Session, contest_id: int, kind: str, text: str) -> Con
 def list_outbox(
     *, session: Session, status: str | None = None, limit: int = 500
 ) -> Sequence[OutboxMessage]:
-    """The newest messages first, optionally of one status."""
-    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+    """The messages that failed first (someone must act on them), then the newest first;
+    optionally of one status."""
+    failed_first = case((col(OutboxMessage.status) == MailStatus.FAILED, 0), else_=1)
+    query = select(OutboxMessage).order_by(failed_first, col(OutboxMessage.id).desc()).limit(limit)
     if status:
         query = query.where(OutboxMessage.status == status)
     return session.exec(query).all()

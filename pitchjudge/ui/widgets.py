@@ -295,6 +295,49 @@ def uploader_words(_: Gettext, *, max_mb: int) -> None:
     )
 
 
+def exact_text() -> None:
+    """User text reads and copies exactly as typed.
+
+    `inert()` puts an invisible word joiner (U+2060) after each "@" and ":" so that
+    Streamlit's Markdown renderer makes no link of an address; escapes cannot do it (the
+    links are found in the parsed text). Once the renderer has drawn the text, the joiner has
+    done its work: take it out of the page, so that a copied e-mail address or link, a screen
+    reader and a search in the page get the text without it."""
+    st.html(
+        """<script>
+        (() => {
+            if (window.__pjExactText) return;
+            // Markdown, captions, buttons, notices: wherever Streamlit drew a text (never
+            // inside what a visitor types).
+            const skip = new Set(["SCRIPT", "STYLE", "TEXTAREA", "INPUT"]);
+            const clean = () => {
+                if (!document.body.textContent.includes("\\u2060")) return;
+                const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    if (
+                        node.nodeValue.includes("\\u2060")
+                        && !skip.has(node.parentElement?.tagName)
+                    ) {
+                        node.nodeValue = node.nodeValue.replaceAll("\\u2060", "");
+                    }
+                }
+            };
+            let pending = false;
+            window.__pjExactText = new MutationObserver(() => {
+                if (pending) return;
+                pending = true;
+                requestAnimationFrame(() => { pending = false; clean(); });
+            });
+            window.__pjExactText.observe(document.body, {
+                childList: true, subtree: true, characterData: true,
+            });
+            clean();
+        })();
+        </script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
 def readable_colours() -> None:
     """Captions dark enough to read: Streamlit draws them at 60 % opacity, 3.9:1 on white
     (axe-core asks for 4.5:1); this grey is 6.5:1."""

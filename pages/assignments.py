@@ -102,11 +102,10 @@ def replan_lines() -> list[str]:
             "**{count} judge–pitch pairs are replaced by a new plan** of {planned}:",
             change.current,
         ).format(count=change.current, planned=change.planned),
-        "- "
-        + ngettext("{count} pair added;", "{count} pairs added;", change.added).format(
+        ngettext("{count} pair added;", "{count} pairs added;", change.added).format(
             count=change.added
-        ),
-        "- "
+        )
+        + " "
         + ngettext(
             "{count} pair removed (judges no longer see that pitch).",
             "{count} pairs removed (judges no longer see that pitch).",

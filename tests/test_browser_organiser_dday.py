@@ -210,6 +210,90 @@ def test_late_applications_are_shown_unjudged_and_planned_in_one_click(
 # --- item 2: nothing destructive on one click ----------------------------------------------------
 
 
+def test_planning_again_asks_first_with_the_pairs_it_changes(
+    contest4: Contest4, page: Page
+) -> None:
+    engine = contest4.engine()
+
+    def pairs() -> set[tuple[int, int]]:
+        with session_scope(engine, read_only=True) as session:
+            return assignments.assigned_pairs(session=session, round_id=contest4.round_id)
+
+    before = pairs()
+    with session_scope(engine, read_only=True) as session:
+        change = impact.replan_change(
+            session=session,
+            round_id=contest4.round_id,
+            assignment_mode="k_per_pitch",
+            judges_per_pitch=1,
+        )
+    assert change.removed > 0 and change.kept_with_work > 0
+    organiser(page, contest4, "Assignments")
+    page.get_by_text("A few judges per pitch").click()
+    page.get_by_label("Judges per pitch", exact=True).fill("1")
+    page.get_by_role("button", name="Plan the assignments").click()
+    box = dialog(page)
+    expect(box).to_be_visible(timeout=SHORT)
+    expect(box).to_contain_text(
+        f"{change.current} judge–pitch pairs are replaced by a new plan of {change.planned}"
+    )
+    expect(box).to_contain_text(f"{change.removed} pairs removed")
+    expect(box).to_contain_text(
+        f"{change.kept_with_work} pairs already hold marks: they are kept, with their marks."
+    )
+    shot(page, "replan_dialog")
+    box.get_by_role("button", name="Cancel").click()
+    expect(box).to_have_count(0, timeout=SHORT)
+    assert pairs() == before  # cancel did nothing
+
+    page.get_by_role("button", name="Plan the assignments").click()
+    dialog(page).get_by_role("button", name="Replace the assignments").click()
+    expect(page.get_by_text("The assignments are planned.")).to_be_visible(timeout=SHORT)
+    after = pairs()
+    assert len(after) == change.planned and len(before - after) == change.removed
+    no_exception(page)
+    engine.dispose()
+
+
+def test_deactivating_a_judge_asks_first_and_reactivating_does_not(
+    contest4: Contest4, page: Page
+) -> None:
+    engine = contest4.engine()
+    judge = contest4.judges[2]
+
+    def active() -> bool:
+        with session_scope(engine, read_only=True) as session:
+            return session.get(Judge, judge).active
+
+    with session_scope(engine, read_only=True) as session:
+        facts = impact.link_impact(session=session, judge_id=judge)
+    assert facts.to_score > 0
+    organiser(page, contest4, "Judges")
+    page.get_by_role("button", name="Deactivate", exact=True).nth(2).click()
+    box = dialog(page)
+    expect(box).to_be_visible(timeout=SHORT)
+    expect(box).to_contain_text("Judge 3's link stops working at once")
+    expect(box).to_contain_text(
+        f"{facts.to_score} scorecards of theirs in an open round will not be submitted "
+        f"({facts.drafts} already started)."
+    )
+    shot(page, "deactivate_dialog")
+    box.get_by_role("button", name="Cancel").click()
+    expect(box).to_have_count(0, timeout=SHORT)
+    assert active()
+
+    page.get_by_role("button", name="Deactivate", exact=True).nth(2).click()
+    dialog(page).get_by_role("button", name="Deactivate", exact=True).click()
+    expect(page.get_by_role("button", name="Reactivate")).to_be_visible(timeout=SHORT)
+    assert not active()
+    with script_run(page):
+        page.get_by_role("button", name="Reactivate").click()  # undoing needs no dialog
+    expect(page.get_by_role("button", name="Reactivate")).to_have_count(0)
+    assert active()
+    no_exception(page)
+    engine.dispose()
+
+
 def test_a_new_judge_link_is_made_only_after_a_dialog_that_counts_the_work(
     contest4: Contest4, page: Page
 ) -> None:

@@ -23,9 +23,9 @@ from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest, Judge, Pitch, Round
 from pitchjudge.security import new_token, token_hash
-from pitchjudge.services import assignments, contests, impact, scoring
+from pitchjudge.services import assignments, contests, impact, rubric, scoring
 from tests.browser_support import App, _require_chromium, app_settings, serve
-from tests.factories import make_judging
+from tests.factories import make_contest, make_judging
 from tests.test_browser import _RUN_DONE, _WATCH_RUNS
 
 pytestmark = pytest.mark.browser
@@ -447,3 +447,31 @@ def test_the_new_round_form_is_empty_after_creating_a_round(contest4: Contest4, 
     expect(page.get_by_label("Round name")).to_have_value("")
     shot(page, "round_form_cleared")
     no_exception(page)
+
+
+def test_the_new_criterion_form_is_empty_after_adding_a_criterion(
+    tmp_path: Path, page: Page
+) -> None:
+    """A rubric that no mark locks yet (the module's contest is being judged)."""
+    values, port = app_settings(tmp_path, PITCHJUDGE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    settings = load_settings(values, env_file=None)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    contest_id = make_contest(engine).id
+    with session_scope(engine) as session:
+        session.get(Contest, contest_id).language = "en"
+    with serve(tmp_path, values, port) as server:
+        fresh = Contest4(server, settings.database_url, 0, 0, [], [], 0)
+        organiser(page, fresh, "Rubric")
+        name = page.get_by_label("Criterion name", exact=True).last
+        name.fill("Impact social")
+        with script_run(page):
+            page.get_by_role("button", name="Add the criterion").click()
+        expect(page.get_by_text("The criterion is added.")).to_be_visible(timeout=SHORT)
+        expect(page.get_by_label("Criterion name", exact=True).last).to_have_value("")
+        shot(page, "criterion_form_cleared")
+        no_exception(page)
+    with session_scope(engine, read_only=True) as session:
+        names = [c.name for c in rubric.list_criteria(session=session, contest_id=contest_id)]
+    engine.dispose()
+    assert names.count("Impact social") == 1

@@ -424,6 +424,7 @@ def test_check_deck_on_a_missing_path_or_a_folder(tmp_path):
     [
         ("PITCHJUDGE_ADMIN_PASSWORD", "choose-a-long-password"),
         ("PITCHJUDGE_SECRET_KEY", "a-random-string-of-at-least-32-characters"),
+        ("PITCHJUDGE_SMTP_URL", "smtp://user:password@smtp.example.org:587"),
     ],
 )
 def test_the_placeholders_of_env_example_are_refused(tmp_path, name, value):

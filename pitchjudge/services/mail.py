@@ -593,21 +593,15 @@ def set_reply_to(*, session: Session, contest_id: int, reply_to: str) -> Contest
     """The organiser's address that replies go to ('' for none)."""
     contest = get_contest(session=session, contest_id=contest_id)
     value = mail.clean_address(reply_to) if reply_to.strip() else ""
-    if value != contest.reply_to:
-        audit.record(
-            session,
-            contest_id=contest.id,
-            actor=ORGANISER,
-            entity="contest",
-            entity_id=contest.id,
-            action="update",
-            field="reply_to",
-            old=contest.reply_to,
-            new=value,
-        )
-        contest.reply_to = value
-        session.add(contest)
-        session.flush()
+    audit.set_field(
+        session,
+        contest,
+        "reply_to",
+        value,
+        contest_id=contest.id,
+        actor=ORGANISER,
+        entity="contest",
+    )
     return contest
 
 
@@ -632,21 +626,18 @@ def set_intro(*, session: Session, contest_id: int, kind: str, text: str) -> Con
         intros[kind] = value
     else:
         intros.pop(kind, None)
-    if old != value:
-        audit.record(
-            session,
-            contest_id=contest.id,
-            actor=ORGANISER,
-            entity="contest",
-            entity_id=contest.id,
-            action="update",
-            field=f"mail_intro:{kind}",
-            old=old,
-            new=value,
-        )
-        contest.mail_intros = intros
-        session.add(contest)
-        session.flush()
+    audit.set_field(
+        session,
+        contest,
+        "mail_intros",
+        intros,
+        contest_id=contest.id,
+        actor=ORGANISER,
+        entity="contest",
+        audit_field=f"mail_intro:{kind}",
+        old=old,
+        new=value,
+    )
     return contest
 
 

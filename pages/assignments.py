@@ -7,13 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.assignment import connectivity, is_connected, weak_design
-from pitchjudge.formatting import format_fixed, format_number
 from pitchjudge.models import AssignmentMode
 from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
 from pitchjudge.services import assignments, contests, impact, judges
 from pitchjudge.ui import confirm, state
 from pitchjudge.ui.unjudged import unjudged_warning
-from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
+from pitchjudge.ui.widgets import (
+    inert,
+    round_picker,
+    run_and_reload,
+    show_notice,
+    weak_design_warning,
+)
 
 NOTICE_KEY = "assignments_notice"
 WARNINGS_KEY = "assignments_warnings"
@@ -166,16 +171,7 @@ if pairs and not is_connected(pairs):
         )
     )
 elif pairs and weak_design(pairs):
-    st.warning(
-        _(
-            "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
-            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(
-            value=format_fixed(connectivity(pairs), language=lang),
-            limit=format_number(WEAK_CONNECTIVITY, language=lang),
-        )
-    )
+    weak_design_warning(connectivity(pairs), WEAK_CONNECTIVITY, _, language=lang)
 
 
 def cell(judge_id: int, pitch_id: int) -> str:

@@ -6,14 +6,20 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
-from pitchjudge.formatting import format_fixed, format_number, localized_style
+from pitchjudge.formatting import format_fixed, localized_style
 from pitchjudge.labels import readable
 from pitchjudge.models import BoardState, RoundStatus
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import board, contests, exports, feedback, impact, results
 from pitchjudge.ui import confirm, downloads, state
-from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
+from pitchjudge.ui.widgets import (
+    inert,
+    round_picker,
+    run_and_reload,
+    show_notice,
+    weak_design_warning,
+)
 
 NOTICE_KEY = "results_notice"
 
@@ -260,17 +266,7 @@ for call in calls[calls["too_close"]].to_dict("records"):
         icon=":material/balance:",
     )
 if design.weak:
-    st.warning(
-        _(
-            "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
-            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(
-            value=format_fixed(design.connectivity, language=lang),
-            limit=format_number(design.limit, language=lang),
-        ),
-        icon=":material/warning:",
-    )
+    weak_design_warning(design.connectivity, design.limit, _, language=lang)
 shown = table.drop(
     columns=[
         c

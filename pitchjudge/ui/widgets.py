@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from pitchjudge import decks
 from pitchjudge.errors import FormInvalid, PitchJudgeError
-from pitchjudge.formatting import escape_markdown
+from pitchjudge.formatting import escape_markdown, format_fixed, format_number
 from pitchjudge.i18n import Gettext, get_ngettext
 from pitchjudge.models import PitchStatus
 from pitchjudge.ui import state
@@ -335,6 +335,21 @@ def exact_text() -> None:
         })();
         </script>""",
         unsafe_allow_javascript=True,
+    )
+
+
+def weak_design_warning(connectivity: float, limit: float, _: Gettext, *, language: str) -> None:
+    """The judges' panels share too few applications for the calibration to be sure."""
+    st.warning(
+        _(
+            "The judges are only weakly linked: few shared applications hold the panels "
+            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
+            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
+        ).format(
+            value=format_fixed(connectivity, language=language),
+            limit=format_number(limit, language=language),
+        ),
+        icon=":material/warning:",
     )
 
 

@@ -95,12 +95,19 @@ with outbox_tab:
             hide_index=True,
             width="stretch",
         )
-        by_label = {
-            f"#{m.id} · {STATUS_WORDS.get(m.status, m.status)} · {m.to_address} · {m.subject}": m
-            for m in messages
-        }
-        label = st.selectbox(_("Read a message"), options=list(by_label), key=MESSAGE_KEY)
-        message = by_label[label]
+        by_id = {m.id: m for m in messages}
+        # Chosen by id, not by its label: after "send again" the same message stays open,
+        # with its new status (its label, and its place in the list, change).
+        message_id = st.selectbox(
+            _("Read a message"),
+            options=list(by_id),
+            format_func=lambda i: (
+                f"#{i} · {STATUS_WORDS.get(by_id[i].status, by_id[i].status)} · "
+                f"{by_id[i].to_address} · {by_id[i].subject}"
+            ),
+            key=MESSAGE_KEY,
+        )
+        message = by_id[message_id]
         st.markdown(
             f"**{_('To')}:** {inert(message.to_name)} — {inert(message.to_address)}  \n"
             f"**{_('Subject')}:** {inert(message.subject)}  \n"

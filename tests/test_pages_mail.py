@@ -109,12 +109,19 @@ def test_a_failed_message_is_announced_and_comes_first_before_newer_ones(app_env
     assert any("1 message could not be sent" in w.value for w in at.warning)
     table = at.dataframe[0].value
     assert list(table["Status"]) == ["Failed", "Sent"]  # the failed one is older, yet first
-    assert at.selectbox(key="emails_message").value.startswith(
-        f"#{outbox_rows(engine)[0].id} · Failed · camille@kelvio.example"
-    )
-    # Nothing failed: no warning.
-    at.button(key=f"emails_resend_{outbox_rows(engine)[0].id}").click().run()
+    failed = outbox_rows(engine)[0].id
+    reading = at.selectbox(key="emails_message")
+    assert reading.value == failed
+    assert reading.options[reading.index].startswith(f"#{failed} · Failed · camille@kelvio")
+    # Sent again: no warning, and the same message stays open with its new status (its label
+    # and its place in the list changed).
+    at.button(key=f"emails_resend_{failed}").click().run()
     assert not any("could not be sent" in w.value for w in at.warning)
+    reading = at.selectbox(key="emails_message")
+    assert reading.value == failed
+    assert reading.options[reading.index].startswith(f"#{failed} · Queued · camille@kelvio")
+    assert f"#{failed} · Queued" not in reading.options[0]  # no longer first
+    assert "Status:** Queued" in texts(at)
 
 
 @pytest.mark.parametrize("kind", list(mail.KINDS))

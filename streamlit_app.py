@@ -7,7 +7,7 @@ import streamlit as st
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import navigation, state
 from pitchjudge.ui.error_boundary import show_unexpected_error
-from pitchjudge.ui.widgets import readable_colours, uploader_words
+from pitchjudge.ui.widgets import exact_text, readable_colours, uploader_words
 
 state.entry_started()
 # Absolute, so that the navigation also builds when a page hands over to this script.
@@ -220,6 +220,7 @@ with st.sidebar:
 # Streamlit's own words in the visitor's language where it takes no parameter for them.
 uploader_words(_, max_mb=settings.max_deck_mb)
 readable_colours()
+exact_text()  # copied addresses and links carry no invisible character
 try:
     # Expanded: the organiser has more pages than the folded menu shows (it hid "Emails").
     st.navigation(navigation.complete(pages, _), expanded=True).run()

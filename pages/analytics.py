@@ -10,7 +10,6 @@ from pitchjudge.formatting import (
     decimal_separator,
     format_datetime_short,
     format_fixed,
-    format_number,
     format_number_text,
     localized_style,
     plotly_separators,
@@ -18,7 +17,7 @@ from pitchjudge.formatting import (
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import analytics, contests, results
 from pitchjudge.ui import state
-from pitchjudge.ui.widgets import inert, round_picker, show_notice
+from pitchjudge.ui.widgets import inert, round_picker, show_notice, weak_design_warning
 
 NOTICE_KEY = "analytics_notice"
 ROUND_KEY = "analytics_round"
@@ -49,17 +48,7 @@ st.caption(
 with state.db_session(read_only=True) as session:
     design = results.round_design(session=session, round_id=round_.id)
 if design.weak:
-    st.warning(
-        _(
-            "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
-            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(
-            value=format_fixed(design.connectivity, language=lang),
-            limit=format_number(design.limit, language=lang),
-        ),
-        icon=":material/warning:",
-    )
+    weak_design_warning(design.connectivity, design.limit, _, language=lang)
 
 METHODS = {
     "mean": _("Mean"),

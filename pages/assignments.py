@@ -7,13 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge.assignment import connectivity, is_connected, weak_design
-from pitchjudge.formatting import format_fixed, format_number
 from pitchjudge.models import AssignmentMode
 from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
-from pitchjudge.services import assignments, contests, judges
-from pitchjudge.ui import state
+from pitchjudge.services import assignments, contests, impact, judges
+from pitchjudge.ui import confirm, state
 from pitchjudge.ui.unjudged import unjudged_warning
-from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
+from pitchjudge.ui.widgets import (
+    inert,
+    round_picker,
+    run_and_reload,
+    show_notice,
+    weak_design_warning,
+)
 
 NOTICE_KEY = "assignments_notice"
 WARNINGS_KEY = "assignments_warnings"
@@ -84,8 +89,57 @@ def plan_and_apply(session):
     return result
 
 
+REPLAN_DIALOG = f"assignments_replan_{round_.id}"
+
+
+def replan_lines() -> list[str]:
+    """What planning again changes, in numbers (for the dialog that asks first)."""
+    with state.db_session(read_only=True) as session:
+        change = impact.replan_change(
+            session=session,
+            round_id=round_.id,
+            assignment_mode=mode,
+            judges_per_pitch=int(k),
+        )
+    lines = [
+        ngettext(
+            "**{count} judge–pitch pair is replaced by a new plan** of {planned}:",
+            "**{count} judge–pitch pairs are replaced by a new plan** of {planned}:",
+            change.current,
+        ).format(count=change.current, planned=change.planned),
+        ngettext("{count} pair added;", "{count} pairs added;", change.added).format(
+            count=change.added
+        )
+        + " "
+        + ngettext(
+            "{count} pair removed (judges no longer see that pitch).",
+            "{count} pairs removed (judges no longer see that pitch).",
+            change.removed,
+        ).format(count=change.removed),
+    ]
+    lines.append(
+        ngettext(
+            "{count} pair already holds marks: it is kept, with its marks.",
+            "{count} pairs already hold marks: they are kept, with their marks.",
+            change.kept_with_work,
+        ).format(count=change.kept_with_work)
+    )
+    return lines
+
+
 if plan:
-    run(plan_and_apply, _("The assignments are planned."))
+    if pairs:  # a plan replaces the current one: ask first, with the numbers
+        confirm.open_dialog(REPLAN_DIALOG)
+    else:
+        run(plan_and_apply, _("The assignments are planned."))
+confirm.confirm_dialog(
+    REPLAN_DIALOG,
+    title=_("Plan the assignments again?"),
+    lines=replan_lines,
+    confirm_label=_("Replace the assignments"),
+    action=partial(run, plan_and_apply, _("The assignments are planned.")),
+    _=_,
+)
 
 if not judge_rows or not pitches:
     st.info(
@@ -117,16 +171,7 @@ if pairs and not is_connected(pairs):
         )
     )
 elif pairs and weak_design(pairs):
-    st.warning(
-        _(
-            "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
-            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(
-            value=format_fixed(connectivity(pairs), language=lang),
-            limit=format_number(WEAK_CONNECTIVITY, language=lang),
-        )
-    )
+    weak_design_warning(connectivity(pairs), WEAK_CONNECTIVITY, _, language=lang)
 
 
 def cell(judge_id: int, pitch_id: int) -> str:

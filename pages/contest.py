@@ -1,6 +1,7 @@
 """Organiser: the contest's name, call text, dates, language and categories."""
 
 from datetime import datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo, available_timezones
 
 import streamlit as st
@@ -8,14 +9,15 @@ import streamlit as st
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.models import utcnow
-from pitchjudge.services import contests
-from pitchjudge.ui import mail_widgets, state
-from pitchjudge.ui.widgets import show_form_errors, show_notice
+from pitchjudge.services import contests, impact
+from pitchjudge.ui import confirm, mail_widgets, state
+from pitchjudge.ui.widgets import inert, run_and_reload, show_form_errors, show_notice
 
 NOTICE_KEY = "contest_notice"
 
 state.require_organiser()
 _ = state.gettext()
+ngettext = state.ngettext()
 settings = state.get_settings()
 contest = state.current_contest()
 
@@ -123,6 +125,38 @@ if contest is None:
 mail_widgets.reply_to_form(contest.id, contest.reply_to, _, NOTICE_KEY)
 
 st.header(_("Categories"))
+
+
+def category_lines(category_id: int) -> list[str]:
+    """What deleting a category does, in numbers."""
+    with state.db_session(read_only=True) as session:
+        facts = impact.category_removal(session=session, category_id=category_id)
+    if facts.used:
+        return [
+            ngettext(
+                "{count} application chose {name}: it cannot be deleted. Rename it instead.",
+                "{count} applications chose {name}: it cannot be deleted. Rename it instead.",
+                facts.used,
+            ).format(count=facts.used, name=inert(facts.name))
+        ]
+    lines = [
+        _("**Applicants will no longer be offered {name}.** No application chose it.").format(
+            name=inert(facts.name)
+        )
+    ]
+    if facts.remaining:
+        lines.append(
+            ngettext(
+                "{count} other category stays.",
+                "{count} other categories stay.",
+                facts.remaining,
+            ).format(count=facts.remaining)
+        )
+    else:
+        lines.append(_("It is the last one: applicants will not be asked for a category."))
+    return lines
+
+
 with state.db_session(read_only=True) as session:
     categories = list(contests.list_categories(session=session, contest_id=contest.id))
 if not categories:
@@ -142,14 +176,21 @@ for category in categories:
             state.show_error(error)
         else:
             st.rerun()
-    if cols[2].button(_("Delete"), key=f"category_delete_{category.id}"):
-        try:
-            with state.db_session() as session:
-                contests.delete_category(session=session, category_id=category.id)
-        except PitchJudgeError as error:
-            state.show_error(error)
-        else:
-            st.rerun()
+    confirm.ask_button(_("Delete"), key=f"category_delete_{category.id}", where=cols[2])
+    confirm.confirm_dialog(
+        f"category_delete_{category.id}",
+        title=_("Delete the category {name}?").format(name=category.name),
+        lines=partial(category_lines, category.id),
+        confirm_label=_("Delete the category"),
+        action=partial(
+            run_and_reload,
+            lambda s, cid=category.id: contests.delete_category(session=s, category_id=cid),
+            _("The category is deleted."),
+            notice_key=NOTICE_KEY,
+            _=_,
+        ),
+        _=_,
+    )
 
 with st.form("category_add", clear_on_submit=True):
     cols = st.columns([4, 2], vertical_alignment="bottom")

@@ -19,6 +19,7 @@ STATUS_KEY = "emails_status"
 MESSAGE_KEY = "emails_message"
 
 _ = state.gettext()
+ngettext = state.ngettext()
 lang = state.language()
 settings = state.get_settings()
 contest = state.organiser_page(_("Emails"))
@@ -38,6 +39,18 @@ with state.db_session(read_only=True) as session:
 cols = st.columns(4)
 for column, status in zip(cols, ("queued", "sending", "sent", "failed"), strict=True):
     column.metric(STATUS_WORDS[status], counts[status])
+
+if counts["failed"]:
+    st.warning(
+        ngettext(
+            "{count} message could not be sent: it is first in the outbox below, with the mail "
+            "server's answer.",
+            "{count} messages could not be sent: they are first in the outbox below, with the "
+            "mail server's answer.",
+            counts["failed"],
+        ).format(count=counts["failed"]),
+        icon=":material/error:",
+    )
 
 outbox_tab, decisions_tab, templates_tab = st.tabs(
     [_("Outbox"), _("Decision notices"), _("Templates")]
@@ -82,12 +95,19 @@ with outbox_tab:
             hide_index=True,
             width="stretch",
         )
-        by_label = {
-            f"#{m.id} · {STATUS_WORDS.get(m.status, m.status)} · {m.to_address} · {m.subject}": m
-            for m in messages
-        }
-        label = st.selectbox(_("Read a message"), options=list(by_label), key=MESSAGE_KEY)
-        message = by_label[label]
+        by_id = {m.id: m for m in messages}
+        # Chosen by id, not by its label: after "send again" the same message stays open,
+        # with its new status (its label, and its place in the list, change).
+        message_id = st.selectbox(
+            _("Read a message"),
+            options=list(by_id),
+            format_func=lambda i: (
+                f"#{i} · {STATUS_WORDS.get(by_id[i].status, by_id[i].status)} · "
+                f"{by_id[i].to_address} · {by_id[i].subject}"
+            ),
+            key=MESSAGE_KEY,
+        )
+        message = by_id[message_id]
         st.markdown(
             f"**{_('To')}:** {inert(message.to_name)} — {inert(message.to_address)}  \n"
             f"**{_('Subject')}:** {inert(message.subject)}  \n"

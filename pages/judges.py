@@ -71,6 +71,55 @@ def link_lines(judge_id: int, *, replaced: bool) -> list[str]:
     return lines
 
 
+def deactivate_lines(judge_id: int) -> list[str]:
+    """What deactivating a judge does, in numbers."""
+    with state.db_session(read_only=True) as session:
+        facts = impact.link_impact(session=session, judge_id=judge_id)
+    lines = [
+        _(
+            "**{name}'s link stops working at once** and they are left out of new plans; "
+            "the marks they submitted are kept. You can reactivate them later."
+        ).format(name=inert(facts.judge_name))
+    ]
+    if facts.to_score:
+        lines.append(
+            ngettext(
+                "{count} scorecard of theirs in an open round will not be submitted",
+                "{count} scorecards of theirs in an open round will not be submitted",
+                facts.to_score,
+            ).format(count=facts.to_score)
+            + " "
+            + ngettext(
+                "({drafts} already started).",
+                "({drafts} already started).",
+                facts.drafts,
+            ).format(drafts=facts.drafts)
+        )
+    else:
+        lines.append(_("They have no scorecard left to submit in an open round."))
+    return lines
+
+
+def conflict_lines(conflict_id: int) -> list[str]:
+    """What removing a conflict gives back to the judge, in numbers."""
+    with state.db_session(read_only=True) as session:
+        facts = impact.conflict_removal(session=session, conflict_id=conflict_id)
+    lines = [
+        _(
+            "**{judge} will see {startup}'s deck and marks** and can be assigned to score it."
+        ).format(judge=inert(facts.judge_name), startup=inert(facts.startup_name))
+    ]
+    if facts.scorecards:
+        lines.append(
+            ngettext(
+                "Their {count} earlier scorecard of this startup counts again.",
+                "Their {count} earlier scorecards of this startup count again.",
+                facts.scorecards,
+            ).format(count=facts.scorecards)
+        )
+    return lines
+
+
 links = {j.id: judges.judge_token(settings=settings, judge=j) for j in judge_rows}
 active = [j for j in judge_rows if j.active and links[j.id]]
 
@@ -162,12 +211,26 @@ for judge in judge_rows:
                     _("The judge is saved."),
                 )
         cols = st.columns(3)
-        if cols[0].button(
-            _("Deactivate") if judge.active else _("Reactivate"), key=f"judge_active_{judge.id}"
-        ):
+        if judge.active:  # the link stops working: ask first, with the scorecards left
+            confirm.ask_button(_("Deactivate"), key=f"judge_deactivate_{judge.id}", where=cols[0])
+            confirm.confirm_dialog(
+                f"judge_deactivate_{judge.id}",
+                title=_("Deactivate {name}?").format(name=judge.name),
+                lines=partial(deactivate_lines, judge.id),
+                confirm_label=_("Deactivate"),
+                action=partial(
+                    run,
+                    lambda s, jid=judge.id: judges.set_judge_active(
+                        session=s, judge_id=jid, active=False
+                    ),
+                    _("The judge is saved."),
+                ),
+                _=_,
+            )
+        elif cols[0].button(_("Reactivate"), key=f"judge_active_{judge.id}"):
             run(
-                lambda s, jid=judge.id, a=not judge.active: judges.set_judge_active(
-                    session=s, judge_id=jid, active=a
+                lambda s, jid=judge.id: judges.set_judge_active(
+                    session=s, judge_id=jid, active=True
                 ),
                 _("The judge is saved."),
             )
@@ -244,11 +307,19 @@ if conflicts:
             + (f" — {inert(conflict.reason)}" if conflict.reason else "")
             + f" *({who})*"
         )
-        if cols[1].button(_("Remove"), key=f"conflict_remove_{conflict.id}"):
-            run(
+        confirm.ask_button(_("Remove"), key=f"conflict_remove_{conflict.id}", where=cols[1])
+        confirm.confirm_dialog(
+            f"conflict_remove_{conflict.id}",
+            title=_("Remove this conflict?"),
+            lines=partial(conflict_lines, conflict.id),
+            confirm_label=_("Remove the conflict"),
+            action=partial(
+                run,
                 lambda s, cid=conflict.id: judges.remove_conflict(session=s, conflict_id=cid),
                 _("The conflict is removed."),
-            )
+            ),
+            _=_,
+        )
 else:
     st.info(_("No conflict recorded."))
 

@@ -1,20 +1,25 @@
 """Organiser: a round's results, and what the projector shows (hidden, live, frozen, reveal)."""
 
-import logging
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from pitchjudge.charts import leaderboard_figure
-from pitchjudge.formatting import format_fixed, format_number, localized_style
+from pitchjudge.formatting import format_fixed, localized_style
 from pitchjudge.labels import readable
 from pitchjudge.models import BoardMode, BoardState, RoundStatus
 from pitchjudge.qr import qr_png
 from pitchjudge.scoring import ScoringError
 from pitchjudge.services import board, contests, exports, feedback, impact, results
-from pitchjudge.ui import confirm, room_board, state
-from pitchjudge.ui.widgets import inert, round_picker, run_and_reload, show_notice
+from pitchjudge.ui import confirm, downloads, room_board, state
+from pitchjudge.ui.widgets import (
+    inert,
+    round_picker,
+    run_and_reload,
+    show_notice,
+    weak_design_warning,
+)
 
 NOTICE_KEY = "results_notice"
 
@@ -273,61 +278,35 @@ def marks_csv() -> bytes:
         return exports.marks_csv(session=session, round_id=round_.id, semicolon=semicolon)
 
 
-WORKBOOK_KEY = "results_xlsx_bytes"
-
-
-def prepare_workbook() -> None:
-    """Built when the organiser asks (a failure is shown, not swallowed by a download)."""
-    try:
-        st.session_state[WORKBOOK_KEY] = workbook()
-    except Exception:  # any failure: say so on the page, keep the traceback in the log
-        logging.getLogger(__name__).exception("The results workbook could not be built")
-        st.session_state[WORKBOOK_KEY] = None
-        st.session_state["results_xlsx_error"] = True
-
-
-with head[1]:
-    if st.session_state.get(WORKBOOK_KEY):
-        st.download_button(
-            _("Results workbook (XLSX)"),
-            # Deferred, as the CSVs below: the bytes are fetched when the browser downloads.
-            data=lambda: st.session_state.get(WORKBOOK_KEY) or b"",
-            file_name="results.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
-            # "ignore": a rerun on click would remove the button before the browser downloads.
-            on_click="ignore",
-            key="results_xlsx",
-            type="primary",
-        )
-    else:
-        st.button(
-            _("Prepare the results workbook (XLSX)"),
-            icon=":material/table_view:",
-            on_click=prepare_workbook,
-            key="results_xlsx_prepare",
-            help=_("Every round: leaderboard, marks, comments, adjustments, and the audit log."),
-        )
-    if st.session_state.pop("results_xlsx_error", False):
-        st.error(
-            _(
-                "The results workbook could not be built. The details are in the server's "
-                "log; the CSV downloads below may still work."
-            ),
-            icon=":material/error:",
-        )
+FAILED = _(
+    "This file could not be built. Nothing was downloaded; the details are in the server's "
+    "log under the error id {error_id}."
+)
+downloads.download_button(
+    _("Results workbook (XLSX)"),
+    workbook,
+    key="results_xlsx",
+    file_name="results.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    failed=FAILED,
+    where=head[1],
+    icon=":material/download:",
+    type="primary",
+    help=_("Every round: leaderboard, marks, comments, adjustments, and the audit log."),
+)
 for column, label, build, kind, key in (
     (head[2], _("Leaderboard (CSV)"), leaderboard_csv, "leaderboard", "results_leaderboard_csv"),
     (head[3], _("Marks (CSV)"), marks_csv, "marks", "results_marks_csv"),
 ):
-    column.download_button(
+    downloads.download_button(
         label,
-        data=build,
+        build,
+        key=key,
         file_name=exports.export_file_name(round_.name, kind, "csv"),
         mime="text/csv",
+        failed=FAILED,
+        where=column,
         icon=":material/download:",
-        on_click="ignore",
-        key=key,
         help=_("This round only."),
     )
 try:
@@ -362,17 +341,7 @@ for call in calls[calls["too_close"]].to_dict("records"):
         icon=":material/balance:",
     )
 if design.weak:
-    st.warning(
-        _(
-            "The judges are only weakly linked: few shared applications hold the panels "
-            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
-            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
-        ).format(
-            value=format_fixed(design.connectivity, language=lang),
-            limit=format_number(design.limit, language=lang),
-        ),
-        icon=":material/warning:",
-    )
+    weak_design_warning(design.connectivity, design.limit, _, language=lang)
 shown = table.drop(
     columns=[
         c

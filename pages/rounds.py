@@ -90,28 +90,36 @@ def promotion_panel(round_, target) -> None:
                 change = impact.promotion_change(session=session, round_id=rid, pitch_ids=ids)
             return promotion_lines(change, len(ids))
 
-        promote_top_key = f"promote_top_{round_.id}"
-        top_label = ngettext(
-            "Promote the top {count}", "Promote the top {count}", int(count)
-        ).format(count=int(count))
-        confirm.ask_button(
-            top_label, key=promote_top_key, where=top[1], type="primary", disabled=not ranked
-        )
-        confirm.confirm_dialog(
-            promote_top_key,
-            title=top_label,
-            lines=partial(change_lines, n=int(count)),
-            confirm_label=top_label,
-            action=partial(
-                run,
-                partial(promote, n=int(count)),
-                ngettext(
-                    "{count} startup promoted to {round}.",
-                    "{count} startups promoted to {round}.",
-                    int(count),
-                ).format(count=int(count), round=inert(target.name)),
+        def promote_button(key: str, label: str, count: int, *, n=None, ids=(), **kwargs) -> None:
+            """Asks first, with who enters and who leaves (the top `n`, or `ids`)."""
+            confirm.ask_button(label, key=key, **kwargs)
+            confirm.confirm_dialog(
+                key,
+                title=label,
+                lines=partial(change_lines, n=n, ids=ids),
+                confirm_label=label,
+                action=partial(
+                    run,
+                    partial(promote, n=n, ids=ids),
+                    ngettext(
+                        "{count} startup promoted to {round}.",
+                        "{count} startups promoted to {round}.",
+                        count,
+                    ).format(count=count, round=inert(target.name)),
+                ),
+                _=_,
+            )
+
+        promote_button(
+            f"promote_top_{round_.id}",
+            ngettext("Promote the top {count}", "Promote the top {count}", int(count)).format(
+                count=int(count)
             ),
-            _=_,
+            int(count),
+            n=int(count),
+            where=top[1],
+            type="primary",
+            disabled=not ranked,
         )
         labels = {
             c.pitch_id: (f"{c.rank}. " if c.rank else "– ")
@@ -130,31 +138,15 @@ def promotion_panel(round_, target) -> None:
             placeholder=_("Choose startups"),
         )
         same = sorted(picked) == before
-        picked_key = f"promote_picked_{round_.id}"
-        picked_label = ngettext(
-            "Promote this {count}", "Promote these {count}", len(picked)
-        ).format(count=len(picked))
-        confirm.ask_button(
-            picked_label,
-            key=picked_key,
+        promote_button(
+            f"promote_picked_{round_.id}",
+            ngettext("Promote this {count}", "Promote these {count}", len(picked)).format(
+                count=len(picked)
+            ),
+            len(picked),
+            ids=tuple(picked),
             disabled=not picked or same,
             help=_("These are the startups in the next round now.") if same and picked else None,
-        )
-        confirm.confirm_dialog(
-            picked_key,
-            title=picked_label,
-            lines=partial(change_lines, ids=tuple(picked)),
-            confirm_label=picked_label,
-            action=partial(
-                run,
-                partial(promote, ids=tuple(picked)),
-                ngettext(
-                    "{count} startup promoted to {round}.",
-                    "{count} startups promoted to {round}.",
-                    len(picked),
-                ).format(count=len(picked), round=inert(target.name)),
-            ),
-            _=_,
         )
         now_in = [c.startup_name for c in people if c.in_next_round]
         if now_in:

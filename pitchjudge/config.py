@@ -163,17 +163,27 @@ def _database_url(env: Mapping[str, str], data_dir_default: str) -> str:
 PLACEHOLDERS = {
     "PITCHJUDGE_ADMIN_PASSWORD": "choose-a-long-password",
     "PITCHJUDGE_SECRET_KEY": "a-random-string-of-at-least-32-characters",
+    "PITCHJUDGE_SMTP_URL": "smtp://user:password@smtp.example.org:587",
 }
+#: Without these, the app makes its own (a password is printed, a key is generated).
+_GENERATED = {"PITCHJUDGE_ADMIN_PASSWORD", "PITCHJUDGE_SECRET_KEY"}
 
 
 def _refuse_placeholders(env: Mapping[str, str]) -> None:
     for name, placeholder in PLACEHOLDERS.items():
-        if (env.get(name) or "").strip() == placeholder:
+        if (env.get(name) or "").strip() != placeholder:
+            continue
+        if name in _GENERATED:
             raise ConfigError(
                 "{name} still holds the example value of .env.example: choose your own "
                 "(or remove the line to have one generated).",
                 name=name,
             )
+        raise ConfigError(
+            "{name} still holds the example value of .env.example: give your mail "
+            "server's address (or remove the line: no e-mail is then sent).",
+            name=name,
+        )
 
 
 def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:

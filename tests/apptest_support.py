@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -46,6 +47,22 @@ def run_page(
         at.run()
     assert not at.exception, at.exception
     return at
+
+
+def spy_on_downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
+    """The deferred download callables the next runs register, by button key: a test calls
+    one as the browser does when the button is clicked (AppTest never calls them)."""
+    from pitchjudge.ui import downloads
+
+    builds: dict[str, Callable[[], bytes]] = {}
+    real = downloads._build_and_record
+
+    def spy(slot, build):
+        builds[slot[1]] = real(slot, build)
+        return builds[slot[1]]
+
+    monkeypatch.setattr(downloads, "_build_and_record", spy)
+    return builds
 
 
 def texts(at: AppTest) -> str:

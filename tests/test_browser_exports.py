@@ -19,7 +19,7 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.services import results, scoring
 from tests.browser_support import LONG_MS, App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
-from tests.test_browser import wait_for_app
+from tests.test_browser import script_run, wait_for_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "organiser-secret"
@@ -75,17 +75,17 @@ def open_results(page: Page, scored: Scored) -> None:
 
 
 def download(page: Page, name: str, tmp_path: Path) -> bytes:
-    with page.expect_download() as info:
+    """Click the download button `name` as a user does; the file the browser saves.
+
+    The click also reruns the page (it waits for the file, to say if it failed): wait for
+    both, the download event and the end of that rerun, before the next click."""
+    with script_run(page), page.expect_download(timeout=LONG_MS) as info:
         page.get_by_role("button", name=name).click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
     return path.read_bytes()
 
 
-@pytest.mark.skip(
-    reason="passed in one fresh-clone CI run and failed in the next (flaky, cause not yet "
-    "found); the CSV's separator, decimal comma and headers are checked in tests/test_exports.py"
-)
 def test_the_csv_opens_in_french_excel_and_switches_to_english_spreadsheets(
     scored: Scored, page: Page, tmp_path: Path
 ) -> None:
@@ -104,26 +104,23 @@ def test_the_csv_opens_in_french_excel_and_switches_to_english_spreadsheets(
     assert list(board["Total"]) == scored.totals  # the engine's numbers, exactly
     assert any(f"{t:.1f}".replace(".", ",") in first for t in scored.totals[:1])
 
-    page.get_by_text("CSV pour Excel en français").click()  # the switch, off
-    wait_for_app(page)
+    # The switch, off. Wait for the rerun it triggers to end (the button then builds the
+    # English CSV): the page was idle before the click, so "not running" alone proves nothing.
+    switch = page.get_by_role("switch", name="CSV pour Excel en français")
+    with script_run(page):
+        page.get_by_text("CSV pour Excel en français").click()
+    expect(switch).not_to_be_checked()
     english = download(page, "Classement (CSV)", tmp_path).decode("utf-8-sig")
     assert english.splitlines()[0].startswith("Rang,Startup,")
     assert ";" not in english.splitlines()[1]
     page.screenshot(path="/tmp/pj_browser_exports_results.png", full_page=True)
 
 
-@pytest.mark.skip(
-    reason="since the workbook is prepared on request (a failure is shown), Chromium gets no "
-    "download event from the second button; the frozen header and widths are checked on the "
-    "workbook itself in tests/test_exports.py — to be fixed next session"
-)
 def test_the_workbook_has_a_frozen_header_and_fitted_columns(
     scored: Scored, page: Page, tmp_path: Path
 ) -> None:
     open_results(page, scored)
-    # The workbook is built on request (a failure is then shown, not swallowed by a download).
-    page.get_by_role("button", name="Préparer le classeur des résultats (XLSX)").click()
-    expect(page.get_by_role("button", name="Classeur des résultats (XLSX)")).to_be_visible()
+    # One click: the workbook is built when the browser asks for it, and downloads.
     book = openpyxl.load_workbook(
         io.BytesIO(download(page, "Classeur des résultats (XLSX)", tmp_path))
     )
@@ -135,3 +132,10 @@ def test_the_workbook_has_a_frozen_header_and_fitted_columns(
     assert headers[:2] == ["Rang", "Startup"]
     total = board.cell(row=2, column=headers.index("Total") + 1)
     assert total.value == pytest.approx(max(scored.totals)) and total.number_format == "0.00"
+    # Numbers are numbers (French Excel shows them with its decimal comma), not text.
+    totals = [row[headers.index("Total")].value for row in board.iter_rows(min_row=2)]
+    assert totals and all(isinstance(t, float | int) for t in totals), totals
+    # Nothing failed on the way.
+    expect(page.get_by_test_id("stDownloadButtonError")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    page.screenshot(path="/tmp/pj_browser_exports_workbook.png", full_page=True)

@@ -23,9 +23,9 @@ from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest, Judge, Pitch, Round
 from pitchjudge.security import new_token, token_hash
-from pitchjudge.services import assignments, contests, impact, scoring
+from pitchjudge.services import assignments, contests, impact, rubric, scoring
 from tests.browser_support import App, _require_chromium, app_settings, serve
-from tests.factories import make_judging
+from tests.factories import make_contest, make_judging
 from tests.test_browser import _RUN_DONE, _WATCH_RUNS
 
 pytestmark = pytest.mark.browser
@@ -210,6 +210,90 @@ def test_late_applications_are_shown_unjudged_and_planned_in_one_click(
 # --- item 2: nothing destructive on one click ----------------------------------------------------
 
 
+def test_planning_again_asks_first_with_the_pairs_it_changes(
+    contest4: Contest4, page: Page
+) -> None:
+    engine = contest4.engine()
+
+    def pairs() -> set[tuple[int, int]]:
+        with session_scope(engine, read_only=True) as session:
+            return assignments.assigned_pairs(session=session, round_id=contest4.round_id)
+
+    before = pairs()
+    with session_scope(engine, read_only=True) as session:
+        change = impact.replan_change(
+            session=session,
+            round_id=contest4.round_id,
+            assignment_mode="k_per_pitch",
+            judges_per_pitch=1,
+        )
+    assert change.removed > 0 and change.kept_with_work > 0
+    organiser(page, contest4, "Assignments")
+    page.get_by_text("A few judges per pitch").click()
+    page.get_by_label("Judges per pitch", exact=True).fill("1")
+    page.get_by_role("button", name="Plan the assignments").click()
+    box = dialog(page)
+    expect(box).to_be_visible(timeout=SHORT)
+    expect(box).to_contain_text(
+        f"{change.current} judge–pitch pairs are replaced by a new plan of {change.planned}"
+    )
+    expect(box).to_contain_text(f"{change.removed} pairs removed")
+    expect(box).to_contain_text(
+        f"{change.kept_with_work} pairs already hold marks: they are kept, with their marks."
+    )
+    shot(page, "replan_dialog")
+    box.get_by_role("button", name="Cancel").click()
+    expect(box).to_have_count(0, timeout=SHORT)
+    assert pairs() == before  # cancel did nothing
+
+    page.get_by_role("button", name="Plan the assignments").click()
+    dialog(page).get_by_role("button", name="Replace the assignments").click()
+    expect(page.get_by_text("The assignments are planned.")).to_be_visible(timeout=SHORT)
+    after = pairs()
+    assert len(after) == change.planned and len(before - after) == change.removed
+    no_exception(page)
+    engine.dispose()
+
+
+def test_deactivating_a_judge_asks_first_and_reactivating_does_not(
+    contest4: Contest4, page: Page
+) -> None:
+    engine = contest4.engine()
+    judge = contest4.judges[2]
+
+    def active() -> bool:
+        with session_scope(engine, read_only=True) as session:
+            return session.get(Judge, judge).active
+
+    with session_scope(engine, read_only=True) as session:
+        facts = impact.link_impact(session=session, judge_id=judge)
+    assert facts.to_score > 0
+    organiser(page, contest4, "Judges")
+    page.get_by_role("button", name="Deactivate", exact=True).nth(2).click()
+    box = dialog(page)
+    expect(box).to_be_visible(timeout=SHORT)
+    expect(box).to_contain_text("Judge 3's link stops working at once")
+    expect(box).to_contain_text(
+        f"{facts.to_score} scorecards of theirs in an open round will not be submitted "
+        f"({facts.drafts} already started)."
+    )
+    shot(page, "deactivate_dialog")
+    box.get_by_role("button", name="Cancel").click()
+    expect(box).to_have_count(0, timeout=SHORT)
+    assert active()
+
+    page.get_by_role("button", name="Deactivate", exact=True).nth(2).click()
+    dialog(page).get_by_role("button", name="Deactivate", exact=True).click()
+    expect(page.get_by_role("button", name="Reactivate")).to_be_visible(timeout=SHORT)
+    assert not active()
+    with script_run(page):
+        page.get_by_role("button", name="Reactivate").click()  # undoing needs no dialog
+    expect(page.get_by_role("button", name="Reactivate")).to_have_count(0)
+    assert active()
+    no_exception(page)
+    engine.dispose()
+
+
 def test_a_new_judge_link_is_made_only_after_a_dialog_that_counts_the_work(
     contest4: Contest4, page: Page
 ) -> None:
@@ -303,11 +387,6 @@ def test_closing_a_round_with_missing_scorecards_says_how_many_and_can_be_undone
 # --- item 3 (and 2): a promotion, and the widgets after it -------------------------------------
 
 
-@pytest.mark.skip(
-    reason="after this session's merge, Enter in the pick-by-hand box no longer starts a run in "
-    "Chromium (it passes on its own branch); the promotion flow is covered by AppTest in "
-    "tests/test_pages_promotion.py — to be looked at next session (issue 9, item 3)"
-)
 def test_after_promoting_the_top_the_pick_by_hand_box_shows_the_finalists(
     contest4: Contest4, page: Page
 ) -> None:
@@ -320,9 +399,14 @@ def test_after_promoting_the_top_the_pick_by_hand_box_shows_the_finalists(
     page.get_by_text("Promote to Grande finale").click()
     box_input = page.get_by_role("combobox", name="Or pick them by hand")
     # The organiser first starts a hand-picked set, then changes their mind.
+    # As a user does: type to filter the list, then pick the option that is offered (with the
+    # keyboard: the arrow highlights it, Enter picks it).
     box_input.click()
     page.keyboard.type("Startup 1")
+    option = page.get_by_role("option", name=re.compile(r"Startup 1\b"))
+    expect(option).to_have_count(1, timeout=SHORT)
     with script_run(page):
+        page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     expect(page.get_by_role("button", name="Promote this 1")).to_be_enabled(timeout=SHORT)
@@ -363,3 +447,31 @@ def test_the_new_round_form_is_empty_after_creating_a_round(contest4: Contest4, 
     expect(page.get_by_label("Round name")).to_have_value("")
     shot(page, "round_form_cleared")
     no_exception(page)
+
+
+def test_the_new_criterion_form_is_empty_after_adding_a_criterion(
+    tmp_path: Path, page: Page
+) -> None:
+    """A rubric that no mark locks yet (the module's contest is being judged)."""
+    values, port = app_settings(tmp_path, PITCHJUDGE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    settings = load_settings(values, env_file=None)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    contest_id = make_contest(engine).id
+    with session_scope(engine) as session:
+        session.get(Contest, contest_id).language = "en"
+    with serve(tmp_path, values, port) as server:
+        fresh = Contest4(server, settings.database_url, 0, 0, [], [], 0)
+        organiser(page, fresh, "Rubric")
+        name = page.get_by_label("Criterion name", exact=True).last
+        name.fill("Impact social")
+        with script_run(page):
+            page.get_by_role("button", name="Add the criterion").click()
+        expect(page.get_by_text("The criterion is added.")).to_be_visible(timeout=SHORT)
+        expect(page.get_by_label("Criterion name", exact=True).last).to_have_value("")
+        shot(page, "criterion_form_cleared")
+        no_exception(page)
+    with session_scope(engine, read_only=True) as session:
+        names = [c.name for c in rubric.list_criteria(session=session, contest_id=contest_id)]
+    engine.dispose()
+    assert names.count("Impact social") == 1

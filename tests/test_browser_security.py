@@ -275,7 +275,8 @@ HOSTILE_TEXT = (
 )
 _INERT_APP = f"""
 import streamlit as st
-from pitchjudge.ui.widgets import inert
+from pitchjudge.ui.widgets import exact_text, inert
+exact_text()
 TEXT = {HOSTILE_TEXT!r}
 st.markdown(inert(TEXT))
 st.button(inert(TEXT), key="b")
@@ -293,8 +294,9 @@ def test_user_text_is_literal_in_markdown_buttons_and_notices(tmp_path: Path, pa
         shown = page.locator("[data-testid=stMarkdownContainer]")
         expect(shown).to_have_count(3, timeout=LONG)
         expect(page.get_by_role("button").filter(has_text="Visit")).to_be_visible()
-        texts = [t.replace("\u2060", "") for t in shown.all_inner_texts()]
-        assert texts == [HOSTILE_TEXT] * 3
+        # Exactly as typed, with nothing invisible added: copied, it is the same text.
+        expect(shown).to_have_text([HOSTILE_TEXT] * 3)
+        assert shown.all_inner_texts() == [HOSTILE_TEXT] * 3
         assert page.locator("main a").count() == 0  # no autolink
         assert page.locator("main [data-testid=stIconMaterial]").count() == 0
         shot(page, "inert_text")

@@ -267,3 +267,28 @@ def test_rubric_locks_structure_once_marks_exist_but_allows_wording_and_weights(
         mark = session.exec(select(Mark)).one()
         updated = session.get(Criterion, team.id)
     assert (mark.value, updated.name, updated.weight) == (4, "Founding team", 30)
+
+
+def test_organiser_settings_are_audited_once_per_real_change(engine):
+    from pitchjudge.services import mail as outbox
+
+    contest = make_contest(engine)
+    with session_scope(engine) as session:
+        category = contests.list_categories(session=session, contest_id=contest.id)[0]
+        for _ in range(2):  # the second time changes nothing: no second event
+            outbox.set_reply_to(
+                session=session, contest_id=contest.id, reply_to="jury@prix.example"
+            )
+            outbox.set_intro(session=session, contest_id=contest.id, kind="receipt", text="Merci")
+            contests.rename_category(session=session, category_id=category.id, name="Santé+")
+        outbox.set_intro(session=session, contest_id=contest.id, kind="receipt", text="")
+    with session_scope(engine, read_only=True) as session:
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "update").order_by(AuditEvent.id)
+        ).all()
+    assert [(e.entity, e.field, e.old_value, e.new_value) for e in events] == [
+        ("contest", "reply_to", "", "jury@prix.example"),
+        ("contest", "mail_intro:receipt", "", "Merci"),
+        ("category", "name", "Santé", "Santé+"),
+        ("contest", "mail_intro:receipt", "Merci", ""),
+    ]

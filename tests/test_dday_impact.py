@@ -150,3 +150,59 @@ def test_an_incomplete_submit_names_the_missing_criteria_in_rubric_order(engine,
     expected = tuple(c for i, c in enumerate(w["criteria"]) if i != 2)
     assert refused.value.criterion_ids == expected
     assert "Missing:" in str(refused.value)
+
+
+def test_replan_change_counts_what_the_planner_would_do_and_writes_nothing(engine, settings):
+    w = make_judging(engine, settings, judges=3, pitches=4)
+    _mark_all(engine, w, w["judges"][0], w["pitches"][0])
+    with session_scope(engine, read_only=True) as session:
+        before = assignments.assigned_pairs(session=session, round_id=w["round_id"])
+        change = impact.replan_change(
+            session=session,
+            round_id=w["round_id"],
+            assignment_mode="k_per_pitch",
+            judges_per_pitch=2,
+        )
+        same = impact.replan_change(
+            session=session, round_id=w["round_id"], assignment_mode="all", judges_per_pitch=None
+        )
+    assert (change.current, change.planned, change.added) == (12, 8, 0)
+    assert change.removed == 4 and change.kept_with_work == 1
+    assert (same.added, same.removed, same.planned) == (0, 0, 12)  # everyone already has all
+    with session_scope(engine) as session:
+        round_ = contests.get_round(session=session, round_id=w["round_id"])
+        assert round_.assignment_mode == "all"  # the what-if changed nothing
+        assert assignments.assigned_pairs(session=session, round_id=w["round_id"]) == before
+        contests.set_assignment_mode(
+            session=session,
+            round_id=w["round_id"],
+            assignment_mode="k_per_pitch",
+            judges_per_pitch=2,
+        )
+        plan = assignments.plan_round(session=session, round_id=w["round_id"])
+        assignments.apply_plan(session=session, round_id=w["round_id"], plan=plan)
+        after = assignments.assigned_pairs(session=session, round_id=w["round_id"])
+    assert len(after) == change.planned and len(before - after) == change.removed
+
+
+def test_removing_a_conflict_and_deleting_a_category_are_counted(engine, settings):
+    from sqlmodel import select
+
+    from pitchjudge.models import Category, Conflict
+
+    w = make_judging(engine, settings, judges=2, pitches=2)
+    _mark_all(engine, w, w["judges"][0], w["pitches"][1])
+    with session_scope(engine) as session:
+        judges.add_conflict(
+            session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][1], reason="Investor"
+        )
+        conflict = session.exec(select(Conflict)).one().id
+        category = Category(contest_id=w["contest"].id, name="Spare")
+        session.add(category)
+        session.flush()
+        spare = category.id
+    with session_scope(engine, read_only=True) as session:
+        removal = impact.conflict_removal(session=session, conflict_id=conflict)
+        gone = impact.category_removal(session=session, category_id=spare)
+    assert (removal.judge_name, removal.scorecards) == ("Judge 1", 1)
+    assert gone.name == "Spare" and gone.used == 0 and gone.remaining >= 0

@@ -3,12 +3,14 @@ and the judge page's greeting, descriptors and missing marks."""
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from pitchjudge.db import session_scope
-from pitchjudge.models import Judge, Pitch, Round
+from pitchjudge.models import Category, Conflict, Judge, Pitch, Round
 from pitchjudge.security import new_token, token_hash
-from pitchjudge.services import assignments, rubric
+from pitchjudge.services import assignments, contests, judges, rubric, scoring
 from tests.apptest_support import run_page, texts
-from tests.factories import make_contest, make_judging
+from tests.factories import make_contest, make_judging, submit
 
 
 def test_the_new_criterion_form_is_empty_after_adding_one(app_env):
@@ -153,4 +155,100 @@ def test_a_new_applicant_link_is_issued_only_after_the_dialog(app_env):
     with session_scope(engine, read_only=True) as session:
         assert session.get(Pitch, result.pitch.id).token_hash != before
     assert any("token=" in c.value for c in at.code)
+    assert not at.exception
+
+
+def test_planning_again_asks_first_and_cancel_keeps_the_pairs(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=3, pitches=4)
+    # One pair already holds a mark: the new plan keeps it.
+    with session_scope(engine) as session:
+        scoring.save_mark(
+            session=session,
+            round_id=w["round_id"],
+            judge_id=w["judges"][0],
+            pitch_id=w["pitches"][0],
+            criterion_id=w["criteria"][0],
+            value=3,
+        )
+        before = assignments.assigned_pairs(session=session, round_id=w["round_id"])
+    at = run_page("pages/assignments.py", organiser=True)
+    at.radio[0].set_value("k_per_pitch")
+    at.number_input[0].set_value(1)
+    at.button(key="FormSubmitter:assignment_mode-Plan the assignments").click().run()
+    shown = texts(at)
+    assert "12 judge–pitch pairs are replaced by a new plan** of 4" in shown
+    assert "8 pairs removed" in shown and "1 pair already holds marks" in shown
+    at.button(key=f"assignments_replan_{w['round_id']}__cancel").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert assignments.assigned_pairs(session=session, round_id=w["round_id"]) == before
+    at.button(key="FormSubmitter:assignment_mode-Plan the assignments").click().run()
+    at.button(key=f"assignments_replan_{w['round_id']}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        after = assignments.assigned_pairs(session=session, round_id=w["round_id"])
+    assert len(after) == 4 and (w["judges"][0], w["pitches"][0]) in after
+    assert "The assignments are planned." in texts(at)
+    assert not at.exception
+
+
+def test_deactivating_a_judge_asks_first_and_counts_their_work(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=2, pitches=3)
+    judge = w["judges"][1]
+    at = run_page("pages/judges.py", organiser=True)
+    at.button(key=f"judge_deactivate_{judge}").click().run()
+    assert "3 scorecards of theirs in an open round will not be submitted" in texts(at)
+    at.button(key=f"judge_deactivate_{judge}__cancel").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Judge, judge).active
+    at.button(key=f"judge_deactivate_{judge}").click().run()
+    at.button(key=f"judge_deactivate_{judge}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert not session.get(Judge, judge).active
+    assert "The judge is saved." in texts(at)
+
+
+def test_removing_a_conflict_asks_first_and_says_what_the_judge_sees_again(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=2, pitches=2)
+    with session_scope(engine) as session:
+        judges.add_conflict(
+            session=session, judge_id=w["judges"][0], pitch_id=w["pitches"][1], reason="Investor"
+        )
+        conflict = session.exec(select(Conflict)).one().id
+    at = run_page("pages/judges.py", organiser=True)
+    at.button(key=f"conflict_remove_{conflict}").click().run()
+    assert "Judge 1 will see" in texts(at) and "deck and marks" in texts(at)
+    at.button(key=f"conflict_remove_{conflict}__cancel").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Conflict, conflict) is not None
+    at.button(key=f"conflict_remove_{conflict}").click().run()
+    at.button(key=f"conflict_remove_{conflict}__confirm").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Conflict, conflict) is None
+    assert "The conflict is removed." in texts(at)
+
+
+def test_deleting_a_category_asks_first_and_a_used_one_is_refused_in_the_dialog(app_env):
+    engine, settings = app_env
+    contest = make_contest(engine)
+    submit(engine, settings, contest.id)  # chooses the first category
+    with session_scope(engine, read_only=True) as session:
+        used, free = contests.list_categories(session=session, contest_id=contest.id)[:2]
+        count = len(contests.list_categories(session=session, contest_id=contest.id))
+    at = run_page("pages/contest.py", organiser=True)
+    at.button(key=f"category_delete_{free.id}").click().run()
+    assert f"Applicants will no longer be offered {free.name}" in texts(at)
+    assert f"{count - 1} other categor" in texts(at)
+    at.button(key=f"category_delete_{free.id}__cancel").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Category, free.id) is not None
+    at.button(key=f"category_delete_{free.id}").click().run()
+    at.button(key=f"category_delete_{free.id}__confirm").click().run()
+    assert "The category is deleted." in texts(at)
+    at.button(key=f"category_delete_{used.id}").click().run()
+    assert f"1 application chose {used.name}: it cannot be deleted" in texts(at)
+    at.button(key=f"category_delete_{used.id}__confirm").click().run()  # refused, said why
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Category, used.id) is not None
     assert not at.exception

@@ -32,10 +32,13 @@ def test_judges_page_adds_a_judge_with_a_working_link(app_env):
         assert judges.judge_by_token(
             session=session, token=links[0].rsplit("=", 1)[1]
         ) or judges.judge_by_token(session=session, token=links[1].rsplit("=", 1)[1])
-    at.button(key=f"judge_active_{ada.id}").click()
-    at.run()
+    at.button(key=f"judge_deactivate_{ada.id}").click().run()  # asks first
+    at.button(key=f"judge_deactivate_{ada.id}__confirm").click().run()
     with session_scope(engine, read_only=True) as session:
         assert not session.get(Judge, ada.id).active
+    at.button(key=f"judge_active_{ada.id}").click().run()  # reactivating does not ask
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Judge, ada.id).active
 
 
 def test_judges_page_records_a_conflict(app_env):
@@ -61,6 +64,7 @@ def test_assignments_page_plans_k_per_pitch(app_env):
     at.number_input[0].set_value(2)
     at.button(key="FormSubmitter:assignment_mode-Plan the assignments").click()
     at.run()
+    # A first plan replaces nothing: it does not ask.
     assert "The assignments are planned" in texts(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Assigned pairs"] == "12"

@@ -85,6 +85,45 @@ def test_a_refused_message_shows_the_servers_answer_and_can_be_resent(app_env):
     assert "The message is queued again." in texts(at)
 
 
+def test_a_failed_message_is_announced_and_comes_first_before_newer_ones(app_env):
+    engine, settings = app_env
+    contest = make_contest(engine)
+    submit(engine, settings, contest.id)
+    with smtp_server() as server:
+        configured = replace(
+            settings,
+            smtp=load_settings(
+                {"PITCHJUDGE_SMTP_URL": server.url, "PITCHJUDGE_MAIL_FROM": "a@prix.example"},
+                env_file=None,
+            ).smtp,
+            mail_from="a@prix.example",
+        )
+        server.handler.rcpt_answers = ["550 5.1.1 <camille@kelvio.example>: no such user"]
+        mail_sender.deliver_due(engine, configured, holder="t")
+        server.handler.rcpt_answers = []
+        submit(
+            engine, settings, contest.id, startup_name="Later", contact_email="later@example.org"
+        )
+        mail_sender.deliver_due(engine, configured, holder="t")
+    at = run_page("pages/emails.py", organiser=True)
+    assert any("1 message could not be sent" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert list(table["Status"]) == ["Failed", "Sent"]  # the failed one is older, yet first
+    failed = outbox_rows(engine)[0].id
+    reading = at.selectbox(key="emails_message")
+    assert reading.value == failed
+    assert reading.options[reading.index].startswith(f"#{failed} · Failed · camille@kelvio")
+    # Sent again: no warning, and the same message stays open with its new status (its label
+    # and its place in the list changed).
+    at.button(key=f"emails_resend_{failed}").click().run()
+    assert not any("could not be sent" in w.value for w in at.warning)
+    reading = at.selectbox(key="emails_message")
+    assert reading.value == failed
+    assert reading.options[reading.index].startswith(f"#{failed} · Queued · camille@kelvio")
+    assert f"#{failed} · Queued" not in reading.options[0]  # no longer first
+    assert "Status:** Queued" in texts(at)
+
+
 @pytest.mark.parametrize("kind", list(mail.KINDS))
 def test_every_template_has_a_preview_with_sample_data(app_env, kind):
     engine, _settings = app_env

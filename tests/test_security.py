@@ -34,7 +34,7 @@ from pitchjudge.services import (
     results,
     scoring,
 )
-from tests.apptest_support import APP, run_page
+from tests.apptest_support import APP, run_page, spy_on_downloads
 from tests.factories import make_judging, run_in_own_loop
 
 
@@ -241,15 +241,27 @@ def test_a_failing_workbook_says_so_on_the_results_page(app_env, monkeypatch):
     def broken(**_kwargs):
         raise ValueError("cannot be used in worksheets")
 
+    working = exports.results_workbook
     monkeypatch.setattr(exports, "results_workbook", broken)
+    builds = spy_on_downloads(monkeypatch)
     at = run_page("pages/results.py", organiser=True)
-    at.button(key="results_xlsx_prepare").click().run()
+    # What the browser does on a click: it asks for the file, and the click reruns the page.
+    with pytest.raises(ValueError):
+        builds["results_xlsx"]()
+    at.download_button(key="results_xlsx").click().run()
     assert not at.exception
-    assert any("could not be built" in e.value for e in at.error)
-    assert [b.proto.label for b in at.get("download_button")] == [
-        "Leaderboard (CSV)",
-        "Marks (CSV)",
-    ]
+    [message] = [e.value for e in at.error]
+    assert "could not be built" in message and re.search(r"E-[0-9A-F]{6}", message)
+    # The CSVs still download, and say nothing.
+    assert builds["results_leaderboard_csv"]().startswith(b"\xef\xbb\xbf")
+    at.download_button(key="results_leaderboard_csv").click().run()
+    assert not at.error
+    # The next workbook that builds clears the message.
+    monkeypatch.setattr(exports, "results_workbook", working)
+    at.run()
+    assert builds["results_xlsx"]().startswith(b"PK")
+    at.download_button(key="results_xlsx").click().run()
+    assert not at.error and not at.exception
 
 
 # --- locked rounds and conflicts declared later -------------------------------------------------
@@ -412,6 +424,7 @@ def test_check_deck_on_a_missing_path_or_a_folder(tmp_path):
     [
         ("PITCHJUDGE_ADMIN_PASSWORD", "choose-a-long-password"),
         ("PITCHJUDGE_SECRET_KEY", "a-random-string-of-at-least-32-characters"),
+        ("PITCHJUDGE_SMTP_URL", "smtp://user:password@smtp.example.org:587"),
     ],
 )
 def test_the_placeholders_of_env_example_are_refused(tmp_path, name, value):

@@ -82,10 +82,20 @@ def _editable_round(session: Session, round_id: int) -> Round:
     return round_
 
 
-def plan_round(*, session: Session, round_id: int, seed: int = 0) -> AssignmentPlan:
+def plan_round(
+    *,
+    session: Session,
+    round_id: int,
+    seed: int = 0,
+    assignment_mode: str | None = None,
+    judges_per_pitch: int | None = None,
+) -> AssignmentPlan:
     """An assignment plan for the round (not saved): respects conflicts, balances load, mixes
-    panels, and keeps every pair that already holds work."""
+    panels, and keeps every pair that already holds work. `assignment_mode` and
+    `judges_per_pitch` plan as if the round had them (what a change of mode would do)."""
     round_ = get_round(session=session, round_id=round_id)
+    if assignment_mode is None:
+        assignment_mode, judges_per_pitch = round_.assignment_mode, round_.judges_per_pitch
     judges = [j.id for j in active_judges(session=session, contest_id=round_.contest_id)]
     pitches = [p.id for p in round_pitches(session=session, round_=round_)]
     keep = {
@@ -96,8 +106,8 @@ def plan_round(*, session: Session, round_id: int, seed: int = 0) -> AssignmentP
     return plan_assignments(
         judges=judges,
         pitches=pitches,
-        judges_per_pitch=round_.judges_per_pitch
-        if round_.assignment_mode == AssignmentMode.K_PER_PITCH
+        judges_per_pitch=judges_per_pitch
+        if assignment_mode == AssignmentMode.K_PER_PITCH
         else None,
         conflicts=conflicted_pairs(session=session, contest_id=round_.contest_id),
         keep=keep,

@@ -77,6 +77,42 @@ def record_changes(
     return changed
 
 
+def set_field(
+    session: Session,
+    row: Any,
+    field: str,
+    value: Any,
+    *,
+    contest_id: int | None,
+    actor: str,
+    entity: str,
+    audit_field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+) -> bool:
+    """Set `row.field = value` with its `update` audit event, only when it changes; returns
+    whether it changed. `audit_field`, `old` and `new` name a part of the field (one key of
+    a JSON column) in the log."""
+    current = getattr(row, field)
+    if current == value:
+        return False
+    record(
+        session,
+        contest_id=contest_id,
+        actor=actor,
+        entity=entity,
+        entity_id=row.id,
+        action="update",
+        field=audit_field or field,
+        old=current if audit_field is None else old,
+        new=value if audit_field is None else new,
+    )
+    setattr(row, field, value)
+    session.add(row)
+    session.flush()
+    return True
+
+
 def history(session: Session, *, entity: str, entity_id: int) -> Sequence[AuditEvent]:
     """The events of one entity, oldest first."""
     return session.exec(

@@ -206,20 +206,15 @@ def rename_category(*, session: Session, category_id: int, name: str) -> Categor
         raise ValidationError(
             "There is already a category called {name}.", field="category", name=name
         )
-    audit.record(
+    audit.set_field(
         session,
+        category,
+        "name",
+        name,
         contest_id=category.contest_id,
         actor=ORGANISER,
         entity="category",
-        entity_id=category.id,
-        action="update",
-        field="name",
-        old=category.name,
-        new=name,
     )
-    category.name = name
-    session.add(category)
-    session.flush()
     return category
 
 

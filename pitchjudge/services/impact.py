@@ -7,10 +7,16 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from pitchjudge.models import Pitch, RoundStatus, ScorecardStatus
-from pitchjudge.services.assignments import round_pitches
-from pitchjudge.services.contests import get_round, list_rounds
-from pitchjudge.services.judges import get_judge
+from pitchjudge.errors import NotFound
+from pitchjudge.models import Category, Conflict, Pitch, RoundStatus, Scorecard, ScorecardStatus
+from pitchjudge.services.assignments import (
+    assigned_pairs,
+    pairs_with_work,
+    plan_round,
+    round_pitches,
+)
+from pitchjudge.services.contests import get_round, list_categories, list_rounds
+from pitchjudge.services.judges import conflicted_pairs, get_judge
 from pitchjudge.services.promotion import next_round, promoted_ids
 from pitchjudge.services.scoring import CONFLICT, UNASSIGNED, round_progress
 
@@ -115,3 +121,89 @@ def promotion_change(
         entering=sorted(names[i] for i in chosen - before if i in names),
         leaving=sorted(names[i] for i in before - chosen if i in names),
     )
+
+
+@dataclass(frozen=True)
+class ReplanChange:
+    """What planning a round's assignments again would change."""
+
+    current: int  # judge × pitch pairs today
+    planned: int  # after the new plan
+    added: int
+    removed: int  # none holds work: pairs already scored are kept
+    kept_with_work: int
+
+
+def replan_change(
+    *, session: Session, round_id: int, assignment_mode: str, judges_per_pitch: int | None
+) -> ReplanChange:
+    """The pairs the planner would add and remove with this mode (nothing is saved)."""
+    round_ = get_round(session=session, round_id=round_id)
+    plan = plan_round(
+        session=session,
+        round_id=round_id,
+        assignment_mode=assignment_mode,
+        judges_per_pitch=judges_per_pitch,
+    )
+    # As `assignments.apply_plan` does: pairs with work stay, unless now conflicted.
+    keep = pairs_with_work(session=session, round_id=round_id) - conflicted_pairs(
+        session=session, contest_id=round_.contest_id
+    )
+    wanted = set(plan.pairs) | keep
+    current = assigned_pairs(session=session, round_id=round_id)
+    return ReplanChange(
+        current=len(current),
+        planned=len(wanted),
+        added=len(wanted - current),
+        removed=len(current - wanted),
+        kept_with_work=len(keep & current),
+    )
+
+
+@dataclass(frozen=True)
+class ConflictRemoval:
+    """What a judge gets back when their conflict with a pitch is removed."""
+
+    judge_name: str
+    startup_name: str
+    scorecards: int  # their scorecards of this pitch (marks that count again)
+
+
+def conflict_removal(*, session: Session, conflict_id: int) -> ConflictRemoval:
+    conflict = session.get(Conflict, conflict_id)
+    if conflict is None:
+        raise NotFound("This conflict does not exist.")
+    judge = get_judge(session=session, judge_id=conflict.judge_id)
+    pitch = session.get(Pitch, conflict.pitch_id)
+    scorecards = session.exec(
+        select(Scorecard).where(
+            Scorecard.judge_id == conflict.judge_id, Scorecard.pitch_id == conflict.pitch_id
+        )
+    ).all()
+    return ConflictRemoval(
+        judge_name=judge.name,
+        startup_name=pitch.startup_name if pitch else "",
+        scorecards=len(scorecards),
+    )
+
+
+@dataclass(frozen=True)
+class CategoryRemoval:
+    """What deleting a category leaves for applicants."""
+
+    name: str
+    used: int  # applications that chose it (then it cannot be deleted)
+    remaining: int  # the other categories applicants can choose
+
+
+def category_removal(*, session: Session, category_id: int) -> CategoryRemoval:
+    category = session.get(Category, category_id)
+    if category is None:
+        raise NotFound("This category does not exist.")
+    used = len(session.exec(select(Pitch.id).where(Pitch.category_id == category_id)).all())
+    others = [
+        c
+        for c in list_categories(session=session, contest_id=category.contest_id)
+        if c.id != category_id
+    ]
+    return CategoryRemoval(name=category.name, used=used, remaining=len(others))

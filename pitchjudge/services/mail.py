@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from pitchjudge import mail
@@ -592,21 +593,15 @@ def set_reply_to(*, session: Session, contest_id: int, reply_to: str) -> Contest
     """The organiser's address that replies go to ('' for none)."""
     contest = get_contest(session=session, contest_id=contest_id)
     value = mail.clean_address(reply_to) if reply_to.strip() else ""
-    if value != contest.reply_to:
-        audit.record(
-            session,
-            contest_id=contest.id,
-            actor=ORGANISER,
-            entity="contest",
-            entity_id=contest.id,
-            action="update",
-            field="reply_to",
-            old=contest.reply_to,
-            new=value,
-        )
-        contest.reply_to = value
-        session.add(contest)
-        session.flush()
+    audit.set_field(
+        session,
+        contest,
+        "reply_to",
+        value,
+        contest_id=contest.id,
+        actor=ORGANISER,
+        entity="contest",
+    )
     return contest
 
 
@@ -631,21 +626,18 @@ def set_intro(*, session: Session, contest_id: int, kind: str, text: str) -> Con
         intros[kind] = value
     else:
         intros.pop(kind, None)
-    if old != value:
-        audit.record(
-            session,
-            contest_id=contest.id,
-            actor=ORGANISER,
-            entity="contest",
-            entity_id=contest.id,
-            action="update",
-            field=f"mail_intro:{kind}",
-            old=old,
-            new=value,
-        )
-        contest.mail_intros = intros
-        session.add(contest)
-        session.flush()
+    audit.set_field(
+        session,
+        contest,
+        "mail_intros",
+        intros,
+        contest_id=contest.id,
+        actor=ORGANISER,
+        entity="contest",
+        audit_field=f"mail_intro:{kind}",
+        old=old,
+        new=value,
+    )
     return contest
 
 
@@ -655,8 +647,10 @@ def set_intro(*, session: Session, contest_id: int, kind: str, text: str) -> Con
 def list_outbox(
     *, session: Session, status: str | None = None, limit: int = 500
 ) -> Sequence[OutboxMessage]:
-    """The newest messages first, optionally of one status."""
-    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+    """The messages that failed first (someone must act on them), then the newest first;
+    optionally of one status."""
+    failed_first = case((col(OutboxMessage.status) == MailStatus.FAILED, 0), else_=1)
+    query = select(OutboxMessage).order_by(failed_first, col(OutboxMessage.id).desc()).limit(limit)
     if status:
         query = query.where(OutboxMessage.status == status)
     return session.exec(query).all()

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from pitchjudge import decks
 from pitchjudge.errors import FormInvalid, PitchJudgeError
-from pitchjudge.formatting import escape_markdown
+from pitchjudge.formatting import escape_markdown, format_fixed, format_number
 from pitchjudge.i18n import Gettext, get_ngettext
 from pitchjudge.models import PitchStatus
 from pitchjudge.ui import state
@@ -292,6 +292,64 @@ def uploader_words(_: Gettext, *, max_mb: int) -> None:
         }})();
         </script>""",
         unsafe_allow_javascript=True,
+    )
+
+
+def exact_text() -> None:
+    """User text reads and copies exactly as typed.
+
+    `inert()` puts an invisible word joiner (U+2060) after each "@" and ":" so that
+    Streamlit's Markdown renderer makes no link of an address; escapes cannot do it (the
+    links are found in the parsed text). Once the renderer has drawn the text, the joiner has
+    done its work: take it out of the page, so that a copied e-mail address or link, a screen
+    reader and a search in the page get the text without it."""
+    st.html(
+        """<script>
+        (() => {
+            if (window.__pjExactText) return;
+            // Markdown, captions, buttons, notices: wherever Streamlit drew a text (never
+            // inside what a visitor types).
+            const skip = new Set(["SCRIPT", "STYLE", "TEXTAREA", "INPUT"]);
+            const clean = () => {
+                if (!document.body.textContent.includes("\\u2060")) return;
+                const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    if (
+                        node.nodeValue.includes("\\u2060")
+                        && !skip.has(node.parentElement?.tagName)
+                    ) {
+                        node.nodeValue = node.nodeValue.replaceAll("\\u2060", "");
+                    }
+                }
+            };
+            let pending = false;
+            window.__pjExactText = new MutationObserver(() => {
+                if (pending) return;
+                pending = true;
+                requestAnimationFrame(() => { pending = false; clean(); });
+            });
+            window.__pjExactText.observe(document.body, {
+                childList: true, subtree: true, characterData: true,
+            });
+            clean();
+        })();
+        </script>""",
+        unsafe_allow_javascript=True,
+    )
+
+
+def weak_design_warning(connectivity: float, limit: float, _: Gettext, *, language: str) -> None:
+    """The judges' panels share too few applications for the calibration to be sure."""
+    st.warning(
+        _(
+            "The judges are only weakly linked: few shared applications hold the panels "
+            "together (connectivity {value}, below {limit}). Judge leniency, hence the "
+            "calibrated totals, rest on a handful of marks: mix the panels so judges share more."
+        ).format(
+            value=format_fixed(connectivity, language=language),
+            limit=format_number(limit, language=language),
+        ),
+        icon=":material/warning:",
     )
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 from pitchjudge.charts import leaderboard_figure
 from pitchjudge.formatting import localized_style
 from pitchjudge.models import BoardState
-from pitchjudge.ui import state
+from pitchjudge.ui import push, state
 from pitchjudge.ui.widgets import inert
 
 _ = state.gettext()
@@ -33,7 +33,8 @@ def watch() -> None:
     """Every refresh: one small read of the board's fingerprint (see
     `pitchjudge.services.board.fingerprint`); the page is redrawn only when it changed.
     A display link re-issued since this tab opened redraws it too: the page then stops
-    with the message."""
+    with the message. The push channel reruns it as soon as the board changes."""
+    push.follow(contest.id, push.BOARD, key="board")
     if not state.display_link_live(contest.id, _):
         st.rerun(scope="app")
     if state.board_fingerprint(contest.id) != st.session_state.get(FINGERPRINT_KEY):

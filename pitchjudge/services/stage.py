@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pitchjudge.errors import N_, NotFound, RoundStateError, ValidationError
-from pitchjudge.models import Adjustment, Pitch, Round, RoundStatus, StageSlot, utcnow
+from pitchjudge.models import Adjustment, Contest, Pitch, Round, RoundStatus, StageSlot, utcnow
 from pitchjudge.services import audit
 from pitchjudge.services.assignments import round_pitches
 from pitchjudge.services.contests import (
@@ -128,6 +129,28 @@ def set_timing(*, session: Session, contest_id: int, settings: Timing) -> Timing
     )
     session.flush()
     return timing(session=session, contest_id=contest_id)
+
+
+def set_start_time(*, session: Session, contest_id: int, starts_at: datetime | None) -> None:
+    """When the live final begins (shown by the idle stage screen); None: not announced."""
+    if starts_at is not None and starts_at.tzinfo is None:
+        raise ValueError("starts_at must be timezone-aware")
+    contest = get_contest(session=session, contest_id=contest_id)
+    before = contest.stage_starts_at
+    contest.stage_starts_at = starts_at
+    session.add(contest)
+    audit.record(
+        session,
+        contest_id=contest_id,
+        actor=ORGANISER,
+        entity="contest",
+        entity_id=contest_id,
+        action="update",
+        field="stage_starts_at",
+        old=before.isoformat(timespec="minutes") if before else None,
+        new=starts_at.isoformat(timespec="minutes") if starts_at else None,
+    )
+    session.flush()
 
 
 def set_scoring_after_qa(*, session: Session, round_id: int, enabled: bool) -> Round:
@@ -486,3 +509,47 @@ def scoring_is_open(*, session: Session, round_: Round, pitch_id: int) -> bool:
     except RoundStateError:
         return False
     return True
+
+
+def fingerprint(*, session: Session, contest_id: int) -> tuple:
+    """Everything the stage screen and the judges' stage bar depend on, in one small query
+    (read by the push channel several times a second, see `pitchjudge.push`).
+
+    Per round: its status, and its running order summed up (how many slots, how many
+    started, in Q&A, ended, the latest of each time, the order itself); and the contest's
+    name, timers and announced start. A startup goes on stage, its Q&A starts, it leaves,
+    a false start is reset, the order is redrawn: the fingerprint changes.
+    """
+    slots = (
+        select(
+            Round.id,
+            Round.status,
+            Round.name,
+            func.count(col(StageSlot.id)),
+            func.count(col(StageSlot.pitch_started_at)),
+            func.count(col(StageSlot.qa_started_at)),
+            func.count(col(StageSlot.ended_at)),
+            func.max(col(StageSlot.pitch_started_at)),
+            func.max(col(StageSlot.qa_started_at)),
+            func.max(col(StageSlot.ended_at)),
+            func.sum(col(StageSlot.position) * col(StageSlot.pitch_id)),
+            func.sum(col(StageSlot.position) * col(StageSlot.position) * col(StageSlot.pitch_id)),
+        )
+        .select_from(Round)
+        .outerjoin(StageSlot, col(StageSlot.round_id) == col(Round.id))
+        .where(Round.contest_id == contest_id)
+        .group_by(col(Round.id), col(Round.status), col(Round.name))
+        .order_by(col(Round.id))
+    )
+    contest = session.exec(
+        select(
+            Contest.name,
+            Contest.display_token_hash,
+            Contest.pitch_seconds,
+            Contest.qa_seconds,
+            Contest.stage_starts_at,
+        ).where(Contest.id == contest_id)
+    ).first()
+    if contest is None:
+        return ()
+    return (tuple(contest), tuple(tuple(row) for row in session.exec(slots).all()))

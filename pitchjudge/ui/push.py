@@ -90,7 +90,9 @@ export default function (component) {
 
 BOARD, STAGE = channel.BOARD, channel.STAGE
 
-_component = st.components.v2.component("pitchjudge_push", html="<span data-push=\"off\"></span>", js=_JS)
+_component = st.components.v2.component(
+    "pitchjudge_push", html='<span data-push="off"></span>', js=_JS
+)
 # The element draws nothing and must take no room on a screen that has to fit.
 _HIDE = "<style>[class*='st-key-pj_push_'] { display: none !important; }</style>"
 

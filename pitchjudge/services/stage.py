@@ -10,7 +10,8 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -131,11 +132,19 @@ def set_timing(*, session: Session, contest_id: int, settings: Timing) -> Timing
     return timing(session=session, contest_id=contest_id)
 
 
-def set_start_time(*, session: Session, contest_id: int, starts_at: datetime | None) -> None:
-    """When the live final begins (shown by the idle stage screen); None: not announced."""
-    if starts_at is not None and starts_at.tzinfo is None:
-        raise ValueError("starts_at must be timezone-aware")
+def set_start_time(
+    *, session: Session, contest_id: int, day: date | None, at: time | None
+) -> datetime | None:
+    """When the live final begins, in the contest's timezone (shown by the idle stage
+    screen); no day or no time: not announced. Returns the moment stored (UTC)."""
     contest = get_contest(session=session, contest_id=contest_id)
+    starts_at = (
+        None
+        if day is None or at is None
+        else datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))
+        .replace(tzinfo=ZoneInfo(contest.timezone))
+        .astimezone(UTC)
+    )
     before = contest.stage_starts_at
     contest.stage_starts_at = starts_at
     session.add(contest)
@@ -151,6 +160,15 @@ def set_start_time(*, session: Session, contest_id: int, starts_at: datetime | N
         new=starts_at.isoformat(timespec="minutes") if starts_at else None,
     )
     session.flush()
+    return starts_at
+
+
+def start_time_local(contest: Contest) -> tuple[date, time] | None:
+    """The announced start as (day, time) in the contest's timezone, for the form."""
+    if contest.stage_starts_at is None:
+        return None
+    local = contest.stage_starts_at.astimezone(ZoneInfo(contest.timezone))
+    return local.date(), local.time().replace(tzinfo=None)
 
 
 def set_scoring_after_qa(*, session: Session, round_id: int, enabled: bool) -> Round:

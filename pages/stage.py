@@ -234,23 +234,30 @@ with st.expander(_("Timers and rules"), icon=":material/timer:"), st.form("stage
         value=float(timing.overtime_penalty),
         help=_("0: no penalty is proposed. Each penalty is proposed to you to confirm."),
     )
+    after_qa = st.toggle(
+        _("Judges can score a startup only once its Q&A has ended"),
+        value=round_.scoring_after_qa,
+        help=_("They can still take notes while it pitches."),
+    )
     announced = stage.start_time_local(contest)
     cols = st.columns([2, 1, 1], vertical_alignment="bottom")
     announce = cols[0].toggle(
         _("Announce the start on the stage screen"),
         value=announced is not None,
+        key="stage_announce",
         help=_("Before the first startup goes on stage, the stage screen shows this time."),
     )
     start_day = cols[1].date_input(
-        _("Day"), value=announced[0] if announced else "today", format="DD/MM/YYYY"
+        _("Day"),
+        value=announced[0] if announced else "today",
+        format="DD/MM/YYYY",
+        key="stage_start_day",
     )
     start_time = cols[2].time_input(
-        _("Start time"), value=announced[1] if announced else "19:00", step=300
-    )
-    after_qa = st.toggle(
-        _("Judges can score a startup only once its Q&A has ended"),
-        value=round_.scoring_after_qa,
-        help=_("They can still take notes while it pitches."),
+        _("Start time"),
+        value=announced[1] if announced else "19:00",
+        step=300,
+        key="stage_start_time",
     )
     if st.form_submit_button(_("Save"), type="primary"):
 

@@ -56,3 +56,8 @@ def texts(at: AppTest) -> str:
     parts += [h.value for h in at.subheader] + [h.value for h in at.header]
     parts += [c.value for c in at.caption]
     return "\n".join(str(p) for p in parts)
+
+
+def html_texts(at: AppTest) -> str:
+    """The HTML the page draws with st.html (room screens), joined."""
+    return "\n".join(element.proto.body for element in at.get("html"))

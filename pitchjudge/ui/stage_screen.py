@@ -109,9 +109,10 @@ def _order(
             + escape(ngettext("and {count} more", "and {count} more", more).format(count=more))
             + "</li>"
         )
+    title = escape(_("Running order"))
     return (
-        f'<nav class="pj-ss pj-ss-order" aria-label="{escape(_("Running order"))}">'
-        f"<h2>{escape(_('Running order'))}</h2><ol>{''.join(items)}</ol></nav>"
+        f'<nav class="pj-ss pj-ss-order" aria-label="{title}">'
+        f"<h2>{title}</h2><ol>{''.join(items)}</ol></nav>"
     )
 
 
@@ -153,13 +154,14 @@ def draw(
         top = " · ".join([escape(contest.name), escape(now.round_name)])
         if now.pitch_id is None:
             if now.next_startup:
+                label = escape(_("Between pitches · Next up"))
                 body = (
-                    f'<p class="pj-ss-label">{escape(_("Between pitches"))} · '
-                    f"{escape(_('Next up'))}</p>"
+                    f'<p class="pj-ss-label">{label}</p>'
                     f'<h1 class="pj-ss-name">{escape(now.next_startup)}</h1>'
                 )
             else:
-                body = f'<h1 class="pj-ss-name">{escape(_("Every startup has pitched."))}</h1>'
+                done = escape(_("Every startup has pitched."))
+                body = f'<h1 class="pj-ss-name">{done}</h1>'
             st.html(f'<div class="pj-ss pj-ss-between"><p class="pj-ss-top">{top}</p>{body}</div>')
             return
         position = _("Startup {position} of {total}").format(position=now.position, total=now.total)

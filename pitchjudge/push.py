@@ -30,6 +30,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -140,8 +141,16 @@ class Hub:
         self.heartbeat_s = heartbeat_s
         self.recheck_s = recheck_s
         self._watches: dict[int, _Watch] = {}
+        # Its own few threads for the database: a slow database never takes the threads
+        # the rest of the server runs on (asyncio's default pool is small on small machines).
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pj-push")
         #: Database reads made by the shared loops (tests and benches look at it).
         self.reads = 0
+
+    async def in_thread(self, function, /, **kwargs):
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, lambda: function(**kwargs)
+        )
 
     # --- database (run in worker threads) ---
 
@@ -167,7 +176,7 @@ class Hub:
         failing = False
         while True:
             try:
-                value = await asyncio.to_thread(self.read, watch.contest_id)
+                value = await self.in_thread(self.read, contest_id=watch.contest_id)
                 self.reads += 1
                 if failing:
                     log.warning("push channel: contest %s readable again", watch.contest_id)
@@ -215,7 +224,7 @@ class Hub:
                 due = time.monotonic() - checked >= self.recheck_s
                 if value != sent or due:
                     # Re-checked before any news leaves: a revoked link learns nothing more.
-                    if not await asyncio.to_thread(self.still_allowed, listener):
+                    if not await self.in_thread(self.still_allowed, listener=listener):
                         yield event("revoked", {})
                         return
                     checked = time.monotonic()
@@ -233,7 +242,7 @@ def route(hub: Hub, path: str = PATH) -> Route:
     """The Starlette route of the push channel, served from `hub`."""
 
     async def events(request: Request) -> Response:
-        listener = await asyncio.to_thread(
+        listener = await hub.in_thread(
             hub.authorise,
             display=request.query_params.get("display"),
             judge=request.query_params.get("judge"),

@@ -9,7 +9,7 @@
           version check and the shared board from the cache; goal ≤ 100 ms), and what one
           tick of the push channel's shared loop costs (two small reads).
 
-Run: .venv/bin/python bench/bench_push.py [delay] [big] [--marks N]
+Run: .venv/bin/python bench/bench_push.py [delay] [big] [--marks N] [--only push|poll]
 Prints figures with the machine's load (`uptime`); asserts nothing; skipped with the reason
 when /usr/bin/chromium is missing.
 """
@@ -54,16 +54,19 @@ def stored(engine, w, judge: int, pitch: int, criterion: int) -> float | None:
         )
 
 
-def delay(workdir: Path, playwright, marks: int) -> None:
+def delay(workdir: Path, playwright, marks: int, only: str | None = None) -> None:
     print(
         f"\nMark clicked by a judge → the projector shows it ({JUDGES} judge browsers, 12 "
         f"startups, {marks} marks per run)   [{uptime()}]"
     )
-    for label, refresh, blocked in (
+    runs = (
         ("push (refresh 60 s)", 60, False),
         ("polling fallback, refresh 2 s", 2, True),
         ("polling fallback, refresh 1 s", 1, True),
-    ):
+    )
+    for label, refresh, blocked in runs:
+        if only and (only == "push") == blocked:
+            continue
         run_dir = workdir / f"r{refresh}{'b' if blocked else ''}"
         run_dir.mkdir()
         w = seed(run_dir, judges=JUDGES, pitches=12)
@@ -162,7 +165,11 @@ def big(workdir: Path) -> None:
 
 def main() -> None:
     args = sys.argv[1:]
-    marks = 30
+    marks, only = 30, None
+    if "--only" in args:  # push | poll
+        at = args.index("--only")
+        only = args[at + 1]
+        del args[at : at + 2]
     if "--marks" in args:
         at = args.index("--marks")
         marks = int(args[at + 1])
@@ -178,7 +185,7 @@ def main() -> None:
                 from playwright.sync_api import sync_playwright
 
                 with sync_playwright() as playwright:
-                    delay(Path(folder), playwright, marks)
+                    delay(Path(folder), playwright, marks, only)
 
 
 if __name__ == "__main__":

@@ -33,8 +33,7 @@ def watch() -> None:
     """Every refresh: one small read of the board's fingerprint (see
     `pitchjudge.services.board.fingerprint`); the page is redrawn only when it changed.
     A display link re-issued since this tab opened redraws it too: the page then stops
-    with the message. The push channel reruns it as soon as the board changes."""
-    push.follow(contest.id, push.BOARD, key="board")
+    with the message."""
     if not state.display_link_live(contest.id, _):
         st.rerun(scope="app")
     if state.board_fingerprint(contest.id) != st.session_state.get(FINGERPRINT_KEY):
@@ -105,4 +104,5 @@ def live_board() -> None:
 
 
 live_board()
+push.follow(contest.id, push.BOARD, key="board")  # redrawn as soon as the board changes
 watch()

@@ -21,10 +21,9 @@ def fingerprint() -> tuple:
 
 @st.fragment(run_every=REFRESH)
 def watch() -> None:
-    """Every refresh (and at once when the push channel tells of a change): one small read of
-    the stage's fingerprint; the screen is redrawn only when it changed. The clock itself
-    ticks in the browser. A display link re-issued since this tab opened stops it."""
-    push.follow(contest.id, push.STAGE, key="stage")
+    """Every refresh: one small read of the stage's fingerprint; the screen is redrawn only
+    when it changed. The clock itself ticks in the browser. A display link re-issued since
+    this tab opened stops it."""
     if not state.display_link_live(contest.id, _):
         st.rerun(scope="app")
     if fingerprint() != st.session_state.get(FINGERPRINT_KEY):
@@ -37,4 +36,5 @@ with state.db_session(read_only=True) as session:
     now = stage.stage_now(session=session, contest_id=contest.id)
     slots = stage.running_order(session=session, round_id=now.round_id) if now else []
 screen.draw(contest, now, slots, language=lang, _=_, ngettext=ngettext)
+push.follow(contest.id, push.STAGE, key="stage")  # redrawn as soon as the stage changes
 watch()

@@ -1,11 +1,11 @@
-"""The room screens' end of the push channel (`pitchjudge.push`): a tiny Components v2 element,
-drawn inside a page's refresh fragment, that listens to the server-sent events of the page's
-link and reruns that fragment as soon as what it shows has changed.
+"""The room screens' end of the push channel (`pitchjudge.push`): a tiny Components v2 element
+that listens to the server-sent events of the page's link and reruns the page (or the fragment
+it is drawn in) as soon as what it shows has changed.
 
-The fragment keeps its `run_every` polling: when the stream cannot open or drops (a proxy that
-buffers it, a server restart), the screen still follows at the refresh interval, and the
-element reconnects by itself. A hidden tab closes its stream (a judge's laptop with several
-tabs open must not run out of connections) and reopens it when shown again.
+The pages keep their refresh fragment's `run_every` polling: when the stream cannot open or
+drops (a proxy that buffers it, a server restart), the screen still follows at the refresh
+interval, and the element reconnects by itself. A hidden tab closes its stream (a judge's
+laptop with several tabs open must not run out of connections) and reopens it when shown.
 """
 
 from __future__ import annotations
@@ -113,8 +113,10 @@ def events_url(link: dict[str, str]) -> str:
 
 
 def follow(contest_id: int, topic: str, *, key: str) -> None:
-    """Call inside a refresh fragment: rerun it as soon as `topic` (`BOARD` or
-    `STAGE`) changes for the contest. Needs the display or judge link in the address."""
+    """Rerun as soon as `topic` (`BOARD` or `STAGE`) changes for the contest: the whole page
+    when called outside a fragment (a room screen redraws anyway: one step less), the
+    fragment when called inside one (the judge's stage bar, beside a scorecard being typed).
+    Needs the display or judge link in the address."""
     link = _link()
     if not link:
         return

@@ -21,7 +21,7 @@ _HTML = """<div class="pj-timer" data-phase="waiting" role="timer" aria-live="of
 </div>"""
 
 _CSS = """
-.pj-timer { font-family: "Source Sans Pro", system-ui, sans-serif; text-align: center;
+.pj-timer { font-family: inherit; text-align: center;
   border-radius: 0.75rem; padding: 0.4em 0.6em; background: #f1f3f5; color: #212529;
   container-type: inline-size; }
 .pj-timer[data-size="large"] { font-size: 2.2rem; padding: 0.5em 0.6em 0.7em; }

@@ -61,6 +61,7 @@ bench: setup
 	.venv/bin/python bench/bench_stage.py
 	.venv/bin/python bench/bench_projector.py
 	.venv/bin/python bench/bench_room_board.py
+	.venv/bin/python bench/bench_push.py
 	.venv/bin/python bench/bench_mail.py
 	.venv/bin/python bench/bench_vote.py
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pitchjudge.ui import palmares_screen, room_board, state, vote_screen
+from pitchjudge.ui import palmares_screen, push, room_board, state, vote_screen
 
 _ = state.gettext()
 ngettext = state.ngettext()
@@ -42,5 +42,6 @@ def room_screen() -> None:
 if palmares_screen.show(contest.id, _):  # the palmarès replaces the board while it runs
     st.stop()
 room_screen()
+push.follow(contest.id, push.BOARD, key="board")  # redrawn as soon as the board changes
 watch()
 palmares_screen.watch(contest.id, _)

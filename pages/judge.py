@@ -8,7 +8,7 @@ from pitchjudge.errors import AccessDenied, PitchJudgeError
 from pitchjudge.models import ScorecardStatus, utcnow
 from pitchjudge.services import applications, contests, judges, rubric, scoring, stage
 from pitchjudge.services.scoring import IncompleteScorecard
-from pitchjudge.ui import state
+from pitchjudge.ui import push, state
 from pitchjudge.ui.autosave import autosave_text_area
 from pitchjudge.ui.autosave_marks import MarkRow, autosave_marks
 from pitchjudge.ui.timer import stage_timer
@@ -81,8 +81,10 @@ def now_pitching() -> None:
     """The live final: who is on stage, their clock, and a jump to their scorecard.
 
     When a new startup goes on stage the page opens its scorecard (once: the judge can go
-    back to another); when the Q&A of the scorecard on screen ends, scoring opens.
+    back to another); when the Q&A of the scorecard on screen ends, scoring opens. The push
+    channel reruns it as soon as the stage changes.
     """
+    push.follow(contest.id, push.STAGE, key="judge_stage")
     with state.db_session(read_only=True) as session:
         now = stage.stage_now(session=session, contest_id=contest.id)
         open_now = current is not None and stage.scoring_is_open(

@@ -240,6 +240,26 @@ with st.expander(_("Timers and rules"), icon=":material/timer:"), st.form("stage
         value=round_.scoring_after_qa,
         help=_("They can still take notes while it pitches."),
     )
+    announced = stage.start_time_local(contest)
+    cols = st.columns([2, 1, 1], vertical_alignment="bottom")
+    announce = cols[0].toggle(
+        _("Announce the start on the stage screen"),
+        value=announced is not None,
+        key="stage_announce",
+        help=_("Before the first startup goes on stage, the stage screen shows this time."),
+    )
+    start_day = cols[1].date_input(
+        _("Day"),
+        value=announced[0] if announced else "today",
+        format="DD/MM/YYYY",
+        key="stage_start_day",
+    )
+    start_time = cols[2].time_input(
+        _("Start time"),
+        value=announced[1] if announced else "19:00",
+        step=300,
+        key="stage_start_time",
+    )
     if st.form_submit_button(_("Save"), type="primary"):
 
         def save(s):
@@ -253,6 +273,12 @@ with st.expander(_("Timers and rules"), icon=":material/timer:"), st.form("stage
                 ),
             )
             stage.set_scoring_after_qa(session=s, round_id=round_.id, enabled=after_qa)
+            stage.set_start_time(
+                session=s,
+                contest_id=contest.id,
+                day=start_day if announce else None,
+                at=start_time if announce else None,
+            )
 
         run(save, _("Timers and rules saved."))
 

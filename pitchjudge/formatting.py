@@ -47,6 +47,19 @@ def format_datetime_short(value: datetime | None, *, timezone: str, language: st
     return _babel_datetime(value, format="short", locale=language, tzinfo=ZoneInfo(timezone))
 
 
+def format_start_time(
+    value: datetime, *, timezone: str, language: str, now: datetime | None = None
+) -> str:
+    """An announced start: the time alone on its day ("19:00", "7:00 PM"), else with the
+    date ("6 déc. 2026, 19:00"), in `timezone`."""
+    zone = ZoneInfo(timezone)
+    local = value.astimezone(zone)
+    if local.date() == (now or utcnow()).astimezone(zone).date():
+        return format_time(local, format="short", locale=language)
+    day = format_date(local, format="medium", locale=language)
+    return f"{day}, {format_time(local, format='short', locale=language)}"
+
+
 def time_left(deadline: datetime, *, language: str, now: datetime | None = None) -> str:
     """'in 3 days' / 'dans 3 jours' until `deadline` (empty once it has passed)."""
     delta = deadline - (now or utcnow())

@@ -138,6 +138,8 @@ class Contest(SQLModel, table=True):
     qa_seconds: int = 300
     #: Points proposed as a penalty per started minute of pitch overtime (0: no penalty).
     overtime_penalty: float = 0.0
+    #: When the live final begins, announced on the idle stage screen (None: not announced).
+    stage_starts_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     #: Where applicants' and judges' replies to the app's e-mails go (the organiser's address).
     reply_to: str = Field(default="", max_length=254)
     #: The organiser's intro paragraph per e-mail type ({"receipt": "…"}); missing: the default.

@@ -74,3 +74,8 @@ def texts(at: AppTest) -> str:
     parts += [c.value for c in at.caption]
     parts += [h.value for h in at.get("html")]  # the room screens draw their text as HTML
     return "\n".join(str(p) for p in parts)
+
+
+def html_texts(at: AppTest) -> str:
+    """The HTML the page draws with st.html (room screens), joined."""
+    return "\n".join(element.proto.body for element in at.get("html"))

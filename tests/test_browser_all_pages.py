@@ -9,6 +9,7 @@ per page (run with -s); the assert lists every problem found.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,12 +106,26 @@ def sign_in(page: Page, site: Site) -> None:
     page.wait_for_function("() => document.cookie.includes('pj_organiser=')", timeout=LONG_MS)
 
 
+def settle(page: Page) -> None:
+    """Until the page's text stays the same for a second (late elements have drawn)."""
+    read = "() => document.body.innerText"
+    text, deadline = page.evaluate(read), time.monotonic() + LONG_MS / 1000
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        again = page.evaluate(read)
+        if again == text:
+            return
+        text = again
+
+
 def check_page(page: Page, url: str) -> dict[str, list]:
     """Open `url`; the exceptions, English words and severe axe violations it shows."""
     page.goto(url)
     wait_for_app(page)
-    # Let late elements (fragments, components) draw before reading the page.
-    page.wait_for_load_state("networkidle")
+    # Let late elements (fragments, components) draw before reading the page. Not
+    # "networkidle": the room screens keep their push channel's stream open.
+    page.wait_for_load_state("load")
+    settle(page)
     wait_for_app(page)
     exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
     shown = page.evaluate(_VISIBLE_TEXT)

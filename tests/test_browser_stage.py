@@ -122,8 +122,10 @@ def test_the_judges_laptop_follows_the_stage_and_the_clock_ticks(
     screen.set_viewport_size({"width": 1600, "height": 900})
     screen.goto(final.stage_url)
     wait_for_app(screen)
-    expect(screen.get_by_role("heading", name="Next: Startup 1")).to_be_visible(timeout=LONG)
-    expect(screen.locator(".pj-timer-label")).to_have_text("Between pitches", timeout=SHORT)
+    # Before the final: the idle screen (no clock), with the running order to come.
+    expect(screen.get_by_text("The stage opens soon.")).to_be_visible(timeout=LONG)
+    expect(screen.get_by_role("navigation", name="Running order")).to_contain_text("Startup 1")
+    expect(screen.locator(".pj-timer")).to_have_count(0)
 
     page.goto(final.judge_url)
     wait_for_app(page)

@@ -3,13 +3,15 @@ judge's page following the startup on stage."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+from html import escape
+
 from sqlmodel import select
 
 from pitchjudge.db import session_scope
-from pitchjudge.models import Adjustment, Pitch, Round
+from pitchjudge.models import Adjustment, Contest, Pitch, Round
 from pitchjudge.services import board, stage
-from pitchjudge.ui.widgets import inert
-from tests.apptest_support import run_page, texts
+from tests.apptest_support import html_texts, run_page, texts
 from tests.factories import make_judging
 
 HOSTILE = "<img src=x onerror=alert(1)>**bold**"
@@ -71,13 +73,25 @@ def test_stage_page_reorders_draws_and_saves_timers(app_env):
     at.number_input[1].set_value(2.0)
     at.number_input[2].set_value(0.5)
     at.toggle[0].set_value(True)
+    at.toggle(key="stage_announce").set_value(True)
+    at.date_input(key="stage_start_day").set_value(date(2027, 6, 12))
+    at.time_input(key="stage_start_time").set_value(time(19, 30))
     at.button(key="FormSubmitter:stage_timing-Save").click().run()
     assert "Timers and rules saved." in texts(at)
     with session_scope(engine, read_only=True) as session:
         timing = stage.timing(session=session, contest_id=w["contest"].id)
         round_ = session.get(Round, w["round_id"])
+        contest = session.get(Contest, w["contest"].id)
     assert timing == stage.Timing(180, 120, 0.5)
     assert round_.scoring_after_qa
+    # Announced in the contest's timezone (Paris, summer time: UTC+2).
+    assert contest.stage_starts_at == datetime(2027, 6, 12, 17, 30, tzinfo=UTC)
+    assert at.time_input(key="stage_start_time").value == time(19, 30)
+
+    at.toggle(key="stage_announce").set_value(False)
+    at.button(key="FormSubmitter:stage_timing-Save").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.get(Contest, w["contest"].id).stage_starts_at is None
 
 
 def test_stage_page_proposes_an_overtime_penalty_to_confirm(app_env):
@@ -117,19 +131,35 @@ def test_stage_page_explains_a_round_that_is_not_open(app_env):
 
 def test_stage_screen_shows_who_is_on_stage_as_plain_text(app_env):
     engine, settings = app_env
-    w = make_judging(engine, settings, pitches=2)
+    w = make_judging(engine, settings, pitches=3)
     with session_scope(engine) as session:
         session.get(Pitch, w["pitches"][0]).startup_name = HOSTILE
         token = board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
     at = run_page(params={"display": token, "screen": "stage"})
-    assert "The stage opens soon." in texts(at)
+    shown = html_texts(at)
+    assert "The stage opens soon." in shown and "Prix" in shown
     with session_scope(engine) as session:
         stage.ensure_running_order(session=session, round_id=w["round_id"])
+        stage.set_start_time(
+            session=session, contest_id=w["contest"].id, day=date.today(), at=time(19, 0)
+        )
+    at.run()
+    shown = html_texts(at)
+    # Idle: the contest, its announced start, the running order to come.
+    assert "The live final starts at 7:00" in shown
+    assert "Running order" in shown and "2.</span>Startup 2" in shown
+    with session_scope(engine) as session:
         stage.start_next(session=session, round_id=w["round_id"])
     at.run()
-    shown = texts(at)
-    assert f"# {inert(HOSTILE)}" in shown and "<img" not in shown.replace("\\<img", "")
-    assert "Next: Startup 2" in shown
+    shown = html_texts(at)
+    assert escape(HOSTILE) in shown and HOSTILE not in shown  # escaped, never HTML
+    assert "Startup 1 of 3" in shown
+    assert "Next up: <strong>Startup 2</strong>" in shown
+    with session_scope(engine) as session:
+        stage.end_on_stage(session=session, round_id=w["round_id"])
+    at.run()
+    shown = html_texts(at)
+    assert "Between pitches · Next up" in shown and ">Startup 2</h1>" in shown
     forged = run_page(params={"display": "x" * 43, "screen": "stage"})
     assert "not valid" in texts(forged)
 

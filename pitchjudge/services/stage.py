@@ -10,12 +10,14 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from pitchjudge.errors import N_, NotFound, RoundStateError, ValidationError
-from pitchjudge.models import Adjustment, Pitch, Round, RoundStatus, StageSlot, utcnow
+from pitchjudge.models import Adjustment, Contest, Pitch, Round, RoundStatus, StageSlot, utcnow
 from pitchjudge.services import audit
 from pitchjudge.services.assignments import round_pitches
 from pitchjudge.services.contests import (
@@ -128,6 +130,45 @@ def set_timing(*, session: Session, contest_id: int, settings: Timing) -> Timing
     )
     session.flush()
     return timing(session=session, contest_id=contest_id)
+
+
+def set_start_time(
+    *, session: Session, contest_id: int, day: date | None, at: time | None
+) -> datetime | None:
+    """When the live final begins, in the contest's timezone (shown by the idle stage
+    screen); no day or no time: not announced. Returns the moment stored (UTC)."""
+    contest = get_contest(session=session, contest_id=contest_id)
+    starts_at = (
+        None
+        if day is None or at is None
+        else datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))
+        .replace(tzinfo=ZoneInfo(contest.timezone))
+        .astimezone(UTC)
+    )
+    before = contest.stage_starts_at
+    contest.stage_starts_at = starts_at
+    session.add(contest)
+    audit.record(
+        session,
+        contest_id=contest_id,
+        actor=ORGANISER,
+        entity="contest",
+        entity_id=contest_id,
+        action="update",
+        field="stage_starts_at",
+        old=before.isoformat(timespec="minutes") if before else None,
+        new=starts_at.isoformat(timespec="minutes") if starts_at else None,
+    )
+    session.flush()
+    return starts_at
+
+
+def start_time_local(contest: Contest) -> tuple[date, time] | None:
+    """The announced start as (day, time) in the contest's timezone, for the form."""
+    if contest.stage_starts_at is None:
+        return None
+    local = contest.stage_starts_at.astimezone(ZoneInfo(contest.timezone))
+    return local.date(), local.time().replace(tzinfo=None)
 
 
 def set_scoring_after_qa(*, session: Session, round_id: int, enabled: bool) -> Round:
@@ -486,3 +527,47 @@ def scoring_is_open(*, session: Session, round_: Round, pitch_id: int) -> bool:
     except RoundStateError:
         return False
     return True
+
+
+def fingerprint(*, session: Session, contest_id: int) -> tuple:
+    """Everything the stage screen and the judges' stage bar depend on, in one small query
+    (read by the push channel several times a second, see `pitchjudge.push`).
+
+    Per round: its status, and its running order summed up (how many slots, how many
+    started, in Q&A, ended, the latest of each time, the order itself); and the contest's
+    name, timers and announced start. A startup goes on stage, its Q&A starts, it leaves,
+    a false start is reset, the order is redrawn: the fingerprint changes.
+    """
+    slots = (
+        select(
+            Round.id,
+            Round.status,
+            Round.name,
+            func.count(col(StageSlot.id)),
+            func.count(col(StageSlot.pitch_started_at)),
+            func.count(col(StageSlot.qa_started_at)),
+            func.count(col(StageSlot.ended_at)),
+            func.max(col(StageSlot.pitch_started_at)),
+            func.max(col(StageSlot.qa_started_at)),
+            func.max(col(StageSlot.ended_at)),
+            func.sum(col(StageSlot.position) * col(StageSlot.pitch_id)),
+            func.sum(col(StageSlot.position) * col(StageSlot.position) * col(StageSlot.pitch_id)),
+        )
+        .select_from(Round)
+        .outerjoin(StageSlot, col(StageSlot.round_id) == col(Round.id))
+        .where(Round.contest_id == contest_id)
+        .group_by(col(Round.id), col(Round.status), col(Round.name))
+        .order_by(col(Round.id))
+    )
+    contest = session.exec(
+        select(
+            Contest.name,
+            Contest.display_token_hash,
+            Contest.pitch_seconds,
+            Contest.qa_seconds,
+            Contest.stage_starts_at,
+        ).where(Contest.id == contest_id)
+    ).first()
+    if contest is None:
+        return ()
+    return (tuple(contest), tuple(tuple(row) for row in session.exec(slots).all()))

@@ -133,12 +133,24 @@ def warm_up_later() -> None:
         log.exception("background warm-up failed")
 
 
+def push_routes() -> list:
+    """The push channel's route (`pitchjudge.push`), also under `server.baseUrlPath` when
+    the app is served below a path. Its database engine is the pages' own."""
+    from pitchjudge import push
+    from pitchjudge.ui import state
+
+    hub = push.Hub(state.process_engine)
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    paths = [push.PATH] + ([f"/{base}{push.PATH}"] if base else [])
+    return [push.route(hub, path) for path in paths]
+
+
 trust_configured_proxies()  # before uvicorn reads FORWARDED_ALLOW_IPS
 app = st.App(
     str(ENTRY_SCRIPT),
     # The audience's phone page: plain HTTP beside the app (st.App's routes are experimental
     # in Streamlit 1.67, pinned in uv.lock; tests/test_vote_http.py serves it through here).
-    routes=vote_routes(),
+    routes=vote_routes() + push_routes(),
     lifespan=lifespan,
     middleware=[Middleware(UploadGuard)],
     on_script_error=on_script_error,

@@ -111,6 +111,12 @@ def get_engine() -> Engine:
         raise
 
 
+def process_engine() -> Engine:
+    """The same engine, for server code outside any page (the push channel): a bad setting
+    or an unreachable database raises instead of drawing a message."""
+    return _engine(_settings().database_url)
+
+
 @st.cache_resource(show_spinner=False)
 def _board_cache(database_url: str) -> board.BoardCache:
     return board.BoardCache()

@@ -21,7 +21,7 @@ _HTML = """<div class="pj-timer" data-phase="waiting" role="timer" aria-live="of
 </div>"""
 
 _CSS = """
-.pj-timer { font-family: "Source Sans Pro", system-ui, sans-serif; text-align: center;
+.pj-timer { font-family: inherit; text-align: center;
   border-radius: 0.75rem; padding: 0.4em 0.6em; background: #f1f3f5; color: #212529;
   container-type: inline-size; }
 .pj-timer[data-size="large"] { font-size: 2.2rem; padding: 0.5em 0.6em 0.7em; }
@@ -32,6 +32,12 @@ _CSS = """
 /* As large as the box allows: "12:34" fits in the width whatever the column. */
 .pj-timer[data-size="large"] .pj-timer-clock { font-size: clamp(3rem, 22cqi, 16rem); }
 .pj-timer[data-size="small"] .pj-timer-clock { font-size: 1.5em; }
+/* The stage screen: as big as the room screen's height allows. */
+.pj-timer[data-size="screen"] { font-size: 4.5vh; padding: 1vh 1vw 2.2vh; margin-top: 1vh; }
+.pj-timer[data-size="screen"] .pj-timer-clock { font-size: min(24cqi, 36vh); }
+.pj-timer[data-size="screen"] .pj-timer-bar { height: 1.2vh; margin-top: 1vh; }
+/* No clock between pitches (a dash drawn 16rem tall looked like black blocks). */
+.pj-timer-clock:empty { display: none; }
 .pj-timer-bar { height: 0.35em; background: #dee2e6; border-radius: 1em; overflow: hidden;
   margin-top: 0.3em; }
 .pj-timer[data-size="small"] .pj-timer-bar { flex: 1; margin-top: 0; }
@@ -93,7 +99,7 @@ def _ms(moment) -> int | None:
 
 
 def stage_timer(now: StageNow, _: Callable[[str], str], *, size: str, key: str) -> None:
-    """Draw the clock of what is on stage now (`size`: "large" or "small")."""
+    """Draw the clock of what is on stage now (`size`: "screen", "large" or "small")."""
     phase_label = {PITCH: _("Pitch"), QA: _("Q&A")}.get(now.phase, "")
     _component(
         key=key,
@@ -106,6 +112,6 @@ def stage_timer(now: StageNow, _: Callable[[str], str], *, size: str, key: str) 
             "phase_label": phase_label,
             "over_label": _("{phase} — over time").format(phase=phase_label),
             "idle_label": _("Between pitches"),
-            "idle_clock": "–:––",
+            "idle_clock": "",
         },
     )

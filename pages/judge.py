@@ -8,7 +8,7 @@ from pitchjudge.errors import AccessDenied, PitchJudgeError
 from pitchjudge.models import ScorecardStatus, utcnow
 from pitchjudge.services import applications, contests, judges, rubric, scoring, stage
 from pitchjudge.services.scoring import IncompleteScorecard
-from pitchjudge.ui import push, state
+from pitchjudge.ui import confirm, push, state
 from pitchjudge.ui.autosave import autosave_text_area
 from pitchjudge.ui.autosave_marks import MarkRow, autosave_marks
 from pitchjudge.ui.timer import stage_timer
@@ -18,6 +18,7 @@ MAX_SEGMENTS = 11  # scales with more steps get a number box instead of buttons
 STAGE_SEEN_KEY = "judge_stage_seen"
 
 _ = state.gettext()
+ngettext = state.ngettext()
 pgettext = state.pgettext()
 lang = state.language()
 settings = state.get_settings()
@@ -524,19 +525,52 @@ with card_column:
     with st.expander(_("I have a conflict of interest"), icon=":material/block:"):
         st.caption(_("You will no longer see or score this pitch; the organisers are told."))
         reason = st.text_input(_("Reason"), key=f"judge_conflict_reason_{current}", max_chars=500)
-        if st.button(_("Declare the conflict"), key="judge_declare"):
-            try:
-                with state.db_session() as session:
-                    scoring.declare_conflict(
-                        session=session,
-                        round_id=round_.id,
-                        judge_id=judge.id,
-                        pitch_id=current,
-                        reason=reason,
-                        token=token,
-                    )
-            except PitchJudgeError as error:
-                state.show_error(error)
-            else:
-                go_to(None)
-                st.rerun()
+        confirm.ask_button(_("Declare the conflict"), key="judge_declare")
+
+
+def declare() -> None:
+    try:
+        with state.db_session() as session:
+            scoring.declare_conflict(
+                session=session,
+                round_id=round_.id,
+                judge_id=judge.id,
+                pitch_id=current,
+                reason=st.session_state.get(f"judge_conflict_reason_{current}", ""),
+                token=token,
+            )
+    except PitchJudgeError as error:
+        state.show_error(error)
+    else:
+        go_to(None)
+        st.rerun()
+
+
+def conflict_lines() -> list[str]:
+    given = next((p.marks for p in pitches if p.pitch_id == current), 0)
+    lines = [
+        _("You declare a conflict of interest with **{name}**.").format(
+            name=inert(view.pitch.startup_name)
+        ),
+        _("You will no longer see or score this pitch, and the organisers are told."),
+    ]
+    if given:
+        lines.append(
+            ngettext(
+                "The {count} mark you gave it will no longer count.",
+                "The {count} marks you gave it will no longer count.",
+                given,
+            ).format(count=given)
+        )
+    lines.append(_("Only an organiser can undo this."))
+    return lines
+
+
+confirm.confirm_dialog(
+    "judge_declare",
+    title=_("Declare a conflict of interest?"),
+    lines=conflict_lines,
+    confirm_label=_("Declare the conflict"),
+    action=declare,
+    _=_,
+)

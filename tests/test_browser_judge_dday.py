@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlmodel import select
 
+from pitchjudge.db import session_scope
+from pitchjudge.models import Conflict
 from tests.test_browser_judging import (
     LONG,
     MARKS,
@@ -200,3 +203,29 @@ def test_a_judge_scores_a_whole_scorecard_with_the_keyboard_only(
 def test_the_judge_is_greeted_by_name(judging: Judging, page: Page) -> None:
     page.goto(judging.link(1))
     expect(page.get_by_text("Hello Judge 2, thank you for judging.")).to_be_visible(timeout=LONG)
+
+
+def test_declaring_a_conflict_asks_first_and_an_empty_reason_is_refused_in_the_dialog(
+    judging: Judging, page: Page
+) -> None:
+    pitch = judging.pitches[1]
+    page.goto(judging.link(1, pitch))
+    open_scorecard(page, judging)
+    page.get_by_text("I have a conflict of interest").click()
+    page.get_by_role("button", name="Declare the conflict").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("You declare a conflict of interest with", timeout=BUSY // 3)
+    dialog.get_by_role("button", name="Declare the conflict").click()
+    expect(dialog).to_contain_text("why", timeout=BUSY // 3)  # refused: no reason given
+    no_exception(page)
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0, timeout=BUSY // 3)
+    page.get_by_label("Reason").fill("I advise them")
+    page.get_by_label("Reason").press("Enter")
+    page.get_by_role("button", name="Declare the conflict").click()
+    page.get_by_role("dialog").get_by_role("button", name="Declare the conflict").click()
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=BUSY // 3)
+    no_exception(page)
+    with session_scope(judging.engine(), read_only=True) as session:
+        [conflict] = session.exec(select(Conflict)).all()
+    assert (conflict.pitch_id, conflict.reason) == (pitch, "I advise them")

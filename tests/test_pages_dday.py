@@ -252,3 +252,37 @@ def test_deleting_a_category_asks_first_and_a_used_one_is_refused_in_the_dialog(
     with session_scope(engine, read_only=True) as session:
         assert session.get(Category, used.id) is not None
     assert not at.exception
+
+
+def test_declaring_a_conflict_asks_first_and_counts_the_judges_marks(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=1, pitches=2)
+    judge, pitch = w["judges"][0], w["pitches"][0]
+    with session_scope(engine) as session:
+        for criterion in w["criteria"][:2]:
+            scoring.save_mark(
+                session=session,
+                round_id=w["round_id"],
+                judge_id=judge,
+                pitch_id=pitch,
+                criterion_id=criterion,
+                value=4,
+            )
+    at = run_page(params={"judge": w["tokens"][0], "pitch": str(pitch)})
+    at.text_input(key=f"judge_conflict_reason_{pitch}").input("I advise them")
+    at.button(key="judge_declare").click().run()
+    shown = texts(at)
+    assert "You declare a conflict of interest with **Startup 1**." in shown
+    assert "The 2 marks you gave it will no longer count." in shown
+    at.button(key="judge_declare__cancel").click().run()
+    with session_scope(engine, read_only=True) as session:
+        assert session.exec(select(Conflict)).all() == []  # cancel: nothing declared
+    at.button(key="judge_declare").click().run()
+    at.button(key="judge_declare__confirm").click().run()
+    assert not at.exception
+    with session_scope(engine, read_only=True) as session:
+        [conflict] = session.exec(select(Conflict)).all()
+        mine = scoring.judge_pitches(session=session, round_id=w["round_id"], judge_id=judge)
+    assert (conflict.judge_id, conflict.pitch_id) == (judge, pitch)
+    assert conflict.reason == "I advise them"
+    assert pitch not in [p.pitch_id for p in mine]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,6 +66,9 @@ def spy_on_downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
     return builds
 
 
+_CODE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+
+
 def texts(at: AppTest) -> str:
     """Every text a person reads on the page, joined."""
     parts = [m.value for m in at.markdown] + [e.value for e in at.error]
@@ -72,7 +76,8 @@ def texts(at: AppTest) -> str:
     parts += [s.value for s in at.success] + [t.value for t in at.title]
     parts += [h.value for h in at.subheader] + [h.value for h in at.header]
     parts += [c.value for c in at.caption]
-    parts += [h.value for h in at.get("html")]  # the room screens draw their text as HTML
+    # The room screens draw their text as HTML; their style sheets and scripts are not text.
+    parts += [_CODE.sub("", h.value) for h in at.get("html")]
     return "\n".join(str(p) for p in parts)
 
 

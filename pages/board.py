@@ -7,7 +7,6 @@ from pitchjudge.ui import palmares_screen, push, room_board, state, vote_screen
 _ = state.gettext()
 ngettext = state.ngettext()
 lang = state.language()
-REFRESH = f"{state.get_settings().refresh_s}s"
 contest = state.display_contest()
 voting = vote_screen.projected(contest.id)
 if voting:  # the organiser put the audience vote on the projector (Stage page)
@@ -17,7 +16,6 @@ if voting:  # the organiser put the audience vote on the projector (Stage page)
 FINGERPRINT_KEY = "board_fingerprint"
 
 
-@st.fragment(run_every=REFRESH)
 def watch() -> None:
     """Every refresh: one small read of the board's fingerprint (see
     `pitchjudge.services.board.fingerprint`); the page is redrawn only when it changed.
@@ -42,6 +40,8 @@ def room_screen() -> None:
 if palmares_screen.show(contest.id, _):  # the palmarès replaces the board while it runs
     st.stop()
 room_screen()
-push.follow(contest.id, push.BOARD, key="board")  # redrawn as soon as the board changes
-watch()
-palmares_screen.watch(contest.id, _)
+# Redrawn as soon as the board changes; while events arrive, the polling below is only a
+# safety net (every 30 s), else it follows the refresh setting.
+every = push.fallback_interval(push.follow(contest.id, push.BOARD, key="board"))
+st.fragment(run_every=every)(watch)()
+palmares_screen.watch(contest.id, _, every=every)

@@ -9,7 +9,6 @@ from pitchjudge.ui import stage_screen as screen
 _ = state.gettext()
 ngettext = state.ngettext()
 lang = state.language()
-REFRESH = f"{state.get_settings().refresh_s}s"
 contest = state.display_contest()
 FINGERPRINT_KEY = "stage_screen_fingerprint"
 
@@ -19,7 +18,6 @@ def fingerprint() -> tuple:
         return stage.fingerprint(session=session, contest_id=contest.id)
 
 
-@st.fragment(run_every=REFRESH)
 def watch() -> None:
     """Every refresh: one small read of the stage's fingerprint; the screen is redrawn only
     when it changed. The clock itself ticks in the browser. A display link re-issued since
@@ -36,5 +34,6 @@ with state.db_session(read_only=True) as session:
     now = stage.stage_now(session=session, contest_id=contest.id)
     slots = stage.running_order(session=session, round_id=now.round_id) if now else []
 screen.draw(contest, now, slots, language=lang, _=_, ngettext=ngettext)
-push.follow(contest.id, push.STAGE, key="stage")  # redrawn as soon as the stage changes
-watch()
+# Redrawn as soon as the stage changes; while events arrive, the polling is only a safety net.
+every = push.fallback_interval(push.follow(contest.id, push.STAGE, key="stage"))
+st.fragment(run_every=every)(watch)()

@@ -42,7 +42,7 @@ from starlette.routing import Route
 
 from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied
-from pitchjudge.services import board, judges, stage
+from pitchjudge.services import awards, board, judges, stage, votes
 
 PATH = "/_pj/events"
 BOARD, STAGE = "board", "stage"
@@ -66,7 +66,15 @@ def _digest(value: object) -> str:
 def signature(*, session: Session, contest_id: int) -> dict[str, str]:
     """The digests of what the contest's room screens show, by topic."""
     return {
-        BOARD: _digest(board.fingerprint(session=session, contest_id=contest_id)),
+        # The board page also shows the audience vote or the palmarès when the organiser
+        # puts them on: either change redraws it.
+        BOARD: _digest(
+            (
+                board.fingerprint(session=session, contest_id=contest_id),
+                votes.projected_round(session=session, contest_id=contest_id),
+                awards.ceremony_signature(session=session, contest_id=contest_id),
+            )
+        ),
         STAGE: _digest(stage.fingerprint(session=session, contest_id=contest_id)),
     }
 

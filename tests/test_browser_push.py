@@ -330,6 +330,18 @@ def test_the_idle_stage_screen_shows_the_contest_and_its_start(
             _room_screen(screen, f"pj_push_stage_idle_{width}")
             screen.context.close()
 
+        # While events arrive, a projector polls only every 30 s (an unchanged board then
+        # costs next to nothing), and a change still shows at once, by push.
+        live = _screen(browser, event.display)
+        _pushed(live)
+        expect(live.locator("[data-push]").first).to_have_attribute(
+            "data-fallback", "30.0s", timeout=LONG_MS
+        )
+        before = _settled(live)
+        event.flip_mark(event.judges[0], event.pitches[4], event.criteria[0])
+        _text_changes(live, before, PUSHED_MS)
+        live.context.close()
+
         # The push route unreachable (a proxy that drops it): the board still follows, by
         # polling at the refresh interval.
         projector = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
@@ -344,6 +356,9 @@ def test_the_idle_stage_screen_shows_the_contest_and_its_start(
         event.flip_mark(event.judges[0], event.pitches[5], event.criteria[0])
         _text_changes(projector, before, SHORT_MS)
         expect(projector.locator("[data-push]").first).not_to_have_attribute("data-push", "open")
+        expect(projector.locator("[data-push]").first).to_have_attribute(
+            "data-fallback", re.compile(r"^2(\.0)?s$")
+        )
         projector.context.close()
 
 

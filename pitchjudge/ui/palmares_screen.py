@@ -95,11 +95,11 @@ def show(contest_id: int, _: Gettext) -> bool:
     return True
 
 
-def watch(contest_id: int, _: Gettext) -> None:
+def watch(contest_id: int, _: Gettext, *, every: str | None = None) -> None:
     """Every refresh: redraw the page when the ceremony started, moved or stopped, or when
     the display link was re-issued (the page then stops with its message)."""
 
-    @st.fragment(run_every=f"{state.get_settings().refresh_s}s")
+    @st.fragment(run_every=every or f"{state.get_settings().refresh_s}s")
     def palmares_watch() -> None:
         if not state.display_link_live(contest_id, _):
             st.rerun(scope="app")

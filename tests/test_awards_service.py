@@ -285,6 +285,36 @@ def test_reorder_and_delete(engine, scored):
         assert [p.name for p in awards.list_prizes(session=session, contest_id=contest_id)] == ["B"]
 
 
+def test_the_peoples_choice_goes_to_the_audiences_favourite_end_to_end(engine, scored):
+    """The real audience vote (services.votes) decides the People's Choice; the jury's order is
+    the reverse of the room's."""
+    w = scored
+    from pitchjudge.services import votes
+
+    with session_scope(engine) as session:
+        token = votes.ensure_window(session=session, round_id=w["round_id"]).token
+        votes.open_window(session=session, organiser_token=w["token"], round_id=w["round_id"])
+    ballots = [3, 3, 2, 3, 0, 2, 3]  # startup 4 has 4 votes, startup 3 two, startup 1 one
+    for phone, index in enumerate(ballots):
+        with session_scope(engine) as session:
+            votes.cast_vote(
+                session=session, token=token, pitch_id=w["pitches"][index], device_id=f"p{phone}"
+            )
+    with session_scope(engine) as session:  # the last vote of a phone counts
+        votes.cast_vote(session=session, token=token, pitch_id=w["pitches"][2], device_id="p4")
+    add(engine, w, name="Grand Prix", source=PrizeSource.JURY)
+    add(engine, w, name="People's Choice", source=PrizeSource.AUDIENCE)
+    result = rows(engine, w)
+    assert [row.winner_id for row in result.rows] == [w["pitches"][0], w["pitches"][3]]
+    with session_scope(engine, read_only=True) as session:
+        assert awards.audience_votes(session, w["round_id"]) == {
+            w["pitches"][0]: 0,
+            w["pitches"][1]: 0,
+            w["pitches"][2]: 3,
+            w["pitches"][3]: 4,
+        }
+
+
 def test_the_audience_source_goes_through_one_adapter(engine, scored, monkeypatch):
     w = scored
     monkeypatch.setattr(

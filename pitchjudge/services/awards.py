@@ -285,12 +285,9 @@ def delete_prize(
 
 
 def audience_votes(session: Session, round_id: int) -> dict[int, int]:
-    """pitch id → votes of the round's audience vote (`pitchjudge.services.votes`); empty
-    while no vote service is installed."""
-    try:
-        from pitchjudge.services import votes  # type: ignore[attr-defined]  # built beside this
-    except ImportError:
-        return {}
+    """pitch id → votes of the round's audience vote (`pitchjudge.services.votes`)."""
+    from pitchjudge.services import votes  # votes imports nothing of awards; kept light here
+
     return {int(k): int(v) for k, v in votes.tally(session, round_id).items()}
 
 

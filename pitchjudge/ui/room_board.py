@@ -50,7 +50,8 @@ CSS = """
 .pj-head { height: 12cqh; display: flex; flex-direction: column; justify-content: center;
   overflow: hidden; }
 .pj-title { font-size: 5cqh; font-weight: 700; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; }
+  text-overflow: ellipsis; margin: 0; padding: 0; line-height: 1.15; color: inherit;
+  font-family: inherit; letter-spacing: normal; }
 .pj-sub { font-size: 3cqh; color: #cbd5e1; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 .pj-left { color: #fde68a; font-weight: 700; }
@@ -268,7 +269,8 @@ def board_html(
     moved = moved or {}
     display = view.display
     rows = list(view.rows)
-    head = [f'<div class="pj-title">{escape(view.contest_name)}</div>']
+    # The contest's name is the screen's heading (screen readers, and what tests look for).
+    head = [f'<h1 class="pj-title">{escape(view.contest_name)}</h1>']
     body = ""
     foot: list[str] = []
     board_class = "pj-board"

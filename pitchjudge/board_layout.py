@@ -132,6 +132,22 @@ def movement(previous: dict[int, int] | None, rows: Sequence) -> dict[int, int]:
     }
 
 
+def carry_movement(
+    active: dict[int, tuple[int, float]], fresh: dict[int, int], *, now: float, seconds: float
+) -> dict[int, tuple[int, float]]:
+    """The highlights still showing after a redraw: pitch → (places gained since its highlight
+    began, when it ends). A redraw with no change (another mark that moved nobody) keeps them
+    until they end; a new move adds up and starts the clock again; moving back cancels."""
+    kept = {pitch: move for pitch, move in active.items() if move[1] > now}
+    for pitch, change in fresh.items():
+        total = kept.get(pitch, (0, 0.0))[0] + change
+        if total:
+            kept[pitch] = (total, now + seconds)
+        else:
+            kept.pop(pitch, None)
+    return kept
+
+
 def page_delays(n_pages: int, page_seconds: float, now: float) -> list[float]:
     """Each page's CSS animation delay (negative: already running) so that every screen
     shows the same page at the same time: page i shows during [i·T, (i+1)·T) of the cycle,

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from pitchjudge import board_layout
-from pitchjudge.board_layout import ROOM_TYPE, layout, movement, page_delays
+from pitchjudge.board_layout import ROOM_TYPE, carry_movement, layout, movement, page_delays
 from pitchjudge.db import session_scope
 from pitchjudge.errors import ValidationError
 from pitchjudge.models import AuditEvent, BoardMode, Contest
@@ -314,6 +314,33 @@ def test_projector_marks_moved_rows_on_its_next_look(app_env):
     moved = re.findall(r'class="pj-row[^"]*pj-moved (pj-up|pj-down)"', html)
     assert sorted(moved) == ["pj-down", "pj-down", "pj-up"]
     assert "↑&#8239;2" in html
+
+
+def test_a_highlight_outlives_the_redraws_that_follow_until_it_ends():
+    first = carry_movement({}, {103: 2, 101: -1}, now=100.0, seconds=8)
+    assert first == {103: (2, 108.0), 101: (-1, 108.0)}
+    # Another judge's mark redraws the board 3 s later and moves nobody: both stay lit.
+    assert carry_movement(first, {}, now=103.0, seconds=8) == first
+    # A further move adds up and starts the clock again; moving back cancels the highlight.
+    again = carry_movement(first, {103: 1, 101: 1}, now=104.0, seconds=8)
+    assert again == {103: (3, 112.0)}
+    assert carry_movement(again, {}, now=112.5, seconds=8) == {}  # ended
+
+
+def test_a_moved_row_stays_marked_when_the_projector_redraws_without_change(app_env):
+    engine, settings = app_env
+    w = scored(engine, settings)
+    set_state(engine, w, "live")
+    with session_scope(engine) as session:
+        token = board.display_token(session=session, settings=settings, contest_id=w["contest"].id)
+    at = run_page(params={"display": token})
+    for judge in range(2):
+        give(engine, w, judge, 0, 5)  # pitch 1 jumps from third to first
+    at.run()
+    at.run()  # redrawn again, nothing moved since (a judge's next mark, a safety-net poll)
+    html = screen_html(at)
+    assert "↑&#8239;2" in html
+    assert re.search(r'class="pj-row[^"]*pj-moved pj-up" style="--move:[0-9.]+"', html)
 
 
 def test_reveal_view_spotlights_each_new_place_once(app_env):

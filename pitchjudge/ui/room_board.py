@@ -16,6 +16,7 @@ import streamlit as st
 
 from pitchjudge.board_layout import (
     Layout,
+    carry_movement,
     chances_in_ten,
     layout,
     movement,
@@ -193,6 +194,7 @@ def _row(
     rows: list[BoardRow],
     moved: dict[int, int],
     scale: tuple[float, float],
+    move_left: dict[int, float] | None = None,
     whiskers: bool,
     lang: str,
     _: Gettext,
@@ -235,8 +237,12 @@ def _row(
                 f'width:{max(at(row.total_high) - left, 0.3)}%"></span>'
             )
         bar = f'<span class="pj-bar" aria-hidden="true">{bar}</span>'
+    left = (move_left or {}).get(row.pitch_id) if change else None
+    # A highlight carried over from an earlier redraw ends on time (its chip's --move).
+    timing = f' style="--move:{max(left, 0.0):.1f}"' if left is not None else ""
     return (
-        f'<li class="{" ".join(classes)}" data-pitch="{row.pitch_id}" data-place="{place}">'
+        f'<li class="{" ".join(classes)}"{timing} data-pitch="{row.pitch_id}" '
+        f'data-place="{place}">'
         f'<span class="pj-place">{row.rank or "–"}</span>'
         f'<span class="pj-name" title="{escape(row.startup_name)}">{_name(row.startup_name)}'
         f"</span>{''.join(chips)}"
@@ -261,6 +267,7 @@ def board_html(
     ngettext: NGettext,
     lang: str,
     moved: dict[int, int] | None = None,
+    move_left: dict[int, float] | None = None,
     spotlight: BoardRow | None = None,
     now: float | None = None,
     thumbnail: bool = False,
@@ -317,6 +324,7 @@ def board_html(
                     start + offset,
                     rows=rows,
                     moved=moved,
+                    move_left=move_left or {},
                     scale=scale,
                     whiskers=display.whiskers,
                     lang=lang,
@@ -409,12 +417,27 @@ def view_kind(view: BoardView) -> str:
 def show_board(view: BoardView, *, _: Gettext, ngettext: NGettext, lang: str) -> None:
     """The live or frozen board, rows that moved since this screen's last look highlighted."""
     previous = st.session_state.get(PLACES_KEY)
-    before = previous[1] if previous and previous[0] == view.round_id else None
-    moved = movement(before, view.rows) if view.state == BoardState.LIVE else {}
-    st.session_state[PLACES_KEY] = (view.round_id, places(view.rows))
+    same_round = bool(previous) and previous[0] == view.round_id
+    before = previous[1] if same_round else None
+    active: dict[int, tuple[int, float]] = {}
+    if view.state == BoardState.LIVE:
+        # Highlights outlive the redraws that follow (a judge's next marks, a safety-net
+        # poll) until they end: each projector keeps them in its own session.
+        now = time.time()
+        showing = {row.pitch_id for row in view.rows}
+        active = carry_movement(
+            previous[2] if same_round and len(previous) > 2 else {},
+            movement(before, view.rows),
+            now=now,
+            seconds=MOVE_SECONDS,
+        )
+        active = {pitch: move for pitch, move in active.items() if pitch in showing}
+    st.session_state[PLACES_KEY] = (view.round_id, places(view.rows), active)
+    moved = {pitch: change for pitch, (change, _end) in active.items()}
+    left = {pitch: end - time.time() for pitch, (_change, end) in active.items()}
     st.html(
         f"<style>{CHROME_CSS}{CSS}</style>"
-        + board_html(view, _=_, ngettext=ngettext, lang=lang, moved=moved)
+        + board_html(view, _=_, ngettext=ngettext, lang=lang, moved=moved, move_left=left)
     )
 
 

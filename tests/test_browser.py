@@ -129,15 +129,22 @@ def wait_for_app(page: Page) -> None:
     ).to_have_count(1, timeout=LONG)
 
 
-# Counts the script runs that end (the attribute leaves "running"), however short they are.
+# Counts the script runs that end, however short they are: every change of the attribute to
+# "notRunning" from another state ("running", but also "rerunRequested" when a second rerun was
+# asked for while the first ran). A record's new value is the next record's old value, or the
+# attribute's current value for the last record.
 _WATCH_RUNS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     window.__pjFinishedRuns = 0;
     window.__pjObserver?.disconnect();
     window.__pjObserver = new MutationObserver((records) => {
-        for (const record of records) {
-            if (record.oldValue === "running") window.__pjFinishedRuns += 1;
-        }
+        records.forEach((record, i) => {
+            const next = i + 1 < records.length
+                ? records[i + 1].oldValue : app.dataset.testScriptState;
+            if (next === "notRunning" && record.oldValue !== "notRunning") {
+                window.__pjFinishedRuns += 1;
+            }
+        });
     });
     window.__pjObserver.observe(app, {
         attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"],

@@ -600,29 +600,52 @@ def ceremony_steps(state: Palmares) -> int:
     return STEPS_PER_PRIZE * len(state.frozen or [])
 
 
+def _switch(
+    session: Session,
+    organiser_token: str | None,
+    contest_id: int,
+    *,
+    changes: dict[str, object],
+    action: str | None = None,
+    frozen_needed: str | None = None,
+) -> Palmares:
+    """Apply `changes` to the contest's palmarès, the one path of every palmarès switch: the
+    organiser check, the refusal `frozen_needed` while no allocation is confirmed, the stamp
+    the projectors follow, and the audit event `action` (its new value is the first change)."""
+    _check_organiser(session, organiser_token)
+    state = _palmares(session, contest_id)
+    if frozen_needed is not None and state.frozen is None:
+        raise AllocationFrozen(frozen_needed)
+    for name, value in changes.items():
+        setattr(state, name, value)
+    state.updated_at = utcnow()
+    session.add(state)
+    if action is not None:
+        audit.record(
+            session,
+            contest_id=contest_id,
+            actor="organiser",
+            entity="palmares",
+            entity_id=contest_id,
+            action=action,
+            new=next(iter(changes.values())),
+        )
+    session.flush()
+    return state
+
+
 def set_ceremony(
     *, session: Session, organiser_token: str | None, contest_id: int, on: bool
 ) -> Palmares:
     """Start (from the title slide) or stop the palmarès on every projector."""
-    _check_organiser(session, organiser_token)
-    state = _palmares(session, contest_id)
-    if on and state.frozen is None:
-        raise AllocationFrozen(N_("Confirm the prize allocation before the ceremony."))
-    state.ceremony = on
-    state.step = 0
-    state.updated_at = utcnow()
-    session.add(state)
-    audit.record(
+    return _switch(
         session,
-        contest_id=contest_id,
-        actor="organiser",
-        entity="palmares",
-        entity_id=contest_id,
+        organiser_token,
+        contest_id,
+        changes={"ceremony": on, "step": 0},
         action="ceremony",
-        new=on,
+        frozen_needed=N_("Confirm the prize allocation before the ceremony.") if on else None,
     )
-    session.flush()
-    return state
 
 
 def move_ceremony(
@@ -633,35 +656,22 @@ def move_ceremony(
     state = _palmares(session, contest_id)
     if not state.ceremony:
         raise AllocationFrozen(N_("The ceremony is not running."))
-    state.step = min(max(state.step + offset, 0), ceremony_steps(state))
-    state.updated_at = utcnow()
-    session.add(state)
-    session.flush()
-    return state
+    step = min(max(state.step + offset, 0), ceremony_steps(state))
+    return _switch(session, organiser_token, contest_id, changes={"step": step})
 
 
 def set_public(
     *, session: Session, organiser_token: str | None, contest_id: int, on: bool
 ) -> Palmares:
     """Open or close the public results page (only a confirmed allocation is published)."""
-    _check_organiser(session, organiser_token)
-    state = _palmares(session, contest_id)
-    if on and state.frozen is None:
-        raise AllocationFrozen(N_("Confirm the prize allocation before publishing it."))
-    state.public = on
-    state.updated_at = utcnow()
-    session.add(state)
-    audit.record(
+    return _switch(
         session,
-        contest_id=contest_id,
-        actor="organiser",
-        entity="palmares",
-        entity_id=contest_id,
+        organiser_token,
+        contest_id,
+        changes={"public": on},
         action="public",
-        new=on,
+        frozen_needed=N_("Confirm the prize allocation before publishing it.") if on else None,
     )
-    session.flush()
-    return state
 
 
 @dataclass(frozen=True)

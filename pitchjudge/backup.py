@@ -314,6 +314,8 @@ def _dump_postgres(engine: Engine, url: str, out: Path) -> tuple[str | None, dic
         # the counts of the manifest read too.
         snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         revision = _revision(connection)
+        if revision is None:
+            raise _no_schema(url)
         counts = database_counts(connection)
         _run(
             [
@@ -347,10 +349,19 @@ def _dump_sqlite(engine: Engine, out: Path) -> tuple[str | None, dict[str, int],
     try:
         with copy.connect() as connection:
             revision = _revision(connection)
+        if revision is None:
+            raise _no_schema(str(engine.url))
         counts = database_counts(copy)
     finally:
         copy.dispose()
     return revision, counts, f"sqlite {sqlite3.sqlite_version}"
+
+
+def _no_schema(url: str) -> BackupError:
+    return BackupError(
+        f"The database {masked_url(url)} holds no PitchJudge data: nothing to back up "
+        "(check PITCHJUDGE_DATABASE_URL)."
+    )
 
 
 def _add(archive: tarfile.TarFile, name: str, data: bytes) -> dict:
@@ -385,6 +396,12 @@ def backup(
     kind = _kind(settings.database_url)
     store = _open_store(settings)
     say = progress or (lambda _line: None)
+    if kind == "sqlite":
+        database = make_url(settings.database_url).database
+        if not database or not Path(database).is_file():
+            raise BackupError(
+                f"The SQLite database {database} does not exist: nothing to back up.", 2
+            )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".pitchjudge-backup-", dir=path.parent))
@@ -634,6 +651,7 @@ def _restore_sqlite(engine: Engine, dump: Path) -> None:
 class Restored:
     manifest: Manifest
     revision: str | None  # the schema after the restore (upgraded if the backup was older)
+    store_url: str
 
 
 def restore(
@@ -688,7 +706,8 @@ def restore(
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Restored(manifest=manifest, revision=_recheck(engine, settings, manifest, say))
+    revision = _recheck(engine, settings, manifest, say)
+    return Restored(manifest=manifest, revision=revision, store_url=store.url)
 
 
 def _recheck(engine: Engine, settings: Settings, manifest: Manifest, say: Progress) -> str | None:

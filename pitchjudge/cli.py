@@ -221,7 +221,7 @@ def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     manifest = restored.manifest
     print(
         f"Restored the backup of {manifest.created_at} into {masked_url(settings.database_url)} "
-        f"and {settings.deck_store} (schema {restored.revision}); counts and every deck "
+        f"and {restored.store_url} (schema {restored.revision}); counts and every deck "
         f"re-checked:\n{manifest.describe()}\n"
         "The organiser password and the judges' links are those of the backup."
     )

@@ -459,3 +459,21 @@ def test_restore_upgrades_an_older_schema(tmp_path):
     assert result.revision == head
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM mark")).scalar_one() == 0
+
+
+@pytest.mark.postgres
+def test_a_missing_pg_dump_is_named(postgres_engine, tmp_path, monkeypatch):
+    settings = settings_for(POSTGRES_URL, tmp_path / "data")
+    monkeypatch.setattr(backup_module.shutil, "which", lambda _name: None)
+    with pytest.raises(BackupError) as failed:
+        backup(engine=postgres_engine, settings=settings, path=tmp_path / "b.tar")
+    assert "pg_dump is not installed" in str(failed.value) and failed.value.exit_code == 2
+    assert list(tmp_path.glob("b.tar*")) == []
+
+
+def test_no_database_means_nothing_to_back_up(tmp_path):
+    url = f"sqlite:///{tmp_path}/missing.db"
+    engine = make_engine(url)
+    with pytest.raises(BackupError, match="does not exist: nothing to back up"):
+        backup(engine=engine, settings=settings_for(url, tmp_path / "d"), path=tmp_path / "b.tar")
+    assert not (tmp_path / "missing.db").exists() and not (tmp_path / "b.tar").exists()

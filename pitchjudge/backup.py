@@ -10,6 +10,10 @@ The archive is an uncompressed tar, readable with `tar tvf`:
   the sha256 and size of every member; last, so a truncated archive has no manifest;
 - `manifest.json.sha256`: the manifest's own checksum.
 
+The link key (`secret.key` or PITCHJUDGE_SECRET_KEY) is never in the archive, as the security
+model wants (a stolen backup opens no judge link); the manifest keeps a fingerprint of it, and
+`restore` says whether the judges' links of the backup open on the target.
+
 `restore` reads the whole archive and checks every checksum before it touches anything; it
 restores into an empty database and an empty deck store only, and re-checks the counts and
 every deck afterwards. A PostgreSQL backup restores into PostgreSQL, a SQLite one into SQLite:
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -131,6 +136,8 @@ class Manifest:
     members: dict[str, dict] = field(default_factory=dict)
     app_version: str = __version__
     tool: str = ""
+    #: A fingerprint of the link key (never the key: the archive alone opens no judge link).
+    link_key: str | None = None
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
 
@@ -150,6 +157,7 @@ class Manifest:
             "alembic_revision": self.alembic_revision,
             "database": self.database,
             "tool": self.tool,
+            "link_key": self.link_key,
             "created_at": self.created_at,
             "counts": self.counts,
             "deck_objects": len(self.deck_keys),
@@ -173,6 +181,7 @@ class Manifest:
             members=body["members"],
             app_version=body["app_version"],
             tool=body.get("tool", ""),
+            link_key=body.get("link_key"),
         )
 
     def describe(self) -> str:
@@ -185,6 +194,21 @@ class Manifest:
             f"  - {len(self.deck_keys)} file(s) of the deck store "
             f"({self.deck_bytes / 1_000_000:.1f} MB)"
         )
+
+
+def link_key_fingerprint(settings: Settings) -> str | None:
+    """16 hex digits that tell whether two installations share the link key (None: this one
+    has none yet). Reads the key without creating one."""
+    from pitchjudge.links import SECRET_FILE
+
+    if settings.secret_key:
+        key = settings.secret_key.encode()
+    else:
+        path = Path(settings.data_dir) / SECRET_FILE
+        if not path.is_file():
+            return None
+        key = path.read_text(encoding="utf-8").strip().encode()
+    return hmac.new(key, b"pitchjudge backup: link key fingerprint", "sha256").hexdigest()[:16]
 
 
 def _kind(url: str) -> str:
@@ -426,6 +450,7 @@ def backup(
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             counts=counts,
             tool=tool,
+            link_key=link_key_fingerprint(settings),
         )
         # The decks listed after the snapshot: every deck the snapshot names is there already
         # (a deck is stored before its row is committed), and stored objects never change.
@@ -652,6 +677,9 @@ class Restored:
     manifest: Manifest
     revision: str | None  # the schema after the restore (upgraded if the backup was older)
     store_url: str
+    #: True: the judges' and projectors' links of the backup open here; False: this
+    #: installation has another link key; None: it has none yet (the backup's will not open).
+    same_link_key: bool | None
 
 
 def restore(
@@ -707,7 +735,13 @@ def restore(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     revision = _recheck(engine, settings, manifest, say)
-    return Restored(manifest=manifest, revision=revision, store_url=store.url)
+    here = link_key_fingerprint(settings)
+    return Restored(
+        manifest=manifest,
+        revision=revision,
+        store_url=store.url,
+        same_link_key=None if here is None else here == manifest.link_key,
+    )
 
 
 def _recheck(engine: Engine, settings: Settings, manifest: Manifest, say: Progress) -> str | None:

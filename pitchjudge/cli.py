@@ -223,8 +223,16 @@ def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
         f"Restored the backup of {manifest.created_at} into {masked_url(settings.database_url)} "
         f"and {restored.store_url} (schema {restored.revision}); counts and every deck "
         f"re-checked:\n{manifest.describe()}\n"
-        "The organiser password and the judges' links are those of the backup."
+        "The organiser password is the backup's (unless PITCHJUDGE_ADMIN_PASSWORD is set)."
     )
+    if not restored.same_link_key:
+        print(
+            "Warning: the judges' and projectors' links of the backup do not open here: this "
+            "installation has another link key (or none yet). Copy secret.key from the old "
+            "data folder (or set the same PITCHJUDGE_SECRET_KEY) and restart, or hand out new "
+            "links (`pitchjudge links`).",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -434,6 +434,7 @@ def test_the_commands_back_up_check_and_restore(sqlite_template, tmp_path):
     restored.dispose(), original.dispose()
     assert store_files(settings_for("sqlite://", tmp_path / "elsewhere")) == store_files(source)
 
+    assert "links of the backup do not open here" in done.stderr  # no secret.key copied
     again = cli(tmp_path, "elsewhere", "restore", "b.tar")
     assert (
         again.returncode == 1 and "not empty" in again.stderr and "3 applications" in again.stderr
@@ -477,3 +478,32 @@ def test_no_database_means_nothing_to_back_up(tmp_path):
     with pytest.raises(BackupError, match="does not exist: nothing to back up"):
         backup(engine=engine, settings=settings_for(url, tmp_path / "d"), path=tmp_path / "b.tar")
     assert not (tmp_path / "missing.db").exists() and not (tmp_path / "b.tar").exists()
+
+
+def test_judge_links_open_after_a_restore_only_with_the_same_link_key(sqlite_engine, tmp_path):
+    """The archive holds no link key (a stolen backup opens no judge link): the restore says
+    whether this installation's key is the backup's."""
+    from pitchjudge.links import SECRET_FILE
+    from pitchjudge.services.judges import judge_token
+
+    source = settings_for(url_of(sqlite_engine), tmp_path / "source")
+    w = make_judging(sqlite_engine, source, judges=1, pitches=1)
+    path = tmp_path / "b.tar"
+    backup(engine=sqlite_engine, settings=source, path=path)
+    with tarfile.open(path) as archive:
+        assert not [n for n in archive.getnames() if n.endswith(SECRET_FILE)]
+    key = (tmp_path / "source" / SECRET_FILE).read_text()
+    assert key.encode() not in path.read_bytes()
+
+    other_engine, other = empty_target(tmp_path, "other")
+    assert restore(engine=other_engine, settings=other, path=path).same_link_key is None
+
+    engine, settings = empty_target(tmp_path, "same")
+    settings.data_dir.mkdir(parents=True)
+    (settings.data_dir / SECRET_FILE).write_text(key)
+    assert restore(engine=engine, settings=settings, path=path).same_link_key is True
+    with session_scope(engine, read_only=True) as session:
+        from pitchjudge.models import Judge as JudgeRow
+
+        judge = session.get(JudgeRow, w["judges"][0])
+        assert judge_token(settings=settings, judge=judge) == w["tokens"][0]

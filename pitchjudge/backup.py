@@ -44,12 +44,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from pitchjudge import __version__
 from pitchjudge.archive import database_counts
 from pitchjudge.config import Settings, masked_url
-from pitchjudge.db import alembic_config, make_engine, migrate
+from pitchjudge.db import DatabaseUnavailable, alembic_config, make_engine, migrate
 
 FORMAT = "pitchjudge-backup"
 FORMAT_VERSION = 1
@@ -576,10 +577,9 @@ def _check_target(engine: Engine, settings: Settings, manifest: Manifest, store)
             revision = _revision(connection)
             if kind == "postgresql":
                 server = _server_major(connection)
-    except Exception as error:
-        raise BackupError(
-            f"Cannot use the database {masked_url(settings.database_url)}: {error}", 2
-        ) from error
+    except SQLAlchemyError as error:
+        unavailable = DatabaseUnavailable.from_error(error, settings.database_url)
+        raise BackupError(f"The database is unreachable: {unavailable}", 2) from error
     if revision and revision not in known:
         raise BackupError(
             f"The target database is at schema {revision}, unknown to this PitchJudge: "

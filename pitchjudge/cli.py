@@ -212,7 +212,9 @@ def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     try:
         restored = restore(engine=engine, settings=settings, path=Path(args.file), progress=say)
     except BackupError as error:
-        print(f"Refused: {error}", file=sys.stderr)
+        print(
+            f"{'Refused' if error.exit_code == 1 else 'Restore failed'}: {error}", file=sys.stderr
+        )
         return error.exit_code
     except SQLAlchemyError as error:
         raise DatabaseUnavailable.from_error(error, settings.database_url) from error

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import SQLModel
 
 from pitchjudge.db import session_scope
@@ -66,14 +66,16 @@ def _files(store_dir: Path) -> list[Path]:
     return [p for p in store_dir.rglob("*") if p.is_file()] if store_dir.is_dir() else []
 
 
-def contents(*, engine: Engine, store_dir: Path) -> Contents:
-    """Count what a reset would delete (and an archive would keep)."""
+def database_counts(engine: Engine | Connection) -> dict[str, int]:
+    """How many contests, rounds, applications, decks, judges, marks, scorecards and history
+    events the database holds (the `Contents` fields, without the deck store); given a
+    connection, counted inside its open transaction."""
     with session_scope(engine, read_only=True) as session:
 
         def count(model: type[SQLModel]) -> int:
             return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
-        counts = {
+        return {
             "contests": count(Contest),
             "rounds": count(Round),
             "applications": count(Pitch),
@@ -83,6 +85,11 @@ def contents(*, engine: Engine, store_dir: Path) -> Contents:
             "scorecards": count(Scorecard),
             "audit_events": count(AuditEvent),
         }
+
+
+def contents(*, engine: Engine, store_dir: Path) -> Contents:
+    """Count what a reset would delete (and an archive would keep)."""
+    counts = database_counts(engine)
     files = _files(Path(store_dir))
     return Contents(
         **counts, deck_files=len(files), deck_bytes=sum(p.stat().st_size for p in files)

@@ -168,6 +168,76 @@ def _cmd_archive(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.backup import BackupError, backup
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    path = Path(args.file)
+    engine = make_engine(settings.database_url)
+    try:
+        manifest = backup(engine=engine, settings=settings, path=path, progress=say)
+    except BackupError as error:
+        print(f"Backup failed: {error}", file=sys.stderr)
+        return error.exit_code
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailable.from_error(error, settings.database_url) from error
+    finally:
+        engine.dispose()
+    print(
+        f"Backed up into {path} ({path.stat().st_size / 1_000_000:.1f} MB, "
+        f"{manifest.database}, schema {manifest.alembic_revision}):\n{manifest.describe()}"
+    )
+    return 0
+
+
+def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.backup import BackupError, restore, verify
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    if args.check_only:
+        try:
+            manifest = verify(Path(args.file), progress=say)
+        except BackupError as error:
+            print(f"Refused: {error}", file=sys.stderr)
+            return error.exit_code
+        print(
+            f"{args.file}: every checksum matches ({manifest.created_at}):\n{manifest.describe()}"
+        )
+        return 0
+    engine = make_engine(settings.database_url)
+    try:
+        restored = restore(engine=engine, settings=settings, path=Path(args.file), progress=say)
+    except BackupError as error:
+        print(
+            f"{'Refused' if error.exit_code == 1 else 'Restore failed'}: {error}", file=sys.stderr
+        )
+        return error.exit_code
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailable.from_error(error, settings.database_url) from error
+    finally:
+        engine.dispose()
+    manifest = restored.manifest
+    print(
+        f"Restored the backup of {manifest.created_at} into {masked_url(settings.database_url)} "
+        f"and {restored.store_url} (schema {restored.revision}); counts and every deck "
+        f"re-checked:\n{manifest.describe()}\n"
+        "The organiser password is the backup's (unless PITCHJUDGE_ADMIN_PASSWORD is set)."
+    )
+    if not restored.same_link_key:
+        print(
+            "Warning: the judges' and projectors' links of the backup do not open here: this "
+            "installation has another link key (or none yet). Copy secret.key from the old "
+            "data folder (or set the same PITCHJUDGE_SECRET_KEY) and restart, or hand out new "
+            "links (`pitchjudge links`).",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def _cmd_reset(settings: Settings, args: argparse.Namespace) -> int:
     from pitchjudge.archive import contents, reset
 
@@ -354,6 +424,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     archive.add_argument("--out", help="the ZIP to write (default: pitchjudge-archive-<time>.zip)")
     archive.set_defaults(run=_cmd_archive)
+    backup = commands.add_parser(
+        "backup",
+        help="write the database and every deck into one archive with checksums (safe while "
+        "judges are scoring)",
+    )
+    backup.add_argument("file", help="the archive to write, e.g. pitchjudge-backup.tar")
+    backup.set_defaults(run=_cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        help="check a backup's checksums, then restore it into an empty database and deck store",
+    )
+    restore.add_argument("file", help="the archive written by `pitchjudge backup`")
+    restore.add_argument(
+        "--check-only", action="store_true", help="verify the archive and change nothing"
+    )
+    restore.set_defaults(run=_cmd_restore)
     reset = commands.add_parser(
         "reset",
         help="delete every contest, application, judge, mark and deck (says what, in numbers, "

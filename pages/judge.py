@@ -406,6 +406,7 @@ def scorecard() -> None:
         "saved_label": _("Saved"),
         "saving_label": _("Saving…"),
         "error_label": _("Not saved"),
+        "retrying_label": _("Connection lost — retrying…"),
         "describe_error": lambda e: e.localized(_) if isinstance(e, PitchJudgeError) else "",
     }
     # Scales of a few steps are buttons in one component that keeps each click in the browser

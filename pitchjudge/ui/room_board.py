@@ -434,8 +434,7 @@ def reconnecting_html(_: Gettext) -> str:
     is away."""
     label = escape(_("Reconnecting…"))
     return (
-        f"<style>{RECONNECTING_CSS}</style>"
-        f'<div class="pj-reconnecting" role="status">{label}</div>'
+        f'<style>{RECONNECTING_CSS}</style><div class="pj-reconnecting" role="status">{label}</div>'
     )
 
 

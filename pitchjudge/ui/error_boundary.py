@@ -83,6 +83,12 @@ _retry_component = st.components.v2.component(
 )
 
 
+def rerun_soon(key: str, *, ms: int = OUTAGE_RETRY_MS) -> None:
+    """Run the page (or the fragment this is drawn in) again in `ms` milliseconds: a save
+    waiting for the database tries again with no action from the visitor."""
+    _retry_component(key=key, data={"ms": ms, "attempt": secrets.token_hex(4)})
+
+
 def show_outage(error: BaseException) -> None:
     """The database is away for a moment: say so, keep a room screen's picture, and run the
     page again in a few seconds (and again, until the database answers)."""
@@ -101,9 +107,7 @@ def show_outage(error: BaseException) -> None:
                 ),
                 icon=":material/cloud_sync:",
             )
-        _retry_component(
-            key="pj_outage_retry", data={"ms": OUTAGE_RETRY_MS, "attempt": secrets.token_hex(4)}
-        )
+        rerun_soon("pj_outage_retry")
     except Exception:  # the log has it; nothing more can be drawn
         _LOGGER.exception("Could not show the database outage")
 

@@ -207,6 +207,7 @@ def test_a_postgres_restart_during_scoring_loses_nothing_and_shows_no_exception(
         # Some more seconds away: retries keep failing quietly, still no exception.
         judge.wait_for_timeout(3000)
         expect(rubric_status).to_have_text(RETRYING)
+        expect(comment_status).to_have_text(RETRYING)
         expect(reconnecting).to_be_visible()
 
         # 3. The database is back: the waiting saves land, the projector catches up.

@@ -181,8 +181,9 @@ function createController(root, textarea, label, status) {
     let message = "";
     if (text === c.confirmed && !pending) {
       if (c.touched || text !== "") { state = "saved"; message = c.labels.saved; }
-    } else if (errorFor(text) && !pending && c.error.retry) {
-      // The database is away for a moment: the draft waits here and is sent again.
+    } else if (errorFor(text) && c.error.retry) {
+      // The database is away for a moment: the draft waits here and is sent again (the
+      // status stays put while a retry is on its way, rather than flicker to "Saving…").
       state = "retrying";
       message = c.labels.retrying ?? c.error.message;
     } else if (errorFor(text) && !pending) {

@@ -209,6 +209,13 @@ def test_a_postgres_restart_during_scoring_loses_nothing_and_shows_no_exception(
         expect(rubric_status).to_have_text(RETRYING)
         expect(comment_status).to_have_text(RETRYING)
         expect(reconnecting).to_be_visible()
+        # The judge reloads: the page says it is reconnecting (no error, no error id) and
+        # the marks and the comment wait in the browser's storage.
+        judge.reload()
+        expect(judge.get_by_text("Connection to the database lost — reconnecting…")).to_be_visible(
+            timeout=LONG_MS
+        )
+        shot(judge, "judge_reloaded_away")
 
         # 3. The database is back: the waiting saves land, the projector catches up.
         faulty.pg.start()

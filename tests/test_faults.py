@@ -227,3 +227,30 @@ def test_a_broken_sqlite_query_is_not_an_outage(tmp_path: Path) -> None:
         assert not is_outage(bad.value)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("driver_error", "outage"),
+    [
+        ("OperationalError", True),  # no SQLSTATE: refused, timed out
+        ("AdminShutdown", True),  # 57P01: the server is restarting
+        ("CrashShutdown", True),  # 57P02
+        ("CannotConnectNow", True),  # 57P03: starting up
+        ("ConnectionFailure", True),  # 08006
+        ("InterfaceError", True),  # the connection is closed
+        ("QueryCanceled", False),  # 57014: a statement timeout is not an outage
+        ("LockNotAvailable", False),  # 55P03
+        ("UndefinedTable", False),  # a bad query
+        ("UniqueViolation", False),
+    ],
+)
+def test_only_errors_that_mean_the_server_is_away_are_outages(
+    driver_error: str, outage: bool
+) -> None:
+    import psycopg
+    from sqlalchemy.exc import DBAPIError as Wrapped
+
+    error_class = getattr(psycopg, driver_error, None) or getattr(psycopg.errors, driver_error)
+    wrapped = Wrapped.instance("SELECT 1", {}, error_class("boom"), psycopg.Error)
+    assert is_outage(wrapped) is outage
+    assert not is_outage(error_class("boom"))  # only SQLAlchemy's wrapper is looked at

@@ -65,6 +65,7 @@ bench: setup
 	.venv/bin/python bench/bench_mail.py
 	.venv/bin/python bench/bench_vote.py
 	.venv/bin/python bench/bench_backup.py
+	.venv/bin/python bench/bench_sqlite_sync.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pitchjudge.i18n import LANGUAGES
 from pitchjudge.ui import navigation, state
-from pitchjudge.ui.error_boundary import show_unexpected_error
+from pitchjudge.ui.error_boundary import on_script_error
 from pitchjudge.ui.widgets import exact_text, readable_colours, uploader_words
 
 state.entry_started()
@@ -228,6 +228,6 @@ except Exception as error:
     # The error boundary: a short translated message with an id, the traceback in the log.
     # (st.stop and st.rerun are not Exceptions; widget callbacks go through the ASGI entry's
     # on_script_error, pitchjudge/ui/asgi.py.)
-    show_unexpected_error(error)
+    on_script_error(error)  # a database outage: "reconnecting…", and the page retries
 finally:
     state.entry_finished()

@@ -20,13 +20,14 @@ def watch() -> None:
     """Every refresh: one small read of the board's fingerprint (see
     `pitchjudge.services.board.fingerprint`); the page is redrawn only when it changed.
     A display link re-issued since this tab opened redraws it too: the page then stops
-    with the message."""
-    if not state.display_link_live(contest.id, _):
-        st.rerun(scope="app")
-    if state.board_fingerprint(contest.id) != st.session_state.get(FINGERPRINT_KEY):
-        st.rerun(scope="app")
-    if vote_screen.projected(contest.id):
-        st.rerun(scope="app")
+    with the message. While the database is away the board stays, marked "Reconnecting…"."""
+    with room_board.reconnecting(_):
+        if not state.display_link_live(contest.id, _):
+            st.rerun(scope="app")
+        if state.board_fingerprint(contest.id) != st.session_state.get(FINGERPRINT_KEY):
+            st.rerun(scope="app")
+        if vote_screen.projected(contest.id):
+            st.rerun(scope="app")
 
 
 def room_screen() -> None:

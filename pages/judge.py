@@ -4,13 +4,14 @@ import uuid
 
 import streamlit as st
 
-from pitchjudge.errors import AccessDenied, PitchJudgeError
+from pitchjudge.errors import AccessDenied, DatabaseOutage, PitchJudgeError
 from pitchjudge.models import ScorecardStatus, utcnow
 from pitchjudge.services import applications, contests, judges, rubric, scoring, stage
 from pitchjudge.services.scoring import IncompleteScorecard
 from pitchjudge.ui import confirm, push, state
 from pitchjudge.ui.autosave import autosave_text_area
 from pitchjudge.ui.autosave_marks import MarkRow, autosave_marks
+from pitchjudge.ui.error_boundary import rerun_soon
 from pitchjudge.ui.timer import stage_timer
 from pitchjudge.ui.widgets import deck_viewer, inert
 
@@ -282,14 +283,21 @@ def save_mark(criterion_id: int) -> None:
                 pitch_id=current,
                 criterion_id=criterion_id,
             )
+    except DatabaseOutage as error:
+        # The database is away: the number stays in the box, and the fragment saves it
+        # again every few seconds until it is back (see `criterion_control`).
+        st.session_state[f"error_{key}"] = error.localized(_)
+        st.session_state[f"retry_{key}"] = True
     except PitchJudgeError as error:
         st.session_state[f"error_{key}"] = error.localized(_)
+        st.session_state.pop(f"retry_{key}", None)
         # Show what is really stored, not a value the server refused.
         st.session_state[key] = st.session_state.get(f"known_{key}")
     else:
         st.session_state[f"known_{key}"] = value
         st.session_state[f"saved_{key}"] = utcnow()
         st.session_state.pop(f"error_{key}", None)
+        st.session_state.pop(f"retry_{key}", None)
 
 
 def store_mark(criterion_id: int, value: float | None) -> None:
@@ -313,6 +321,8 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
     """A criterion whose scale is too long for buttons: a number box that saves on change
     and reruns only this small fragment."""
     key = mark_key(criterion.id)
+    if st.session_state.get(f"retry_{key}") and not submitted:
+        save_mark(criterion.id)  # typed while the database was away: try again
     with state.db_session(read_only=True) as session:
         stored = scoring.stored_mark(
             session=session,
@@ -342,7 +352,10 @@ def criterion_control(criterion, share: float, submitted: bool) -> None:
     )
     if levels := rubric.level_lines(criterion):
         st.caption(" · ".join(inert(line) for line in levels))
-    if st.session_state.get(f"error_{key}"):
+    if st.session_state.get(f"retry_{key}"):
+        st.warning(st.session_state[f"error_{key}"], icon=":material/cloud_sync:")
+        rerun_soon(f"judge_retry_{key}")
+    elif st.session_state.get(f"error_{key}"):
         st.error(st.session_state[f"error_{key}"], icon=":material/error:")
 
 
@@ -406,6 +419,7 @@ def scorecard() -> None:
         "saved_label": _("Saved"),
         "saving_label": _("Saving…"),
         "error_label": _("Not saved"),
+        "retrying_label": _("Connection lost — retrying…"),
         "describe_error": lambda e: e.localized(_) if isinstance(e, PitchJudgeError) else "",
     }
     # Scales of a few steps are buttons in one component that keeps each click in the browser

@@ -6,7 +6,7 @@ import threading
 import weakref
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from alembic import command
@@ -15,13 +15,29 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from pitchjudge import results_version
+from pitchjudge.errors import CONNECTION_LOST, DatabaseOutage
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Arbitrary advisory-lock key: replicas starting together migrate once.
 _PG_MIGRATION_LOCK = 7_311_042
+# PostgreSQL connections: a new connection gives up after this many seconds (the default is to
+# wait for the operating system, minutes when a host is gone), and TCP keepalives notice a
+# server that vanished without closing the connection.
+PG_CONNECT_ARGS = {
+    "connect_timeout": 3,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+}
+# SQLSTATE classes and codes that mean "the server is not there right now", not "bad query":
+# 08 connection exception; 57P01 admin shutdown (a restart), 57P02 crash shutdown,
+# 57P03 cannot connect now (starting up or shutting down).
+_OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 # SQLite has one writer at a time. Its busy handler makes waiting writers sleep and retry, which
 # under 30 concurrent judges starved some saves for many seconds; queueing this process's
 # writers on a lock hands the database over as soon as it is free.
@@ -72,7 +88,38 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         _configure_sqlite(engine)
         _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pool_pre_ping: after a database restart every pooled connection is dead; each is tested
+    # (and replaced) when checked out, so a request never gets a stale one.
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=10,
+        connect_args=dict(PG_CONNECT_ARGS),
+    )
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached for now (restart, failover,
+    network), as opposed to a refused or broken query. Only such errors are worth a retry."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if type(orig).__module__.split(".")[0] != "psycopg":
+        return False
+    import psycopg
+
+    if isinstance(orig, psycopg.InterfaceError):  # "the connection is closed"
+        return True
+    if not isinstance(orig, psycopg.OperationalError):
+        return False
+    sqlstate = getattr(orig, "sqlstate", None)
+    # No SQLSTATE: the client could not connect at all (refused, timed out).
+    return sqlstate is None or sqlstate.startswith(_OUTAGE_SQLSTATES)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -100,6 +147,9 @@ def _configure_sqlite(engine: Engine) -> None:
 def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back on an exception.
 
+    When the database cannot be reached (see `is_outage`) the error is `DatabaseOutage`,
+    which the pages treat as a state to wait through, not a failure.
+
     `read_only=True` is for blocks that only read: on SQLite they do not take the write lock.
     """
     bind = engine.execution_options(pitchjudge_read_only=True) if read_only else engine
@@ -108,9 +158,15 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
         try:
             yield session
             session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        except BaseException as error:
+            if not is_outage(error):
+                session.rollback()
+                raise
+            with suppress(Exception):  # the connection is gone: nothing to roll back
+                session.rollback()
+            # A commit cut off mid-way may have landed: retrying is safe (writes are upserts
+            # that return early when the value is already stored).
+            raise DatabaseOutage(CONNECTION_LOST) from error
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -127,3 +127,15 @@ EDIT_CONFLICT = N_(
     "Changed in another tab or device since this page loaded it: not saved here. Reload the "
     "page to see the newest version."
 )
+
+
+class DatabaseOutage(PitchJudgeError):
+    """The database went away for a moment (a restart, a failover, the network): nothing was
+    written by this action, and trying again once it is back is safe (writes are upserts)."""
+
+    #: Callers that can wait (the autosaving widgets, the room screens) try again by themselves.
+    retry = True
+
+
+#: What a judge's page says while saves wait for the database.
+CONNECTION_LOST = N_("Connection lost — retrying…")

@@ -124,10 +124,20 @@ class _Watch:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task | None = None
+    #: The database cannot be read for now (a restart): listeners are told, not pinged.
+    away: bool = False
 
     def publish(self, value: dict[str, str]) -> None:
         self.value = value
         self.ready.set()
+        self._wake()
+
+    def set_away(self, away: bool) -> None:
+        if away != self.away:
+            self.away = away
+            self._wake()
+
+    def _wake(self) -> None:
         # Wake everyone waiting on the old event; later waiters wait on a fresh one.
         done, self.changed = self.changed, asyncio.Event()
         done.set()
@@ -191,6 +201,7 @@ class Hub:
                 failing = False
                 if value != watch.value:
                     watch.publish(value)
+                watch.set_away(False)
                 await asyncio.sleep(self.poll_s)
             except asyncio.CancelledError:
                 raise
@@ -198,6 +209,8 @@ class Hub:
                 if not failing:
                     log.exception("push channel: cannot read contest %s", watch.contest_id)
                 failing = True
+                if watch.ready.is_set():  # listeners that had news learn it stopped
+                    watch.set_away(True)
                 await asyncio.sleep(1.0)
 
     @asynccontextmanager
@@ -220,7 +233,8 @@ class Hub:
     async def stream(self, listener: Listener) -> AsyncIterator[str]:
         """The events of one listener: `change` with the digests of its topics (first on
         connecting, then on every change), `ping` when idle, `revoked` when its link stops
-        opening the contest (then the stream ends)."""
+        opening the contest (then the stream ends), and `away` instead of pings while the
+        database cannot be read (the screen then polls, and shows that it is reconnecting)."""
         yield f"retry: {RETRY_MS}\n\n"
         async with self.watch(listener.contest_id) as watch:
             await watch.ready.wait()
@@ -228,22 +242,25 @@ class Hub:
             checked = time.monotonic()
             while True:
                 assert watch.value is not None
-                value = {topic: watch.value[topic] for topic in listener.topics}
-                due = time.monotonic() - checked >= self.recheck_s
-                if value != sent or due:
-                    # Re-checked before any news leaves: a revoked link learns nothing more.
-                    if not await self.in_thread(self.still_allowed, listener=listener):
-                        yield event("revoked", {})
-                        return
-                    checked = time.monotonic()
-                if value != sent:
-                    yield event("change", value)
-                    sent = value
+                if watch.away:
+                    yield event("away", {})
+                else:
+                    value = {topic: watch.value[topic] for topic in listener.topics}
+                    due = time.monotonic() - checked >= self.recheck_s
+                    if value != sent or due:
+                        # Re-checked before any news leaves: a revoked link learns nothing more.
+                        if not await self.in_thread(self.still_allowed, listener=listener):
+                            yield event("revoked", {})
+                            return
+                        checked = time.monotonic()
+                    if value != sent:
+                        yield event("change", value)
+                        sent = value
                 changed = watch.changed
                 try:
                     await asyncio.wait_for(changed.wait(), timeout=self.heartbeat_s)
                 except TimeoutError:
-                    yield event("ping", {})
+                    yield event("away" if watch.away else "ping", {})
 
 
 def route(hub: Hub, path: str = PATH) -> Route:

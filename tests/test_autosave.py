@@ -100,7 +100,11 @@ def test_refusal_is_shown_and_a_later_draft_succeeds(apptest: AppTest) -> None:
     assert not apptest.exception
     apptest.run()
     data = _component_data(apptest)
-    assert data["error"] == {"text": "refused text", "message": "The round is closed"}
+    assert data["error"] == {
+        "text": "refused text",
+        "message": "The round is closed",
+        "retry": False,  # a refusal: the browser does not send it again by itself
+    }
     assert data["saved"] == "stored text"
     assert apptest.session_state["saved"] == []
 
@@ -114,6 +118,34 @@ def test_refusal_is_shown_and_a_later_draft_succeeds(apptest: AppTest) -> None:
     data = _component_data(apptest)
     assert data["error"] is None
     assert data["saved"] == "refused text"
+
+
+def test_a_database_outage_is_retried_by_the_browser_and_then_saved() -> None:
+    script = APPTEST_SCRIPT.replace(
+        'raise PitchJudgeError("The round is closed")',
+        "from pitchjudge.errors import CONNECTION_LOST, DatabaseOutage\n"
+        "        raise DatabaseOutage(CONNECTION_LOST)",
+    )
+    at = AppTest.from_string(script, default_timeout=10)
+    at.session_state["refuse"] = True
+    at.session_state["comment"] = {"draft": _draft("typed while away")}
+    at.run()
+    at.run()
+    assert not at.exception
+    data = _component_data(at)
+    # The browser shows its "retrying" label and sends the draft again every few seconds.
+    assert data["error"] == {
+        "text": "typed while away",
+        "message": "Connection lost — retrying…",
+        "retry": True,
+    }
+    assert data["labels"]["retrying"] == "Connection lost — retrying…"
+    at.session_state["refuse"] = False  # the database is back; the browser's next send:
+    at.session_state["comment"] = {"draft": _draft("typed while away", seq=2)}
+    at.run()
+    at.run()
+    assert at.session_state["saved"] == ["typed while away"]
+    assert _component_data(at)["error"] is None
 
 
 def test_a_disabled_box_saves_nothing() -> None:
@@ -143,7 +175,7 @@ def test_an_unexpected_error_is_not_shown_to_the_judge() -> None:
     at.run()
     at.run()
     assert not at.exception
-    assert _component_data(at)["error"] == {"text": "lost?", "message": ""}
+    assert _component_data(at)["error"] == {"text": "lost?", "message": "", "retry": False}
 
 
 def test_other_boxes_learn_what_was_saved_to_drop_stale_drafts() -> None:

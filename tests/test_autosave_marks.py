@@ -151,7 +151,7 @@ def test_one_refused_mark_does_not_stop_the_others(apptest: AppTest) -> None:
     assert not apptest.exception
     assert apptest.session_state["saved"] == [(2, 1.0)]
     data = _component_data(apptest)
-    assert data["errors"] == {"1": {"value": 5.0, "message": "The round is closed"}}
+    assert data["errors"] == {"1": {"value": 5.0, "message": "The round is closed", "retry": False}}
     assert data["saved"] == {"1": 3.0, "2": 1.0}
 
     apptest.session_state["refuse"] = set()
@@ -162,6 +162,34 @@ def test_one_refused_mark_does_not_stop_the_others(apptest: AppTest) -> None:
     apptest.run()
     assert apptest.session_state["saved"] == [(2, 1.0), (1, 5.0)]
     assert _component_data(apptest)["errors"] == {}
+
+
+def test_marks_refused_by_a_database_outage_are_retried_and_then_saved() -> None:
+    script = APPTEST_SCRIPT.replace(
+        'raise PitchJudgeError("The round is closed")',
+        "from pitchjudge.errors import CONNECTION_LOST, DatabaseOutage\n"
+        "        raise DatabaseOutage(CONNECTION_LOST)",
+    ).replace('saved_label="Enregistré",', 'retrying_label="Connexion perdue",')
+    at = AppTest.from_string(script, default_timeout=10)
+    at.session_state["refuse"] = {1, 2}
+    at.session_state["marks"] = _state({"1": 5, "2": 1})
+    at.run()
+    at.run()
+    assert not at.exception
+    data = _component_data(at)
+    # Both wait in the browser, which shows the "retrying" label and sends them again.
+    assert data["errors"] == {
+        "1": {"value": 5.0, "message": "Connection lost — retrying…", "retry": True},
+        "2": {"value": 1.0, "message": "Connection lost — retrying…", "retry": True},
+    }
+    assert data["labels"]["retrying"] == "Connexion perdue"
+    assert data["saved"] == {"1": 3.0, "2": None}
+    at.session_state["refuse"] = set()  # the database is back; the browser's next send:
+    at.session_state["marks"] = _state({"1": 5, "2": 1}, seq=2)
+    at.run()
+    at.run()
+    assert at.session_state["saved"] == [(1, 5.0), (2, 1.0)]
+    assert _component_data(at)["errors"] == {}
 
 
 def test_a_mark_written_by_another_tab_is_shown_and_not_overwritten(apptest: AppTest) -> None:

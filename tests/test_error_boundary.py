@@ -16,6 +16,7 @@ from textwrap import dedent
 import pytest
 from playwright.sync_api import Page, expect
 
+from pitchjudge.errors import CONNECTION_LOST, DatabaseOutage
 from pitchjudge.services import contests
 from tests.apptest_support import run_page
 from tests.browser_support import LONG_MS, REPO, App, _require_chromium, app_settings, serve
@@ -49,6 +50,31 @@ def test_a_failing_page_shows_a_translated_message_with_an_id_and_logs_the_trace
     logged = [r for r in caplog.records if error_id in r.getMessage()]
     assert logged, "the log has the error under the id the visitor was given"
     assert logged[0].exc_info and SECRET in str(logged[0].exc_info[1])
+
+
+def _away(**_kwargs):
+    raise DatabaseOutage(CONNECTION_LOST)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("fr", "Connexion à la base de données perdue — reconnexion…"), ("en", "reconnecting…")],
+)
+def test_a_database_outage_is_a_reconnecting_notice_not_an_error(
+    app_env, monkeypatch, caplog, lang, words
+):
+    engine, _settings = app_env
+    make_contest(engine)
+    monkeypatch.setattr(contests, "list_rounds", _away)
+    with caplog.at_level(logging.WARNING, logger="pitchjudge.errors"):
+        at = run_page("pages/results.py", organiser=True, lang=lang)
+    assert not at.exception
+    assert not at.error  # no error box and no error id: an expected state
+    (notice,) = [w.value for w in at.warning]
+    assert words in notice and not ERROR_ID.search(notice)
+    # The page runs again by itself a few seconds later (a tiny element triggers the rerun).
+    assert at.get("bidi_component")
+    assert any("Database away" in r.getMessage() for r in caplog.records)
 
 
 # --- in a real browser, through st.App(on_script_error=...) ---------------------------------

@@ -198,3 +198,52 @@ def test_judge_page_long_scale_uses_a_number_box_that_saves(app_env):
     with session_scope(engine, read_only=True) as session:
         assert [m.value for m in session.exec(select(Mark))] == [13.5]
     assert len(at.get("bidi_component")) >= 1  # the other five criteria: the rubric buttons
+
+
+def test_a_number_typed_while_the_database_is_away_stays_and_is_saved_when_it_is_back(
+    app_env, monkeypatch
+):
+    from pitchjudge.errors import CONNECTION_LOST, DatabaseOutage
+    from pitchjudge.models import Criterion
+    from pitchjudge.services import rubric
+
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=1, pitches=1, open_round=False)
+    with session_scope(engine) as session:
+        team = session.get(Criterion, w["criteria"][0])
+        rubric.update_criterion(
+            session=session,
+            criterion_id=team.id,
+            data=rubric.CriterionInput(
+                name=team.name,
+                description=team.description,
+                weight=team.weight,
+                scale_min=0,
+                scale_max=20,
+                scale_step=0.5,
+            ),
+        )
+        contests.set_round_status(session=session, round_id=w["round_id"], status="open")
+    at = app(params={"judge": w["tokens"][0], "pitch": str(w["pitches"][0])})
+    key = f"mark_{w['round_id']}_{w['pitches'][0]}_{w['criteria'][0]}"
+    save = scoring.save_mark
+
+    def away(**_kwargs):
+        raise DatabaseOutage(CONNECTION_LOST)
+
+    monkeypatch.setattr(scoring, "save_mark", away)
+    at.number_input(key=key).set_value(13.5)
+    at.run()
+    assert not at.exception and not at.error
+    assert "Connection lost — retrying…" in [w.value for w in at.warning]
+    assert at.number_input(key=key).value == 13.5  # kept in the box, not reset
+    with session_scope(engine, read_only=True) as session:
+        assert list(session.exec(select(Mark))) == []
+
+    monkeypatch.setattr(scoring, "save_mark", save)  # the database is back
+    at.run()  # the fragment's own retry (a few seconds later in a browser)
+    assert not at.exception
+    with session_scope(engine, read_only=True) as session:
+        assert [m.value for m in session.exec(select(Mark))] == [13.5]
+    at.run()
+    assert "Connection lost — retrying…" not in [w.value for w in at.warning]

@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 from pitchjudge import push
 from pitchjudge.db import make_engine, session_scope
+from pitchjudge.errors import CONNECTION_LOST, DatabaseOutage
 from pitchjudge.models import Contest, utcnow
 from pitchjudge.services import board, judges, scoring, stage
 from tests.factories import make_judging
@@ -279,3 +280,31 @@ def test_forged_or_revoked_links_get_no_events(served: dict, settings) -> None:
                 stream.next()
         again = Events(port, f"display={w['display']}")
         assert again.response.status == 403
+
+
+def test_screens_hear_away_while_the_database_cannot_be_read_then_pings_again(
+    served: dict,
+) -> None:
+    w = served
+    with replica(w["url"], poll_s=0.1, heartbeat_s=0.3) as (port, hub):
+        screen = Events(port, f"display={w['display']}")
+        screen.next_change()
+        read = hub.read
+
+        def away(**_kwargs):
+            raise DatabaseOutage(CONNECTION_LOST)
+
+        hub.read = away  # the database restarts: the shared loop cannot read it
+        name, _data = screen.next()
+        while name == "ping":  # one already on its way
+            name, _data = screen.next()
+        assert name == "away"  # not a heartbeat: the screen must poll, and say it reconnects
+        assert screen.next()[0] == "away"  # and again instead of every heartbeat
+        hub.read = read  # back
+        name, _data = screen.next()
+        while name == "away":
+            name, _data = screen.next()
+        assert name == "ping"  # nothing changed meanwhile: heartbeats again, no redraw
+        _mark(w["engine"], w, 4)
+        assert screen.next_change()["board"] == _signature(w["engine"], w["contest"].id)["board"]
+        screen.close()

@@ -12,7 +12,9 @@ with a tiny inline Components v2 component instead:
   typed but never saved) and is sent at once;
 - the stored text is copied into the box once per mount, never on later reruns (that ate
   keystrokes), and always as plain text (`textarea.value`, never `innerHTML`);
-- a status line under the box says "Saved", "Saving…" or "Not saved: <reason>".
+- a status line under the box says "Saved", "Saving…" or "Not saved: <reason>"; while the
+  database is away (a restart) it says "Connection lost — retrying…" and the browser sends
+  the text again every few seconds until it is saved.
 
 The Python side saves in the component's `on_draft_change` callback, and again in the
 script body when the browser's text differs from what this session last saved or loaded
@@ -112,6 +114,10 @@ _CSS = """
   overflow-wrap: anywhere;
 }
 .pj-status[data-state="error"] { color: var(--st-red-text-color, #bd4043); }
+.pj-status[data-state="retrying"] {
+  color: var(--st-orange-text-color, #a14a00);
+  font-weight: 600;
+}
 """
 
 # The default export runs at mount and again whenever `data` changes (not when it does
@@ -143,7 +149,7 @@ function createController(root, textarea, label, status) {
     storageKey: null,
     confirmed: "",       // the text the server reports as stored
     error: null,         // {text, message} of the last refused save
-    labels: {saved: "Saved", saving: "Saving…", error: "Not saved"},
+    labels: {saved: "Saved", saving: "Saving…", error: "Not saved", retrying: "Retrying…"},
     disabled: false,
     draftWaiting: false, // a draft found while disabled: applied once enabled
     touched: false,
@@ -175,6 +181,11 @@ function createController(root, textarea, label, status) {
     let message = "";
     if (text === c.confirmed && !pending) {
       if (c.touched || text !== "") { state = "saved"; message = c.labels.saved; }
+    } else if (errorFor(text) && c.error.retry) {
+      // The database is away for a moment: the draft waits here and is sent again (the
+      // status stays put while a retry is on its way, rather than flicker to "Saving…").
+      state = "retrying";
+      message = c.labels.retrying ?? c.error.message;
     } else if (errorFor(text) && !pending) {
       state = "error";
       message = c.error.message ? c.labels.error + ": " + c.error.message : c.labels.error;
@@ -187,7 +198,11 @@ function createController(root, textarea, label, status) {
     root.dataset.state = state;
     // Unconfirmed text with nothing on its way: send it again later (a lost message,
     // a reconnect whose run saved it after this box was drawn).
-    if (state === "saving" && !pending && !c.disabled) {
+    if (state === "retrying" && !c.disabled) {
+      if (c.retry === null) {
+        c.retry = setTimeout(() => { c.retry = null; c.send({force: true}); }, OUTAGE_RETRY_MS);
+      }
+    } else if (state === "saving" && !pending && !c.disabled) {
       if (c.retry === null) {
         c.retry = setTimeout(() => {
           c.retry = null;
@@ -392,6 +407,15 @@ def draft_to_save(draft: Any, *, storage_key: str, known: str) -> str | None:
     return text
 
 
+def _retry(error: Exception, key: str) -> bool:
+    """Whether the browser should send a refused save again by itself (the database is
+    away for a moment, see `pitchjudge.errors.DatabaseOutage`)."""
+    retry = bool(getattr(error, "retry", False))
+    if retry:
+        _LOGGER.warning("Autosave of %r waits for the database: %s", key, error.__cause__ or error)
+    return retry
+
+
 def _default_describe(error: Exception) -> str:
     if isinstance(error, PitchJudgeError):
         return str(error)
@@ -449,7 +473,7 @@ def _sync(
             message = describe_error(error)
         except Exception:
             message = ""
-        tracker["error"] = {"text": text, "message": message}
+        tracker["error"] = {"text": text, "message": message, "retry": _retry(error, key)}
     else:
         # No st.* call after on_save: a rerun request arriving meanwhile is raised at the
         # next st.* call (a yield point) and would cut this bookkeeping short.
@@ -535,6 +559,7 @@ def autosave_text_area(
     saved_label: str = "Saved",
     saving_label: str = "Saving…",
     error_label: str = "Not saved",
+    retrying_label: str = "Connection lost — retrying…",
     describe_error: Callable[[Exception], str] | None = None,
 ) -> str:
     """A multi-line text box that saves as the judge types; returns the current text.
@@ -567,8 +592,10 @@ def autosave_text_area(
     placeholder, height, disabled
         As for `st.text_area` (`height` in pixels). A disabled box saves nothing; a draft
         found while disabled stays in `localStorage`.
-    saved_label, saving_label, error_label
-        Status texts under the box, translated by the caller.
+    saved_label, saving_label, error_label, retrying_label
+        Status texts under the box, translated by the caller. `retrying_label` shows while
+        the database is away (`DatabaseOutage`): the draft stays in `localStorage` and is
+        sent again every few seconds until it is saved.
     describe_error
         Turns a refusal into the reason shown after `error_label`, e.g.
         ``lambda e: e.localized(_)``. By default a `PitchJudgeError` shows its English
@@ -581,7 +608,12 @@ def autosave_text_area(
         last saved or loaded. Fragment-only reruns do not rerun the caller's code, so read
         the database for anything that must be current.
     """
-    labels = {"saved": saved_label, "saving": saving_label, "error": error_label}
+    labels = {
+        "saved": saved_label,
+        "saving": saving_label,
+        "error": error_label,
+        "retrying": retrying_label,
+    }
     text = _autosave_fragment(
         label,
         key=key,

@@ -17,6 +17,9 @@ const MAX_WAIT_MS = 5000;     // ... but never wait longer than this
 const RETRY_MIN_MS = 3000;
 const RETRY_MAX_MS = 30000;
 const MAX_LINK_HOLD_MS = 2000;
+// A save refused because the database is away for a moment (error.retry): sent again this
+// often, with no action from the judge, until it is saved.
+const OUTAGE_RETRY_MS = 2000;
 
 // Streamlit's app root says whether a script run is requested or running. Not a public API:
 // without the attribute the components simply never wait.

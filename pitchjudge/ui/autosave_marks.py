@@ -11,7 +11,9 @@ the whole rubric with one inline Components v2 component instead, on the model o
   and sends every mark not yet confirmed to the server, immediately;
 - the server saves each mark that differs from what this session last saved or loaded, and
   sends the saved marks back: a draft is removed once the server has its value, and kept
-  while saving it fails ("Not saved: <reason>" next to that row);
+  while saving it fails ("Not saved: <reason>" next to that row; while the database is away,
+  "Connection lost — retrying…" under the rubric, and the marks are sent again every few
+  seconds until they are saved);
 - when the rubric mounts, drafts that differ from the stored marks win (they were clicked
   but maybe never saved), are shown and sent as soon as the page is quiet;
 - a mark changed in the database by another tab is shown unless this tab has a draft of
@@ -37,7 +39,7 @@ import streamlit as st
 
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_number
-from pitchjudge.ui.autosave import _default_describe
+from pitchjudge.ui.autosave import _default_describe, _retry
 from pitchjudge.ui.autosave_js import SHARED_JS
 
 __all__ = ["MarkRow", "autosave_marks", "marks_to_save"]
@@ -227,6 +229,10 @@ _CSS = """
   overflow-wrap: anywhere;
 }
 .pj-status[data-state="error"] { color: var(--st-red-text-color, #bd4043); }
+.pj-status[data-state="retrying"] {
+  color: var(--st-orange-text-color, #a14a00);
+  font-weight: 600;
+}
 """
 
 # Streamlit's help icon (a static SVG: no user text goes through innerHTML).
@@ -287,7 +293,10 @@ function createController(root, idPrefix) {
     errors: {},          // id -> {value, message} of the last refused save
     ack: 0,              // the last `seq` of this mount the server has processed
     pending: new Map(),  // id -> {value, seq}: chosen here, not yet confirmed
-    labels: {saved: "Saved", saving: "Saving…", error: "Not saved", help: "Help", missing: ""},
+    labels: {
+      saved: "Saved", saving: "Saving…", error: "Not saved", retrying: "Retrying…", help: "Help",
+      missing: "",
+    },
     missing: new Set(),  // ids of criteria a refused submit found without a mark
     shownMissing: null,  // the submit attempt whose first missing criterion was shown
     disabled: false,
@@ -315,7 +324,9 @@ function createController(root, idPrefix) {
     const entry = c.pending.get(id);
     if (!entry) return "saved";
     const error = c.errors[id];
-    if (entry.seq <= c.ack && error && same(error.value, entry.value)) return "error";
+    if (entry.seq <= c.ack && error && same(error.value, entry.value)) {
+      return error.retry ? "retrying" : "error";
+    }
     return "saving";
   };
 
@@ -401,6 +412,7 @@ function createController(root, idPrefix) {
 
   c.render = () => {
     let saving = false;
+    let retrying = false;
     let anyValue = false;
     const messages = [];
     for (const row of c.rows) {
@@ -427,6 +439,7 @@ function createController(root, idPrefix) {
       const missing = c.missing.has(id) && value === null;
       els.row.dataset.missing = missing ? "true" : "false";
       if (state === "saving") saving = true;
+      if (state === "retrying") retrying = true;
       if (state === "error") {
         const message = c.errors[id].message ?? "";
         messages.push(message);
@@ -440,6 +453,10 @@ function createController(root, idPrefix) {
     if (saving) {
       state = "saving";
       message = c.labels.saving;
+    } else if (retrying) {
+      // The database is away for a moment: the marks wait here and are sent again.
+      state = "retrying";
+      message = c.labels.retrying;
     } else if (messages.length) {
       state = "error";
       const reasons = new Set(messages);
@@ -454,7 +471,11 @@ function createController(root, idPrefix) {
     root.dataset.state = state;
     // Unconfirmed marks with nothing on its way: send them again later (a message lost in
     // a reconnect, a new session whose run saved them after the rubric was drawn).
-    if (saving && !c.disabled && c.waiting === null) {
+    if (retrying && !saving && !c.disabled && c.waiting === null) {
+      if (c.retry === null) {
+        c.retry = setTimeout(() => { c.retry = null; c.send(); }, OUTAGE_RETRY_MS);
+      }
+    } else if (saving && !c.disabled && c.waiting === null) {
       if (c.retry === null) {
         c.retry = setTimeout(() => {
           c.retry = null;
@@ -470,7 +491,7 @@ function createController(root, idPrefix) {
       }
     } else {
       cancel("retry");
-      if (!saving) c.retryDelay = RETRY_MIN_MS;
+      if (!saving && !retrying) c.retryDelay = RETRY_MIN_MS;
     }
   };
 
@@ -775,7 +796,11 @@ def _sync(
                 message = describe_error(error)
             except Exception:
                 message = ""
-            tracker["errors"][criterion_id] = {"value": value, "message": message}
+            tracker["errors"][criterion_id] = {
+                "value": value,
+                "message": message,
+                "retry": _retry(error, key),
+            }
         else:
             # No st.* call between saves: a rerun request arriving meanwhile is raised at the
             # next st.* call (session_state included) and would cut this bookkeeping short.
@@ -901,6 +926,7 @@ def autosave_marks(
     saved_label: str = "Saved",
     saving_label: str = "Saving…",
     error_label: str = "Not saved",
+    retrying_label: str = "Connection lost — retrying…",
     describe_error: Callable[[Exception], str] | None = None,
     help_label: str = "Help",
     missing: Sequence[int] = (),
@@ -936,9 +962,11 @@ def autosave_marks(
     disabled
         Read-only: the marks are shown, no click is possible and nothing is sent; drafts
         stay in `localStorage` for when the rubric is enabled again.
-    saved_label, saving_label, error_label, help_label
+    saved_label, saving_label, error_label, retrying_label, help_label
         Status texts under the rubric and the accessible name of the "?" buttons,
-        translated by the caller.
+        translated by the caller. `retrying_label` shows while the database is away
+        (`DatabaseOutage`): the marks stay in `localStorage` and are sent again every few
+        seconds until they are saved.
     missing, missing_attempt, missing_label
         Criteria a refused submit found without a mark: their rows are outlined and say
         `missing_label` until they get one. Each new `missing_attempt` (any string that
@@ -959,6 +987,7 @@ def autosave_marks(
         "saved": saved_label,
         "saving": saving_label,
         "error": error_label,
+        "retrying": retrying_label,
         "help": help_label,
         "missing": missing_label,
         # How the buttons write a mark such as 1.5 ("1,5" in French).

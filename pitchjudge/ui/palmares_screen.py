@@ -14,7 +14,7 @@ import streamlit as st
 from pitchjudge.formatting import format_fixed
 from pitchjudge.i18n import Gettext
 from pitchjudge.services import awards
-from pitchjudge.ui import state
+from pitchjudge.ui import room_board, state
 
 SIGNATURE_KEY = "palmares_signature"
 
@@ -101,9 +101,10 @@ def watch(contest_id: int, _: Gettext, *, every: str | None = None) -> None:
 
     @st.fragment(run_every=every or f"{state.get_settings().refresh_s}s")
     def palmares_watch() -> None:
-        if not state.display_link_live(contest_id, _):
-            st.rerun(scope="app")
-        if _signature(contest_id) != st.session_state.get(SIGNATURE_KEY):
-            st.rerun(scope="app")
+        with room_board.reconnecting(_):  # the database away: the screen stays, marked
+            if not state.display_link_live(contest_id, _):
+                st.rerun(scope="app")
+            if _signature(contest_id) != st.session_state.get(SIGNATURE_KEY):
+                st.rerun(scope="app")
 
     palmares_watch()

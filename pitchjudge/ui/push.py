@@ -65,6 +65,8 @@ export default function (component) {
       }
     });
     source.addEventListener("ping", () => { mark("open"); live(true); });
+    // The server cannot read the database for now: poll (the page shows it is reconnecting).
+    source.addEventListener("away", () => { mark("away"); live(false); });
     source.addEventListener("revoked", () => {
       // The link was replaced: the page's own check shows it; no more events.
       close();

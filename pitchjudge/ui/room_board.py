@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import escape
 
 import streamlit as st
@@ -23,6 +24,7 @@ from pitchjudge.board_layout import (
     page_delays,
     places,
 )
+from pitchjudge.errors import DatabaseOutage
 from pitchjudge.formatting import format_fixed
 from pitchjudge.models import BoardMode, BoardState
 from pitchjudge.services.board import BoardRow, BoardView
@@ -32,6 +34,7 @@ NGettext = Callable[[str, str, int], str]
 
 PLACES_KEY = "room_board_places"  # (round id, {pitch: place}) this screen showed last
 REVEALED_KEY = "room_board_revealed"  # (round id, places revealed) this screen showed last
+LAST_SCREEN_KEY = "room_board_last_screen"  # (page, HTML) of the screen drawn last
 MOVE_SECONDS = 8  # how long a moved row stays highlighted
 SPOT_SECONDS = 5  # a revealed place alone on the screen
 WINNER_SECONDS = 9  # the winner's moment
@@ -414,6 +417,59 @@ def view_kind(view: BoardView) -> str:
     return "reveal" if view.state == BoardState.REVEAL else "board"
 
 
+# Over the room screen (z-index above .pj-screen), in a corner: the board stays readable.
+RECONNECTING_CSS = """
+.pj-reconnecting { position: fixed; top: 1.6vh; right: 1.6vh; z-index: 999995;
+  display: flex; align-items: center; gap: 0.8vh; padding: 0.6vh 1.4vh; border-radius: 1vh;
+  background: #fde68a; color: #111827; font: 700 2.4vh "DejaVu Sans", Arial, sans-serif; }
+.pj-reconnecting::before { content: ""; width: 1.4vh; height: 1.4vh; border-radius: 50%;
+  background: #b45309; animation: pj-blink 1s step-end infinite; }
+@keyframes pj-blink { 50% { opacity: 0.2; } }
+@media (prefers-reduced-motion: reduce) { .pj-reconnecting::before { animation: none; } }
+"""
+
+
+def reconnecting_html(_: Gettext) -> str:
+    """The "Reconnecting…" mark a room screen shows over its last picture while the database
+    is away."""
+    label = escape(_("Reconnecting…"))
+    return (
+        f'<style>{RECONNECTING_CSS}</style><div class="pj-reconnecting" role="status">{label}</div>'
+    )
+
+
+@contextmanager
+def reconnecting(_: Gettext) -> Iterator[None]:
+    """For a room screen's refresh fragment: while the database is away (`DatabaseOutage`),
+    what is on screen stays, with a "Reconnecting…" mark; the next refresh catches up."""
+    try:
+        yield
+    except DatabaseOutage:
+        st.html(reconnecting_html(_))
+
+
+def _page() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
+
+
+def _draw(html: str) -> None:
+    st.session_state[LAST_SCREEN_KEY] = (_page(), html)
+    st.html(html)
+
+
+def redraw_last_screen() -> bool:
+    """Draw again the room screen this page showed last (a run cut short by a database
+    outage would otherwise leave the projector blank); False when there is none."""
+    last = st.session_state.get(LAST_SCREEN_KEY)
+    if not last or last[0] != _page():
+        return False
+    st.html(last[1])
+    return True
+
+
 def show_board(view: BoardView, *, _: Gettext, ngettext: NGettext, lang: str) -> None:
     """The live or frozen board, rows that moved since this screen's last look highlighted."""
     previous = st.session_state.get(PLACES_KEY)
@@ -435,7 +491,7 @@ def show_board(view: BoardView, *, _: Gettext, ngettext: NGettext, lang: str) ->
     st.session_state[PLACES_KEY] = (view.round_id, places(view.rows), active)
     moved = {pitch: change for pitch, (change, _end) in active.items()}
     left = {pitch: end - time.time() for pitch, (_change, end) in active.items()}
-    st.html(
+    _draw(
         f"<style>{CHROME_CSS}{CSS}</style>"
         + board_html(view, _=_, ngettext=ngettext, lang=lang, moved=moved, move_left=left)
     )
@@ -449,7 +505,7 @@ def show_reveal(view: BoardView, *, _: Gettext, ngettext: NGettext, lang: str) -
     spotlight = view.rows[0] if view.rows and seen != now else None
     st.session_state[REVEALED_KEY] = now
     st.session_state.pop(PLACES_KEY, None)
-    st.html(
+    _draw(
         f"<style>{CHROME_CSS}{CSS}</style>"
         + board_html(view, _=_, ngettext=ngettext, lang=lang, spotlight=spotlight)
     )

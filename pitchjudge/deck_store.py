@@ -81,6 +81,22 @@ def not_stored(error: BaseException) -> DeckStoreUnavailable:
     return DeckStoreUnavailable(DECK_NOT_STORED, reason=reason)
 
 
+@contextmanager
+def _private_folder(prefix: str, parent: Path | None) -> Iterator[Path]:
+    """A new private folder in `parent` (default: the system's temporary folder), removed with
+    everything in it on exit; a disk that cannot hold it refuses the deck."""
+    try:
+        if parent is not None:
+            parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    except OSError as error:
+        raise not_stored(error) from error
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class DeckStore(ABC):
     """Objects under relative keys; see the module's docstring for the guarantees."""
 
@@ -152,9 +168,11 @@ class FileDeckStore(DeckStore):
         return self.root / check_key(key)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        if not self.root.is_dir():
+        # Walk only the folder the prefix names (a deck's pages: one folder, not the store).
+        start = self.root / check_key(prefix.rpartition("/")[0]) if "/" in prefix else self.root
+        if not start.is_dir():
             return
-        for folder, dirs, files in os.walk(self.root):
+        for folder, dirs, files in os.walk(start):
             # Decks being built and files being written are not stored objects.
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             base = Path(folder).relative_to(self.root)
@@ -216,20 +234,14 @@ class FileDeckStore(DeckStore):
         except OSError as error:
             raise DeckStoreUnavailable(UNREACHABLE, url=self.url, reason=_reason(error)) from error
         finally:
-            probe.unlink(missing_ok=True)
+            with suppress(OSError):  # a read-only disk refuses even to unlink nothing
+                probe.unlink(missing_ok=True)
 
     @contextmanager
     def staging(self) -> Iterator[Path]:
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            # Beside the final place (same filesystem), so one rename publishes the deck whole.
-            folder = Path(tempfile.mkdtemp(prefix=INCOMING_PREFIX, dir=self.root))
-        except OSError as error:
-            raise not_stored(error) from error
-        try:
+        # Beside the final place (same filesystem), so one rename publishes the deck whole.
+        with _private_folder(INCOMING_PREFIX, self.root) as folder:
             yield folder
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def publish(self, staged: Path, prefix: str, *, last: str) -> None:
         # One rename makes every file appear at once, `last` included.
@@ -403,14 +415,8 @@ class S3DeckStore(DeckStore):
 
     @contextmanager
     def staging(self) -> Iterator[Path]:
-        try:
-            folder = Path(tempfile.mkdtemp(prefix="pitchjudge-deck-"))
-        except OSError as error:
-            raise not_stored(error) from error
-        try:
+        with _private_folder("pitchjudge-deck-", None) as folder:
             yield folder
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def publish(self, staged: Path, prefix: str, *, last: str) -> None:
         check_key(prefix)

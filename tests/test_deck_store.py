@@ -35,7 +35,7 @@ from pitchjudge.decks import deck_page_keys, deck_pdf_key, deck_thumbnail_key, h
 from pitchjudge.errors import DECK_NOT_STORED, ConfigError, DeckStoreUnavailable, InvalidDeck
 from pitchjudge.models import Deck, Pitch
 from pitchjudge.services import applications
-from tests import pdf_samples
+from tests import disk_support, pdf_samples
 from tests.factories import make_contest, submit
 from tests.s3_support import CREDENTIALS, LocalS3, free_port, local_s3
 
@@ -308,43 +308,25 @@ def test_missing_bucket_fails_ping(s3_server: LocalS3) -> None:
         store.ping()
 
 
-def test_file_store_on_a_read_only_folder_fails_ping(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        # Root writes through permissions; a read-only bind is what stops it.
-        pytest.skip("root ignores folder permissions (the tmpfs tests cover root)")
-    root = tmp_path / "ro"
-    root.mkdir(mode=0o555)
-    with pytest.raises(DeckStoreUnavailable):
-        FileDeckStore(root).ping()
+def test_file_store_on_a_read_only_disk_fails_ping(tmp_path: Path, deck: bytes) -> None:
+    with disk_support.tiny_disk(tmp_path / "ro", read_only=True) as disk:
+        store = FileDeckStore(disk)
+        with pytest.raises(DeckStoreUnavailable) as caught:
+            store.ping()
+        assert "Read-only file system" in caught.value.reason
+        with pytest.raises(DeckStoreUnavailable) as caught:
+            store_deck(deck, store=store)
+        assert caught.value.msgid == DECK_NOT_STORED
 
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 1 MB filesystem (tmpfs) as the deck store: needs root (CI runs as root)."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mount_point)], check=True
-    )
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+    with disk_support.tiny_disk(tmp_path / "tiny") as disk:
+        yield disk
 
 
-def _fill(disk: Path, leave_kb: int) -> Path:
-    """Fill `disk` until about `leave_kb` KB remain free."""
-    filler = disk / "filler.bin"
-    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
-    with open(filler, "wb") as out:
-        out.write(b"\0" * max(free - leave_kb * 1024, 0))
-    return filler
-
-
-def _store_files(disk: Path) -> list[str]:
-    return sorted(str(p.relative_to(disk)) for p in disk.rglob("*") if p.name != "filler.bin")
+_fill = disk_support.fill
+_store_files = disk_support.stored_files
 
 
 @pytest.mark.parametrize(

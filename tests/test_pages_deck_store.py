@@ -3,7 +3,6 @@ clear message, and deck pages that say so when the store does not answer."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +16,10 @@ from pitchjudge.deck_store import open_deck_store
 from pitchjudge.decks import deck_pdf_key, has_deck
 from pitchjudge.models import Deck, Pitch
 from pitchjudge.services import applications
-from tests import pdf_samples
+from tests import disk_support, pdf_samples
 from tests.apptest_support import run_page, texts
 from tests.factories import make_contest, submit
 from tests.s3_support import LocalS3, free_port, local_s3
-from tests.test_deck_store import _fill
 from tests.test_pages import fill_apply_form, submit_form
 
 NOT_STORED = "Your deck could not be stored, so nothing was saved"
@@ -66,32 +64,23 @@ def test_apply_and_read_the_deck_back_on_s3(app_env, s3_server, monkeypatch) -> 
     # The applicant's page draws the pages from the bucket, the organisers' list its thumbnail.
     at = run_page("pages/my_application.py", params={"token": token})
     assert "not available" not in texts(at) and "cannot be loaded" not in texts(at)
-    assert len(at.get("imgs")) == 1
+    assert len(at.get("image")) == 1
     assert at.select_slider(key="mine_deck_page").options == ["1 / 3", "2 / 3", "3 / 3"]
     at = run_page("pages/applications.py", organiser=True)
-    assert len(at.get("imgs")) == 1  # the card's thumbnail
+    assert len(at.get("image")) == 1  # the card's thumbnail
 
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    import subprocess
-
-    mount_point = tmp_path / "tiny"
-    mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], check=True)
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+    with disk_support.tiny_disk(tmp_path / "tiny") as disk:
+        yield disk
 
 
 def test_apply_on_a_full_disk_says_nothing_was_saved(app_env, tiny_disk, monkeypatch) -> None:
     engine, _ = app_env
     _use_store(monkeypatch, PITCHJUDGE_DECK_STORE=f"file://{tiny_disk}/decks")
     make_contest(engine)
-    _fill(tiny_disk, 40)
+    disk_support.fill(tiny_disk, 40)
     at = run_page()
     fill_apply_form(at, deck=pdf_samples.make_deck(4, noise_images=1))
     submit_form(at)
@@ -104,7 +93,9 @@ def test_apply_on_a_full_disk_says_nothing_was_saved(app_env, tiny_disk, monkeyp
     # In French too (the message is translated).
     at = run_page(lang="fr")
     fill_apply_form(at, deck=pdf_samples.make_deck(4, noise_images=1))
-    submit_form(at)
+    at.button(key="FormSubmitter:apply_form-Envoyer ma candidature").click()
+    at.run()
+    assert not at.exception
     assert "Votre deck n’a pas pu être enregistré" in texts(at)
 
 
@@ -115,7 +106,7 @@ def test_replacing_a_deck_on_a_full_disk_keeps_the_old_one(app_env, tiny_disk, m
     result = submit(engine, settings, contest.id, deck=pdf_samples.make_deck(pages=2))
     with session_scope(engine, read_only=True) as session:
         before = applications.current_deck(session=session, pitch_id=result.pitch.id)
-    _fill(tiny_disk, 40)
+    disk_support.fill(tiny_disk, 40)
     at = run_page("pages/my_application.py", params={"token": result.token})
     at.file_uploader(key="mine_new_deck").set_value(
         ("v2.pdf", pdf_samples.make_deck(4, noise_images=1), "application/pdf")
@@ -150,7 +141,7 @@ def test_deck_pages_say_so_when_the_store_does_not_answer(app_env, monkeypatch) 
     assert not at.exception
     assert "cannot be loaded right now" in texts(at)
     at = run_page("pages/applications.py", organiser=True)
-    assert not at.exception and len(at.get("imgs")) == 0
+    assert not at.exception and len(at.get("image")) == 0
     at.session_state["applications_selected"] = result.pitch.id
     at.run()
     assert not at.exception and "cannot be loaded right now" in texts(at)

@@ -477,3 +477,20 @@ def test_check_deck_store_command(tmp_path: Path) -> None:
     )
     assert bad.returncode == 1
     assert "NOT usable" in bad.stderr and "s3://decks-bucket/p" in bad.stderr
+
+
+def test_start_up_sweeps_the_configured_store(tmp_path: Path, monkeypatch) -> None:
+    from pitchjudge.ui import asgi
+
+    root = tmp_path / "decks"
+    stale = root / ".incoming-crashed"
+    stale.mkdir(parents=True)
+    _age(stale, 2 * 3600)
+    monkeypatch.setenv("PITCHJUDGE_DECK_STORE", f"file://{root}")
+    assert asgi.sweep_deck_store() == 1 and not stale.exists()
+    # A store that cannot be reached is logged, and the app starts anyway.
+    monkeypatch.setenv("PITCHJUDGE_DECK_STORE", "s3://decks-bucket/p")
+    monkeypatch.setenv("PITCHJUDGE_S3_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    assert asgi.sweep_deck_store() == 0

@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from pitchjudge import decks
 from pitchjudge.errors import PitchJudgeError
 from pitchjudge.formatting import format_datetime, format_datetime_short, format_size
 from pitchjudge.models import PitchStatus
 from pitchjudge.services import applications, audit, contests
 from pitchjudge.ui import confirm, state
 from pitchjudge.ui.widgets import (
+    deck_thumbnail,
     deck_viewer,
     inert,
     labelled_lines,
@@ -130,14 +130,10 @@ if row is None:
             columns = st.columns(4)
             for column, card in zip(columns, shown[start : start + 4], strict=False):
                 with column.container(border=True):
-                    thumbnail = (
-                        decks.deck_thumbnail_path(settings.deck_store, card.deck_sha256)
-                        if card.deck_sha256
-                        else None
-                    )
-                    if thumbnail and thumbnail.exists():
+                    thumbnail = deck_thumbnail(card.deck_sha256) if card.deck_sha256 else None
+                    if thumbnail:
                         st.image(
-                            str(thumbnail),
+                            thumbnail,
                             width="stretch",
                             alt=_("First page of the deck of {name}").format(
                                 name=card.startup_name
@@ -283,8 +279,6 @@ with info:
 
 with viewer:
     if row.deck_sha256:
-        deck_viewer(
-            store_dir=settings.deck_store, sha256=row.deck_sha256, key=f"deck_{row.id}", _=_
-        )
+        deck_viewer(sha256=row.deck_sha256, key=f"deck_{row.id}", _=_)
     else:
         st.warning(_("No deck attached."))

@@ -242,7 +242,7 @@ if submitted:
                 data=data,
                 deck=deck.getvalue() if deck is not None else None,
                 filename=deck.name if deck is not None else "",
-                store_dir=settings.deck_store,
+                store=state.deck_store(),
                 limits=settings.deck_limits,
                 settings=settings,
                 client=state.client_address(),

@@ -249,9 +249,7 @@ with deck_column:
     if deck is None:
         st.warning(_("No deck attached."))
     else:
-        deck_viewer(
-            store_dir=settings.deck_store, sha256=deck.sha256, key=f"judge_deck_{current}", _=_
-        )
+        deck_viewer(sha256=deck.sha256, key=f"judge_deck_{current}", _=_)
     with st.expander(_("About this startup")):
         st.markdown(inert(view.pitch.description))
 

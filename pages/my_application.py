@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from pitchjudge import decks
 from pitchjudge.errors import AccessDenied, PitchJudgeError
 from pitchjudge.formatting import format_datetime, format_size, localized_style, time_left
 from pitchjudge.models import PitchStatus
@@ -11,6 +10,7 @@ from pitchjudge.services import applications, contests, feedback
 from pitchjudge.ui import mail_widgets, state
 from pitchjudge.ui.upload_guard import release_uploads
 from pitchjudge.ui.widgets import (
+    deck_pages,
     deck_viewer,
     inert,
     labelled_lines,
@@ -128,7 +128,7 @@ with deck_column:
                 pages=deck.page_count, size=format_size(deck.size_bytes)
             )
         )
-        deck_viewer(store_dir=settings.deck_store, sha256=deck.sha256, key="mine_deck", _=_)
+        deck_viewer(sha256=deck.sha256, key="mine_deck", _=_)
 
 with state.db_session(read_only=True) as session:
     released = feedback.released_feedback(session=session, pitch_id=pitch.id, contest_id=contest.id)
@@ -255,7 +255,7 @@ with deck_tab:
                     token=token,
                     deck=new_deck.getvalue() if new_deck else None,
                     filename=new_deck.name if new_deck else "",
-                    store_dir=settings.deck_store,
+                    store=state.deck_store(),
                     limits=settings.deck_limits,
                 )
         except PitchJudgeError as error:
@@ -265,7 +265,7 @@ with deck_tab:
             release_uploads()  # stored: free the upload's memory
             st.session_state[NOTICE_KEY] = _("Your new deck is in place.")
             st.rerun()
-    if deck is not None and not decks.has_deck(settings.deck_store, deck.sha256):
+    if deck is not None and deck_pages(deck.sha256) == []:
         st.warning(_("The current deck file is missing from the store."))
 
 with withdraw_tab:

@@ -4,7 +4,6 @@ of every table and deck; a reset that deletes it all (the generated secrets asid
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import SQLModel
 
 from pitchjudge.db import session_scope
+from pitchjudge.deck_store import DeckStore
 from pitchjudge.models import (
     AppSecret,
     AuditEvent,
@@ -62,10 +62,6 @@ class Contents:
         return self.contests == 0 and self.applications == 0 and self.deck_files == 0
 
 
-def _files(store_dir: Path) -> list[Path]:
-    return [p for p in store_dir.rglob("*") if p.is_file()] if store_dir.is_dir() else []
-
-
 def database_counts(engine: Engine | Connection) -> dict[str, int]:
     """How many contests, rounds, applications, decks, judges, marks, scorecards and history
     events the database holds (the `Contents` fields, without the deck store); given a
@@ -87,13 +83,11 @@ def database_counts(engine: Engine | Connection) -> dict[str, int]:
         }
 
 
-def contents(*, engine: Engine, store_dir: Path) -> Contents:
+def contents(*, engine: Engine, store: DeckStore) -> Contents:
     """Count what a reset would delete (and an archive would keep)."""
     counts = database_counts(engine)
-    files = _files(Path(store_dir))
-    return Contents(
-        **counts, deck_files=len(files), deck_bytes=sum(p.stat().st_size for p in files)
-    )
+    sizes = dict(store.sizes())
+    return Contents(**counts, deck_files=len(sizes), deck_bytes=sum(sizes.values()))
 
 
 def _json_value(value: object) -> object:
@@ -106,10 +100,10 @@ def _json_value(value: object) -> object:
     return value
 
 
-def write_archive(*, engine: Engine, store_dir: Path, path: Path) -> Contents:
+def write_archive(*, engine: Engine, store: DeckStore, path: Path) -> Contents:
     """A ZIP with every table as JSON lines (`tables/<name>.jsonl`) and the deck store
     (`decks/…`), enough to keep a contest's record or to rebuild it; returns what it holds."""
-    what = contents(engine=engine, store_dir=store_dir)
+    what = contents(engine=engine, store=store)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".partial")
@@ -127,10 +121,8 @@ def write_archive(*, engine: Engine, store_dir: Path, path: Path) -> Contents:
                         for row in rows
                     ),
                 )
-        store = Path(store_dir)
-        for file in _files(store):
-            if not file.name.startswith(".incoming-"):
-                archive.write(file, f"decks/{file.relative_to(store).as_posix()}")
+        for key in sorted(store.keys()):
+            archive.writestr(f"decks/{key}", store.read(key))
         archive.writestr(
             "README.txt",
             "PitchJudge archive: tables/ holds every table as JSON lines (one row a line), "
@@ -140,15 +132,13 @@ def write_archive(*, engine: Engine, store_dir: Path, path: Path) -> Contents:
     return what
 
 
-def reset(*, engine: Engine, store_dir: Path) -> Contents:
+def reset(*, engine: Engine, store: DeckStore) -> Contents:
     """Delete every contest, application, judge, mark and deck file (the organiser password
     and the link key stay); returns what was deleted."""
-    what = contents(engine=engine, store_dir=store_dir)
+    what = contents(engine=engine, store=store)
     with session_scope(engine) as session:
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name not in KEPT_TABLES:
                 session.execute(table.delete())
-    store = Path(store_dir)
-    if store.is_dir():
-        shutil.rmtree(store)
+    store.clear()
     return what

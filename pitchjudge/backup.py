@@ -35,7 +35,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -51,6 +51,7 @@ from pitchjudge import __version__
 from pitchjudge.archive import database_counts
 from pitchjudge.config import Settings, masked_url
 from pitchjudge.db import DatabaseUnavailable, alembic_config, make_engine, migrate
+from pitchjudge.deck_store import DeckStore, open_deck_store
 
 FORMAT = "pitchjudge-backup"
 FORMAT_VERSION = 1
@@ -79,50 +80,10 @@ class BackupError(RuntimeError):
 # --- The deck store -------------------------------------------------------------------------
 
 
-class _FolderStore:
-    """The deck-store contract (`keys/read/write/exists/delete/url`) over the file store's
-    folder. Temporary: replaced at merge by `pitchjudge.deck_store.open_deck_store`."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.url = self.root.resolve().as_uri()
-
-    def keys(self) -> Iterator[str]:
-        if not self.root.is_dir():
-            return
-        for path in sorted(self.root.rglob("*")):
-            relative = path.relative_to(self.root)
-            if path.is_file() and not any(p.startswith(".incoming-") for p in relative.parts):
-                yield relative.as_posix()
-
-    def read(self, key: str) -> bytes:
-        return (self.root / key).read_bytes()
-
-    def write(self, key: str, data: bytes) -> None:
-        target = self.root / key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(partial, 0o644)
-            os.replace(partial, target)
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
-
-    def exists(self, key: str) -> bool:
-        return (self.root / key).is_file()
-
-    def delete(self, key: str) -> None:
-        (self.root / key).unlink(missing_ok=True)
-
-
-def _open_store(settings: Settings):
-    """The deck store of `settings` (the one adapter to swap for `open_deck_store`)."""
-    return _FolderStore(settings.deck_store)
+def _open_store(settings: Settings) -> DeckStore:
+    """The deck store of `settings` (file or S3): backup and restore use only `keys`, `read`,
+    `write`, `exists` and `delete`."""
+    return open_deck_store(settings)
 
 
 # --- Manifest and checks ----------------------------------------------------------------------

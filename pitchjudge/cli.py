@@ -108,6 +108,21 @@ def _cmd_hash_password(_settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_deck_store(settings: Settings, args: argparse.Namespace) -> int:
+    from pitchjudge.deck_store import open_deck_store
+    from pitchjudge.errors import DeckStoreUnavailable
+
+    store = open_deck_store(settings)
+    try:
+        store.ping()
+        swept = store.sweep(deep=True)
+    except DeckStoreUnavailable as error:
+        print(f"Deck store NOT usable: {error}", file=sys.stderr)
+        return 1
+    print(f"Deck store {store.url}: writable; {swept} interrupted upload(s) swept.")
+    return 0
+
+
 def _cmd_check_deck(settings: Settings, args: argparse.Namespace) -> int:
     from pitchjudge.decks import inspect_deck
 
@@ -159,11 +174,12 @@ def _cmd_links(settings: Settings, args: argparse.Namespace) -> int:
 
 def _cmd_archive(settings: Settings, args: argparse.Namespace) -> int:
     from pitchjudge.archive import write_archive
+    from pitchjudge.deck_store import open_deck_store
 
     engine = prepare_database(settings)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path = Path(args.out or f"pitchjudge-archive-{stamp}.zip")
-    what = write_archive(engine=engine, store_dir=settings.deck_store, path=path)
+    what = write_archive(engine=engine, store=open_deck_store(settings), path=path)
     print(f"Archived into {path} ({path.stat().st_size / 1_000_000:.1f} MB):\n{what.describe()}")
     return 0
 
@@ -240,14 +256,15 @@ def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
 
 def _cmd_reset(settings: Settings, args: argparse.Namespace) -> int:
     from pitchjudge.archive import contents, reset
+    from pitchjudge.deck_store import open_deck_store
 
     engine = prepare_database(settings)
-    what = contents(engine=engine, store_dir=settings.deck_store)
+    what = contents(engine=engine, store=open_deck_store(settings))
     if what.empty:
         print("The database holds no contest: nothing to delete.")
         return 0
     print(
-        f"This deletes, from {settings.database_url} and {settings.deck_store}:\n"
+        f"This deletes, from {settings.database_url} and {settings.deck_store_url}:\n"
         f"{what.describe()}\n"
         "The organiser password and the link key stay. It cannot be undone: run "
         "`pitchjudge archive` first to keep a copy."
@@ -260,7 +277,7 @@ def _cmd_reset(settings: Settings, args: argparse.Namespace) -> int:
         if answer != "delete":
             print("Nothing deleted.")
             return 1
-    reset(engine=engine, store_dir=settings.deck_store)
+    reset(engine=engine, store=open_deck_store(settings))
     print("Deleted. Start the next contest on the page Contest (or `pitchjudge demo`).")
     return 0
 
@@ -453,6 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-deck", help="check a PDF deck as the Apply page would")
     check.add_argument("file")
     check.set_defaults(run=_cmd_check_deck)
+    store = commands.add_parser(
+        "check-deck-store",
+        help="check that the deck store can be written; sweep what interrupted uploads left",
+    )
+    store.set_defaults(run=_cmd_check_deck_store)
     return parser
 
 

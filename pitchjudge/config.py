@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from pitchjudge.deck_store import S3Settings, parse_store_url
 from pitchjudge.decks import DeckLimits
 from pitchjudge.errors import ConfigError
 from pitchjudge.i18n import LANGUAGES
@@ -25,6 +26,16 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "SQLAlchemy URL of the database (SQLite file or postgresql+psycopg://…).",
     ),
     "PITCHJUDGE_DATA_DIR": ("data", "Folder for the deck store (PDFs and rendered pages)."),
+    "PITCHJUDGE_DECK_STORE": (
+        "file://DATA_DIR/decks",
+        "Where decks are stored: file://FOLDER or s3://BUCKET/PREFIX (credentials from "
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION).",
+    ),
+    "PITCHJUDGE_S3_ENDPOINT_URL": (
+        "(AWS)",
+        "Address of an S3-compatible service (MinIO, Garage, a cloud's S3) for an s3:// deck "
+        "store; AWS_ENDPOINT_URL is read too.",
+    ),
     "PITCHJUDGE_ADMIN_PASSWORD": (
         "(generated)",
         "Organiser password, plain or an argon2 hash ($argon2id$…). Unset: generated on first "
@@ -101,12 +112,11 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     smtp: SmtpSettings | None = None
     mail_from: str = ""
+    #: Where decks are stored (PITCHJUDGE_DECK_STORE): file://… or s3://bucket/prefix.
+    deck_store_url: str = "file://data/decks"
+    #: How to reach S3 when deck_store_url is s3://… (endpoint, region, credentials).
+    s3: S3Settings | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def deck_store(self) -> Path:
-        """Where decks are stored, content-addressed; never served by the web server."""
-        return self.data_dir / "decks"
 
     @property
     def max_deck_bytes(self) -> int:
@@ -256,6 +266,51 @@ def _mail_from(env: Mapping[str, str], smtp: SmtpSettings | None) -> str:
     return formataddr((display, address)) if display else address
 
 
+def _deck_store(env: Mapping[str, str], data_dir: str) -> tuple[str, S3Settings | None]:
+    name = "PITCHJUDGE_DECK_STORE"
+    url = env.get(name, "").strip() or f"file://{data_dir}/decks"
+    try:
+        kind, _, _ = parse_store_url(url)
+    except ValueError as error:
+        raise ConfigError(
+            "{name} must be file://FOLDER or s3://BUCKET/PREFIX; {value!r}: {reason}.",
+            name=name,
+            value=url,
+            reason=str(error),
+        ) from None
+    if kind != "s3":
+        return url, None
+    endpoint_name = "PITCHJUDGE_S3_ENDPOINT_URL"
+    endpoint = env.get(endpoint_name, "").strip() or env.get("AWS_ENDPOINT_URL", "").strip()
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise ConfigError(
+            "{name} must start with http:// or https://, not {value!r}.",
+            name=endpoint_name,
+            value=endpoint,
+        )
+    key = env.get("AWS_ACCESS_KEY_ID", "").strip() or None
+    secret = env.get("AWS_SECRET_ACCESS_KEY", "").strip() or None
+    if (key is None) != (secret is None):
+        raise ConfigError(
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both, or neither "
+            "(to use the machine's own AWS credentials)."
+        )
+    try:
+        import s3fs  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "{name} is an s3:// address but the s3fs package is missing: install pitchjudge[s3].",
+            name=name,
+        ) from None
+    region = env.get("AWS_DEFAULT_REGION", "").strip() or env.get("AWS_REGION", "").strip() or None
+    return url, S3Settings(
+        endpoint_url=endpoint.rstrip("/") or None,
+        region=region,
+        access_key_id=key,
+        secret_access_key=secret,
+    )
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
 ) -> Settings:
@@ -300,6 +355,7 @@ def load_settings(
     if admin_password is not None and len(admin_password) < 8:
         raise ConfigError("PITCHJUDGE_ADMIN_PASSWORD must be at least 8 characters long.")
     smtp = _smtp(env)
+    deck_store_url, s3 = _deck_store(env, data_dir_raw.rstrip("/"))
     return Settings(
         database_url=_database_url(env, data_dir_raw.rstrip("/")),
         data_dir=data_dir,
@@ -317,4 +373,6 @@ def load_settings(
         trusted_proxies=_trusted_proxies(env),
         smtp=smtp,
         mail_from=_mail_from(env, smtp),
+        deck_store_url=deck_store_url,
+        s3=s3,
     )

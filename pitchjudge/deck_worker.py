@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -35,6 +36,9 @@ MAX_OUTPUT_FILE_BYTES = 64 * 1024 * 1024
 # Exit status when the worker itself cannot start (missing library, limits too tight):
 # a server problem, which the caller must not blame on the founder's PDF.
 EXIT_SETUP_FAILED = 3
+# Exit status when the images cannot be written for lack of space: the store is full, which
+# the caller must not blame on the PDF either.
+EXIT_NO_SPACE = 4
 
 
 class Rejected(Exception):
@@ -206,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
         result = process(data, max_pages=args.max_pages, out_dir=args.out)
     except Rejected as rejection:
         result = {"status": "rejected", "reason": rejection.reason, **rejection.params}
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            print(f"deck worker: no space left to write the images: {error}", file=sys.stderr)
+            return EXIT_NO_SPACE
+        print(f"deck worker failed: {type(error).__name__}: {str(error)[:200]}", file=sys.stderr)
+        return 1
     except Exception as error:
         # One short line for the operator's log: never a traceback full of PDF content.
         print(f"deck worker failed: {type(error).__name__}: {str(error)[:200]}", file=sys.stderr)

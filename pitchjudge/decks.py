@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pitchjudge.deck_store import DeckStore, not_stored
 from pitchjudge.deck_worker import (
+    EXIT_NO_SPACE,
     EXIT_SETUP_FAILED,
     PAGE_SUFFIX,
     PAGES_DIR,
     THUMBNAIL_NAME,
     page_file_name,
 )
-from pitchjudge.errors import InvalidDeck
+from pitchjudge.errors import DECK_NOT_STORED, DeckStoreUnavailable, InvalidDeck
 
 logger = logging.getLogger(__name__)
 
@@ -69,36 +70,43 @@ class DeckLimits:
             raise ValueError("worker_timeout_s must be positive and worker_memory_mb at least 64")
 
 
-def _deck_dir(store_dir: Path, sha256: str) -> Path:
-    # The sha becomes a path component, so anything but a hex digest could escape store_dir.
+def deck_prefix(sha256: str) -> str:
+    """The key prefix of deck `sha256` in the store: `ab/<sha256>`."""
+    # The sha becomes part of a key (a path in a file store): anything but a hex digest could
+    # escape the store.
     if not isinstance(sha256, str) or not _SHA256_HEX.fullmatch(sha256):
         raise ValueError("sha256 must be 64 lowercase hexadecimal characters")
-    return Path(store_dir) / sha256[:2] / sha256
+    return f"{sha256[:2]}/{sha256}"
 
 
-def deck_pdf_path(store_dir: Path, sha256: str) -> Path:
-    """Where the PDF of deck `sha256` is (or would be) stored."""
-    return _deck_dir(store_dir, sha256) / PDF_NAME
+def deck_pdf_key(sha256: str) -> str:
+    """The key of the PDF of deck `sha256`: written last, so its presence means complete."""
+    return f"{deck_prefix(sha256)}/{PDF_NAME}"
 
 
-def deck_thumbnail_path(store_dir: Path, sha256: str) -> Path:
-    """Where the PNG thumbnail of the first page of deck `sha256` is (or would be) stored."""
-    return _deck_dir(store_dir, sha256) / THUMBNAIL_NAME
+def deck_thumbnail_key(sha256: str) -> str:
+    """The key of the PNG thumbnail of the first page of deck `sha256`."""
+    return f"{deck_prefix(sha256)}/{THUMBNAIL_NAME}"
 
 
-def deck_page_paths(store_dir: Path, sha256: str) -> list[Path]:
-    """The rendered page images of deck `sha256` in page order; [] if it is not stored."""
-    pages_dir = _deck_dir(store_dir, sha256) / PAGES_DIR
-    if not pages_dir.is_dir():
+def deck_page_keys(store: DeckStore, sha256: str) -> list[str]:
+    """The keys of the rendered page images of deck `sha256` in page order; [] unless the deck
+    is completely stored."""
+    if not has_deck(store, sha256):
         return []
-    pages = [path for path in pages_dir.glob(f"*{PAGE_SUFFIX}") if path.stem.isdigit()]
+    prefix = f"{deck_prefix(sha256)}/{PAGES_DIR}/"
+    pages = [
+        key
+        for key in store.keys(prefix)
+        if key.endswith(PAGE_SUFFIX) and key[len(prefix) : -len(PAGE_SUFFIX)].isdigit()
+    ]
     # Numeric order, so page 1000 would still follow page 999.
-    return sorted(pages, key=lambda path: int(path.stem))
+    return sorted(pages, key=lambda key: int(key[len(prefix) : -len(PAGE_SUFFIX)]))
 
 
-def has_deck(store_dir: Path, sha256: str) -> bool:
-    """Whether deck `sha256` is completely stored (a deck is only visible once complete)."""
-    return deck_pdf_path(store_dir, sha256).is_file()
+def has_deck(store: DeckStore, sha256: str) -> bool:
+    """Whether deck `sha256` is completely stored: its PDF is the last object written."""
+    return store.exists(deck_pdf_key(sha256))
 
 
 def _size_mb(size: int, *, round_up: bool) -> float:
@@ -255,6 +263,8 @@ def _run_worker(data: bytes, limits: DeckLimits, out_dir: Path | None) -> dict[s
     stderr_tail = completed.stderr[-600:].decode("utf-8", "replace").strip()
     if completed.returncode == EXIT_SETUP_FAILED:
         raise RuntimeError(f"The deck worker could not start: {stderr_tail}")
+    if completed.returncode == EXIT_NO_SPACE:
+        raise not_stored(OSError(errno.ENOSPC, stderr_tail or "no space left on device"))
     if completed.returncode != 0 or len(completed.stdout) > MAX_REPLY_BYTES:
         logger.warning(
             "deck worker failed with status %s: %s", completed.returncode, stderr_tail or "-"
@@ -282,9 +292,9 @@ def inspect_deck(data: bytes, limits: DeckLimits | None = None) -> DeckFacts:
     return _facts_from_reply(reply, data, hashlib.sha256(data).hexdigest())
 
 
-def _stored_facts(deck_dir: Path, data: bytes, sha256: str) -> DeckFacts | None:
+def _stored_facts(store: DeckStore, data: bytes, sha256: str) -> DeckFacts | None:
     try:
-        saved = json.loads((deck_dir / FACTS_NAME).read_text(encoding="utf-8"))
+        saved = json.loads(store.read(f"{deck_prefix(sha256)}/{FACTS_NAME}").decode("utf-8"))
         facts = DeckFacts(**saved)
     except (OSError, ValueError, TypeError):
         return None
@@ -293,8 +303,8 @@ def _stored_facts(deck_dir: Path, data: bytes, sha256: str) -> DeckFacts | None:
     return facts
 
 
-def _existing_facts(deck_dir: Path, data: bytes, sha256: str, limits: DeckLimits) -> DeckFacts:
-    facts = _stored_facts(deck_dir, data, sha256)
+def _existing_facts(store: DeckStore, data: bytes, sha256: str, limits: DeckLimits) -> DeckFacts:
+    facts = _stored_facts(store, data, sha256)
     if facts is None:
         # A deck stored without its facts file: recompute rather than trust a guess.
         return inspect_deck(data, limits)
@@ -309,20 +319,33 @@ def _existing_facts(deck_dir: Path, data: bytes, sha256: str, limits: DeckLimits
     return facts
 
 
-def store_deck(data: bytes, *, store_dir: Path, limits: DeckLimits | None = None) -> DeckFacts:
-    """Check the deck, then store it content-addressed with its rendered pages; idempotent."""
+def store_deck(data: bytes, *, store: DeckStore, limits: DeckLimits | None = None) -> DeckFacts:
+    """Check the deck, then store it content-addressed with its rendered pages; idempotent.
+
+    Nothing reaches the store before the worker has accepted the PDF. The deck is built in
+    the store's staging folder, then published with `deck.pdf` last (see `has_deck`). A store
+    that cannot be written (full disk, S3 refusing) raises DeckStoreUnavailable and leaves
+    nothing behind.
+    """
     limits = limits or DeckLimits()
     _check_bytes(data, limits)
-    sha256 = hashlib.sha256(data).hexdigest()
-    store_dir = Path(store_dir)
-    final_dir = _deck_dir(store_dir, sha256)
-    if final_dir.is_dir():
-        return _existing_facts(final_dir, data, sha256, limits)
-
-    store_dir.mkdir(parents=True, exist_ok=True)
-    # Built beside its final place (same filesystem) so one rename publishes it whole.
-    work_dir = Path(tempfile.mkdtemp(prefix=".incoming-", dir=store_dir))
     try:
+        return _store_checked(data, store, limits)
+    except DeckStoreUnavailable as error:
+        if error.msgid == DECK_NOT_STORED:
+            raise
+        # An unreachable store: the applicant reads what it means for them.
+        logger.error("deck store unavailable: %s", error.reason)
+        raise DeckStoreUnavailable(DECK_NOT_STORED, reason=error.reason) from error
+
+
+def _store_checked(data: bytes, store: DeckStore, limits: DeckLimits) -> DeckFacts:
+    sha256 = hashlib.sha256(data).hexdigest()
+    if has_deck(store, sha256):
+        return _existing_facts(store, data, sha256, limits)
+
+    store.sweep()  # the cheap part: stale staging folders of interrupted uploads
+    with store.staging() as work_dir:
         reply = _run_worker(data, limits, out_dir=work_dir)
         facts = _facts_from_reply(reply, data, sha256)
         pages_dir = work_dir / PAGES_DIR
@@ -331,17 +354,10 @@ def store_deck(data: bytes, *, store_dir: Path, limits: DeckLimits | None = None
         if written != expected or not (work_dir / THUMBNAIL_NAME).is_file():
             logger.warning("deck worker reported success but its images are incomplete")
             raise _unsafe()
-        (work_dir / PDF_NAME).write_bytes(data)
-        (work_dir / FACTS_NAME).write_text(json.dumps(asdict(facts)), encoding="utf-8")
-        work_dir.chmod(0o755)  # mkdtemp makes it private; the published deck need not be
-        final_dir.parent.mkdir(exist_ok=True)
         try:
-            os.rename(work_dir, final_dir)
-        except OSError:
-            # Another store of the same bytes won the race; its copy is identical.
-            if not final_dir.is_dir():
-                raise
+            (work_dir / FACTS_NAME).write_text(json.dumps(asdict(facts)), encoding="utf-8")
+            (work_dir / PDF_NAME).write_bytes(data)
+        except OSError as error:
+            raise not_stored(error) from error
+        store.publish(work_dir, deck_prefix(sha256), last=PDF_NAME)
         return facts
-    finally:
-        if work_dir.exists():
-            shutil.rmtree(work_dir, ignore_errors=True)

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel, func, select
 from pitchjudge import demo_data
 from pitchjudge.config import Settings
 from pitchjudge.db import session_scope
+from pitchjudge.deck_store import open_deck_store
 from pitchjudge.demo_content import (
     CONTEST_NAME,
     DEMO_CATEGORIES,
@@ -113,6 +114,7 @@ def seed_demo(
     say(f"Contest «{DEMO_CONTEST_NAME}» created; generating {len(DEMO_STARTUPS)} decks …")
 
     limits = settings.deck_limits
+    store = open_deck_store(settings)
 
     def submit(index: int, deck: bytes) -> str:
         startup = DEMO_STARTUPS[index]
@@ -131,7 +133,7 @@ def seed_demo(
             ),
             deck=deck,
             filename=f"{startup.startup_name}.pdf",
-            store_dir=settings.deck_store,
+            store=store,
             settings=settings,
             limits=limits,
             # Spread over the weeks the call has been open, oldest first.

@@ -139,3 +139,19 @@ class DatabaseOutage(PitchJudgeError):
 
 #: What a judge's page says while saves wait for the database.
 CONNECTION_LOST = N_("Connection lost — retrying…")
+
+
+class DeckStoreUnavailable(PitchJudgeError):
+    """The deck store cannot be reached or written (a full disk, a bucket that refuses, an
+    endpoint that does not answer); `reason` says why, in English, for the operator."""
+
+    @property
+    def reason(self) -> str:
+        return str(self.params.get("reason", ""))
+
+
+#: What an applicant reads when the deck was checked but could not be stored.
+DECK_NOT_STORED = N_(
+    "Your deck could not be stored, so nothing was saved. Try again in a few minutes, or "
+    "contact the organisers if it keeps failing."
+)

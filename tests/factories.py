@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine
 
 from pitchjudge.config import Settings
 from pitchjudge.db import session_scope
+from pitchjudge.deck_store import open_deck_store
 from pitchjudge.models import Contest, utcnow
 from pitchjudge.services import applications, contests, rubric
 from tests.pdf_samples import make_deck
@@ -84,7 +84,7 @@ def submit(
         data=application_input(engine, contest_id, **overrides),
         deck=deck,
         filename="deck.pdf",
-        store_dir=Path(settings.deck_store),
+        store=open_deck_store(settings),
         limits=settings.deck_limits,
         settings=settings,
         client=client,

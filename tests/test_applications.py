@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
 
+from pitchjudge import decks as decks_module
 from pitchjudge.db import session_scope
+from pitchjudge.deck_store import open_deck_store
 from pitchjudge.errors import (
     AccessDenied,
     DeadlinePassed,
@@ -33,9 +34,8 @@ def count(engine, model) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def stored_files(settings) -> list[Path]:
-    store = Path(settings.deck_store)
-    return [p for p in store.rglob("*") if p.is_file()] if store.exists() else []
+def stored_files(settings) -> list[str]:
+    return sorted(open_deck_store(settings).keys())
 
 
 def test_submit_stores_pitch_deck_and_only_the_token_hash(engine, settings):
@@ -49,7 +49,7 @@ def test_submit_stores_pitch_deck_and_only_the_token_hash(engine, settings):
         assert pitch.status == PitchStatus.SUBMITTED
         deck = applications.current_deck(session=session, pitch_id=pitch.id)
     assert deck.page_count == 3
-    assert (Path(settings.deck_store) / deck.sha256[:2] / deck.sha256 / "deck.pdf").exists()
+    assert decks_module.has_deck(open_deck_store(settings), deck.sha256)
 
 
 def test_private_link_opens_the_application(engine, settings):
@@ -279,7 +279,7 @@ def test_no_write_after_the_deadline(engine, settings):
             token=result.token,
             deck=pdf_samples.make_deck(pages=5),
             filename="v2.pdf",
-            store_dir=settings.deck_store,
+            store=open_deck_store(settings),
             limits=settings.deck_limits,
             now=late,
         )
@@ -306,7 +306,7 @@ def test_edit_replace_and_withdraw_leave_an_audit_trail(engine, settings):
         token=result.token,
         deck=pdf_samples.make_deck(pages=5, seed=2),
         filename="v2.pdf",
-        store_dir=settings.deck_store,
+        store=open_deck_store(settings),
         limits=settings.deck_limits,
     )
     assert new_deck.page_count == 5

@@ -24,6 +24,7 @@ from pitchjudge import backup as backup_module
 from pitchjudge.backup import BackupError, backup, restore, verify
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import alembic_config, make_engine, migrate, session_scope
+from pitchjudge.deck_store import open_deck_store
 from pitchjudge.models import AuditEvent, Criterion, Mark, Scorecard
 from pitchjudge.services import scoring
 from tests.conftest import POSTGRES_URL
@@ -88,14 +89,8 @@ def table_rows(engine: Engine, skip: set[str] = frozenset()) -> dict[str, list[t
 
 
 def store_files(settings: Settings) -> dict[str, bytes]:
-    root = Path(settings.deck_store)
-    if not root.is_dir():
-        return {}
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    store = open_deck_store(settings)
+    return {key: store.read(key) for key in store.keys()}  # noqa: SIM118 (a store, not a dict)
 
 
 class Judge(threading.Thread):

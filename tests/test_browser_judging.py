@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
+from pitchjudge.deck_store import open_deck_store
 from pitchjudge.decks import store_deck
 from pitchjudge.models import Contest, Deck
 from pitchjudge.services import contests, rubric, scoring
@@ -94,7 +95,7 @@ def judging(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judging]:
     migrate(engine)
     seeded = make_judging(engine, settings, judges=2, pitches=3)
     # A real deck beside the rubric, to see the page as judges do (the factory adds none).
-    facts = store_deck(make_deck(pages=4), store_dir=settings.deck_store)
+    facts = store_deck(make_deck(pages=4), store=open_deck_store(settings))
     with session_scope(engine) as session:
         # make_contest keeps ContestInput's default language (fr), and a contest's language
         # wins over PITCHJUDGE_LANGUAGE for visitors: this contest runs in English.

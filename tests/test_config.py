@@ -17,7 +17,8 @@ def test_defaults():
     settings = load_settings({}, env_file=None)
     assert settings.database_url == "sqlite:///data/pitchjudge.db"
     assert settings.data_dir == Path("data")
-    assert settings.deck_store == Path("data/decks")
+    assert settings.deck_store_url == "file://data/decks"
+    assert settings.s3 is None
     assert (settings.max_deck_mb, settings.max_deck_pages) == (20, 40)
     assert (settings.language, settings.timezone) == ("fr", "Europe/Paris")
     assert settings.admin_password is None

@@ -16,13 +16,15 @@ import pytest
 from PIL import Image
 
 from pitchjudge import decks
+from pitchjudge.deck_store import FileDeckStore
 from pitchjudge.deck_worker import EXIT_SETUP_FAILED, RENDER_WIDTH_PX, THUMBNAIL_WIDTH_PX
 from pitchjudge.decks import (
     DeckFacts,
     DeckLimits,
-    deck_page_paths,
-    deck_pdf_path,
-    deck_thumbnail_path,
+    deck_page_keys,
+    deck_pdf_key,
+    deck_prefix,
+    deck_thumbnail_key,
     has_deck,
     inspect_deck,
     store_deck,
@@ -137,7 +139,7 @@ def test_bad_deck_is_refused_and_nothing_stored(
     _assert_message(inspected.value, words)
 
     with pytest.raises(InvalidDeck) as stored:
-        store_deck(data, store_dir=store_dir, limits=limits)
+        store_deck(data, store=FileDeckStore(store_dir), limits=limits)
     assert str(stored.value) == str(inspected.value)
     assert _stored_files(store_dir) == []
 
@@ -160,7 +162,7 @@ def test_content_stream_bomb_is_refused_without_hurting_the_caller(store_dir: Pa
     rss_before = _max_rss_mb()
     started = time.monotonic()
     with pytest.raises(InvalidDeck) as caught:
-        store_deck(bomb, store_dir=store_dir, limits=limits)
+        store_deck(bomb, store=FileDeckStore(store_dir), limits=limits)
     assert time.monotonic() - started < limits.worker_timeout_s
     _assert_message(caught.value, ("processed safely", "simpler version"))
     assert _max_rss_mb() - rss_before < 100
@@ -174,7 +176,7 @@ def test_image_bomb_is_stopped_by_the_wall_clock_timeout(store_dir: Path) -> Non
     limits = DeckLimits(worker_timeout_s=1.5)
     started = time.monotonic()
     with pytest.raises(InvalidDeck) as caught:
-        store_deck(bomb, store_dir=store_dir, limits=limits)
+        store_deck(bomb, store=FileDeckStore(store_dir), limits=limits)
     assert time.monotonic() - started < limits.worker_timeout_s + 2
     _assert_message(caught.value, ("processed safely",))
     assert _stored_files(store_dir) == []
@@ -198,24 +200,27 @@ def test_junk_before_header_and_after_end_marker_is_tolerated(deck: bytes) -> No
 
 
 def test_store_deck_writes_the_layout(deck: bytes, store_dir: Path) -> None:
-    facts = store_deck(deck, store_dir=store_dir)
+    facts = store_deck(deck, store=FileDeckStore(store_dir))
     sha = hashlib.sha256(deck).hexdigest()
     assert facts.sha256 == sha and facts.page_count == 4
 
+    # The layout on disk is the one earlier versions wrote: existing stores keep working.
     deck_dir = store_dir / sha[:2] / sha
-    assert deck_pdf_path(store_dir, sha) == deck_dir / "deck.pdf"
-    assert deck_pdf_path(store_dir, sha).read_bytes() == deck
-    assert has_deck(store_dir, sha)
+    assert deck_pdf_key(sha) == f"{sha[:2]}/{sha}/deck.pdf"
+    assert (deck_dir / "deck.pdf").read_bytes() == deck
+    store = FileDeckStore(store_dir)
+    assert has_deck(store, sha)
+    assert store.read(deck_pdf_key(sha)) == deck
 
-    with Image.open(deck_thumbnail_path(store_dir, sha)) as thumbnail:
+    with Image.open(store_dir / deck_thumbnail_key(sha)) as thumbnail:
         assert thumbnail.format == "PNG"
         assert thumbnail.width == THUMBNAIL_WIDTH_PX
         assert thumbnail.height == round(THUMBNAIL_WIDTH_PX * 540 / 960)
 
-    pages = deck_page_paths(store_dir, sha)
-    assert pages == [deck_dir / "pages" / f"{n:03d}.webp" for n in range(1, 5)]
+    pages = deck_page_keys(store, sha)
+    assert pages == [f"{sha[:2]}/{sha}/pages/{n:03d}.webp" for n in range(1, 5)]
     for page in pages:
-        with Image.open(page) as image:
+        with Image.open(io.BytesIO(store.read(page))) as image:
             assert image.format == "WEBP"
             assert image.size == (RENDER_WIDTH_PX, round(RENDER_WIDTH_PX * 540 / 960))
     # Nothing half-written is left beside the published deck.
@@ -225,21 +230,21 @@ def test_store_deck_writes_the_layout(deck: bytes, store_dir: Path) -> None:
 def test_storing_twice_is_idempotent(
     deck: bytes, store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = store_deck(deck, store_dir=store_dir)
+    first = store_deck(deck, store=FileDeckStore(store_dir))
     files = {p: p.stat().st_mtime_ns for p in _stored_files(store_dir)}
 
     def no_worker(*args: object, **kwargs: object) -> None:
         raise AssertionError("an already stored deck must not be processed again")
 
     monkeypatch.setattr(decks, "_run_worker", no_worker)
-    assert store_deck(deck, store_dir=store_dir) == first
+    assert store_deck(deck, store=FileDeckStore(store_dir)) == first
     assert {p: p.stat().st_mtime_ns for p in _stored_files(store_dir)} == files
 
 
 def test_stored_deck_still_meets_todays_page_limit(deck: bytes, store_dir: Path) -> None:
-    store_deck(deck, store_dir=store_dir)
+    store_deck(deck, store=FileDeckStore(store_dir))
     with pytest.raises(InvalidDeck) as caught:
-        store_deck(deck, store_dir=store_dir, limits=DeckLimits(max_pages=2))
+        store_deck(deck, store=FileDeckStore(store_dir), limits=DeckLimits(max_pages=2))
     _assert_message(caught.value, ("4 pages", "limit is 2"))
 
 
@@ -251,7 +256,7 @@ def test_concurrent_stores_of_the_same_deck(deck: bytes, store_dir: Path) -> Non
     def store() -> None:
         barrier.wait()
         try:
-            results.append(store_deck(deck, store_dir=store_dir))
+            results.append(store_deck(deck, store=FileDeckStore(store_dir)))
         except BaseException as error:
             errors.append(error)
 
@@ -264,14 +269,14 @@ def test_concurrent_stores_of_the_same_deck(deck: bytes, store_dir: Path) -> Non
     assert len(results) == 3 and len(set(results)) == 1
     sha = results[0].sha256
     assert sorted(p.name for p in store_dir.iterdir()) == [sha[:2]]
-    assert len(deck_page_paths(store_dir, sha)) == 4
+    assert len(deck_page_keys(FileDeckStore(store_dir), sha)) == 4
 
 
 def test_thirty_page_deck_fits_the_default_limits(store_dir: Path) -> None:
     data = pdf_samples.make_deck(30, noise_images=6)
-    facts = store_deck(data, store_dir=store_dir, limits=DeckLimits())
+    facts = store_deck(data, store=FileDeckStore(store_dir), limits=DeckLimits())
     assert facts.page_count == 30
-    assert len(deck_page_paths(store_dir, facts.sha256)) == 30
+    assert len(deck_page_keys(FileDeckStore(store_dir), facts.sha256)) == 30
 
 
 @pytest.mark.parametrize(
@@ -288,15 +293,19 @@ def test_thirty_page_deck_fits_the_default_limits(store_dir: Path) -> None:
     ],
 )
 def test_path_helpers_reject_a_bad_sha(bad_sha: str, store_dir: Path) -> None:
-    for helper in (deck_pdf_path, deck_thumbnail_path, deck_page_paths, has_deck):
+    store = FileDeckStore(store_dir)
+    for helper in (deck_pdf_key, deck_thumbnail_key, deck_prefix):
         with pytest.raises(ValueError):
-            helper(store_dir, bad_sha)
+            helper(bad_sha)
+    for reader in (deck_page_keys, has_deck):
+        with pytest.raises(ValueError):
+            reader(store, bad_sha)
 
 
 def test_unknown_deck_has_no_pages(store_dir: Path) -> None:
     sha = "0" * 64
-    assert deck_page_paths(store_dir, sha) == []
-    assert not has_deck(store_dir, sha)
+    assert deck_page_keys(FileDeckStore(store_dir), sha) == []
+    assert not has_deck(FileDeckStore(store_dir), sha)
 
 
 def _fake_worker(

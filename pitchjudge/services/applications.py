@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from pitchjudge import decks
 from pitchjudge.config import Settings
 from pitchjudge.db import session_scope
+from pitchjudge.deck_store import DeckStore
 from pitchjudge.errors import (
     AccessDenied,
     DeadlinePassed,
@@ -213,7 +214,7 @@ def submit_application(
     data: ApplicationInput,
     deck: bytes | None,
     filename: str,
-    store_dir: Path,
+    store: DeckStore,
     limits: decks.DeckLimits,
     settings: Settings,
     client: str | None = None,
@@ -245,7 +246,7 @@ def submit_application(
     with session_scope(engine, read_only=True) as session:
         _check_rate(session, values, client, now, count=False)
     try:
-        facts = decks.store_deck(deck, store_dir=store_dir, limits=limits)
+        facts = decks.store_deck(deck, store=store, limits=limits)
     except InvalidDeck as error:
         raise FormInvalid([error]) from None
     if language not in LANGUAGES:  # the page's language first, else the form's
@@ -405,7 +406,7 @@ def replace_deck(
     token: str,
     deck: bytes | None,
     filename: str,
-    store_dir: Path,
+    store: DeckStore,
     limits: decks.DeckLimits,
     now: datetime | None = None,
 ) -> Deck:
@@ -416,7 +417,7 @@ def replace_deck(
         _editable(session, pitch, now)
     if not deck:
         raise InvalidDeck("The file is empty. Choose your PDF deck again.")
-    facts = decks.store_deck(deck, store_dir=store_dir, limits=limits)
+    facts = decks.store_deck(deck, store=store, limits=limits)
     with session_scope(engine) as session:
         pitch = application_by_token(session=session, token=token)
         _editable(session, pitch, now)

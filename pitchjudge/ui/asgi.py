@@ -125,12 +125,29 @@ async def lifespan(_app) -> AsyncIterator[None]:
 
 
 def warm_up_later() -> None:
-    """Import what the organisers' other pages need (never raises)."""
+    """Import what the organisers' other pages need, and sweep the deck store (never raises)."""
     try:
         for module in LATER_MODULES:
             importlib.import_module(module)
     except Exception:  # a page importing it will show the real error
         log.exception("background warm-up failed")
+    sweep_deck_store()
+
+
+def sweep_deck_store() -> int:
+    """Remove what interrupted uploads left in the deck store (stale `.incoming-*` folders,
+    temporary files, S3 decks without their `deck.pdf`); a store that cannot be reached is
+    logged, and the upload that needs it will say so. Returns how many leftovers went."""
+    from pitchjudge.config import load_settings
+    from pitchjudge.deck_store import open_deck_store
+
+    try:
+        store = open_deck_store(load_settings())
+        store.ping()
+        return store.sweep(deep=True)
+    except Exception as error:  # the app must start; uploads report the store's state
+        log.warning("deck store not checked at start-up: %s", error)
+        return 0
 
 
 def push_routes() -> list:

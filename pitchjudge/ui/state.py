@@ -18,6 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import DatabaseUnavailable, session_scope
+from pitchjudge.deck_store import DeckStore, open_deck_store
 from pitchjudge.errors import AccessDenied, ConfigError, PitchJudgeError
 from pitchjudge.i18n import LANGUAGES, Gettext, get_gettext, get_ngettext, get_pgettext
 from pitchjudge.models import Contest
@@ -81,6 +82,12 @@ def get_settings() -> Settings:
         st.error(f"Configuration error: {error}")
         st.stop()
         raise
+
+
+def deck_store() -> DeckStore:
+    """The deck store of the settings (one per process); pages read it through
+    `pitchjudge.ui.widgets` (deck_viewer, deck_thumbnail), which cache what they read."""
+    return open_deck_store(get_settings())
 
 
 @st.cache_resource(show_spinner=False)

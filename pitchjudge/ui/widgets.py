@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 from sqlmodel import Session
 
 from pitchjudge import decks
-from pitchjudge.errors import FormInvalid, PitchJudgeError
+from pitchjudge.errors import DeckStoreUnavailable, FormInvalid, PitchJudgeError
 from pitchjudge.formatting import escape_markdown, format_fixed, format_number
 from pitchjudge.i18n import Gettext, get_ngettext
 from pitchjudge.models import PitchStatus
@@ -164,9 +164,67 @@ def scroll_into_view(css_class: str) -> None:
     )
 
 
-def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
+class _NotStored(Exception):
+    """Raised (so never cached) when a deck is not completely stored yet."""
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _stored_page_keys(store_url: str, sha256: str) -> tuple[str, ...]:
+    # Cached per deck once complete: content-addressed objects never change.
+    keys = decks.deck_page_keys(state.deck_store(), sha256)
+    if not keys:
+        raise _NotStored(sha256)
+    return tuple(keys)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _stored_object(store_url: str, key: str) -> bytes:
+    # A page image or thumbnail (a few hundred kB); the key holds its content's hash.
+    return state.deck_store().read(key)
+
+
+def deck_pages(sha256: str) -> list[str] | None:
+    """The page keys of a completely stored deck, [] if it is not (or not yet) stored, None
+    if the store cannot be reached right now."""
+    store = state.deck_store()
+    try:
+        return list(_stored_page_keys(store.url, sha256))
+    except _NotStored:
+        return []
+    except DeckStoreUnavailable as error:
+        logging.getLogger(__name__).warning("deck store unreadable: %s", error.reason)
+        return None
+
+
+def deck_object(key: str) -> bytes | None:
+    """A stored page image or thumbnail; None when it is missing or unreadable right now."""
+    try:
+        return _stored_object(state.deck_store().url, key)
+    except FileNotFoundError:
+        return None
+    except DeckStoreUnavailable as error:
+        logging.getLogger(__name__).warning("deck store unreadable: %s", error.reason)
+        return None
+
+
+def deck_thumbnail(sha256: str) -> bytes | None:
+    """The first page's thumbnail of a completely stored deck (None otherwise)."""
+    if not deck_pages(sha256):
+        return None
+    return deck_object(decks.deck_thumbnail_key(sha256))
+
+
+def deck_viewer(*, sha256: str, key: str, _: Gettext) -> None:
     """The deck's pages as images, one at a time with a page picker, readable on a laptop."""
-    pages = decks.deck_page_paths(store_dir, sha256)
+    pages = deck_pages(sha256)
+    if pages is None:
+        st.warning(
+            _(
+                "The pages of this deck cannot be loaded right now (the deck store does not "
+                "answer). Try again in a moment."
+            )
+        )
+        return
     if not pages:
         st.warning(_("The pages of this deck are not available."))
         return
@@ -179,21 +237,25 @@ def deck_viewer(*, store_dir: Path, sha256: str, key: str, _: Gettext) -> None:
         )
     else:
         number = 1
-    st.image(
-        str(pages[number - 1]),
-        width="stretch",
-        alt=_("Page {number} of {total} of the deck").format(number=number, total=len(pages)),
-    )
-    pdf_path = decks.deck_pdf_path(store_dir, sha256)
-    if pdf_path.exists():
-        st.download_button(
-            _("Download the PDF"),
-            data=pdf_path.read_bytes(),
-            file_name="deck.pdf",
-            mime="application/pdf",
-            key=f"{key}_download",
-            on_click="ignore",
+    image = deck_object(pages[number - 1])
+    if image is None:
+        st.warning(_("This page cannot be loaded right now. Try again in a moment."))
+    else:
+        st.image(
+            image,
+            width="stretch",
+            alt=_("Page {number} of {total} of the deck").format(number=number, total=len(pages)),
         )
+    store = state.deck_store()
+    st.download_button(
+        _("Download the PDF"),
+        # Read from the store only when clicked (a PDF may be 20 MB, and the page reruns often).
+        data=lambda: store.read(decks.deck_pdf_key(sha256)),
+        file_name="deck.pdf",
+        mime="application/pdf",
+        key=f"{key}_download",
+        on_click="ignore",
+    )
 
 
 def labelled_lines(items: list[tuple[str, str]]) -> None:

@@ -511,3 +511,37 @@ def test_judge_links_open_after_a_restore_only_with_the_same_link_key(sqlite_eng
 
         judge = session.get(JudgeRow, w["judges"][0])
         assert judge_token(settings=settings, judge=judge) == w["tokens"][0]
+
+
+def test_decks_on_s3_are_backed_up_and_restored_into_an_empty_bucket(sqlite_engine, tmp_path):
+    """An `s3://` deck store goes into the archive and comes back, byte for byte, into another
+    (empty) bucket; the restored application opens its deck from there."""
+    from tests.s3_support import local_s3
+
+    def on_s3(url: str, data_dir: Path, server, bucket: str) -> Settings:
+        values = {
+            "PITCHJUDGE_DATABASE_URL": url,
+            "PITCHJUDGE_DATA_DIR": str(data_dir),
+            "PITCHJUDGE_ADMIN_PASSWORD": "correct horse battery",
+            **server.env(bucket),
+        }
+        return load_settings(values, env_file=None)
+
+    with local_s3() as server:
+        source = on_s3(url_of(sqlite_engine), tmp_path / "source", server, server.new_bucket())
+        w = make_judging(sqlite_engine, source, judges=1, pitches=1)
+        submit(sqlite_engine, source, w["contest"].id, deck=make_deck(pages=2))
+        decks = store_files(source)
+        assert any(key.endswith("/deck.pdf") for key in decks)
+        path = tmp_path / "backup.tar"
+        backup(engine=sqlite_engine, settings=source, path=path)
+
+        url = f"sqlite:///{tmp_path}/restored.db"
+        restored_engine = make_engine(url)
+        migrate(restored_engine)
+        restored = on_s3(url, tmp_path / "restored", server, server.new_bucket())
+        assert store_files(restored) == {}
+        restore(engine=restored_engine, settings=restored, path=path)
+        assert store_files(restored) == decks
+        assert table_rows(restored_engine) == table_rows(sqlite_engine)
+        restored_engine.dispose()

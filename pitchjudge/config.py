@@ -16,6 +16,7 @@ from dotenv import dotenv_values
 from pitchjudge.decks import DeckLimits
 from pitchjudge.errors import ConfigError
 from pitchjudge.i18n import LANGUAGES
+from pitchjudge.logs import LEVELS as LOG_LEVELS
 from pitchjudge.validation import EMAIL_PATTERN as _MAIL_ADDRESS
 
 #: Every setting: name → (default, one-line description). The README's table is checked against it.
@@ -64,6 +65,15 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "(none)",
         "Sender of the app's e-mails, e.g. Prix Lyon <jury@example.org>; needed with SMTP.",
     ),
+    "PITCHJUDGE_LOG_LEVEL": (
+        "INFO",
+        "Least important log lines written (DEBUG, INFO, WARNING or ERROR); DEBUG adds a "
+        "line per health check and static file.",
+    ),
+    "PITCHJUDGE_REPLICA_ID": (
+        "(host:port)",
+        "This app process's name in logs, /metrics and the Health page; unique per replica.",
+    ),
 }
 
 
@@ -101,6 +111,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     smtp: SmtpSettings | None = None
     mail_from: str = ""
+    log_level: str = "INFO"
+    #: PITCHJUDGE_REPLICA_ID; empty: the server's host name and port (`ui.ops_http`).
+    replica_id: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -300,6 +313,16 @@ def load_settings(
     if admin_password is not None and len(admin_password) < 8:
         raise ConfigError("PITCHJUDGE_ADMIN_PASSWORD must be at least 8 characters long.")
     smtp = _smtp(env)
+    log_level = env.get("PITCHJUDGE_LOG_LEVEL", "").strip().upper() or "INFO"
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(
+            "PITCHJUDGE_LOG_LEVEL must be one of {choices}, not {value!r}.",
+            choices=", ".join(LOG_LEVELS),
+            value=log_level,
+        )
+    replica_id = env.get("PITCHJUDGE_REPLICA_ID", "").strip()
+    if len(replica_id) > 200 or any(c.isspace() for c in replica_id):
+        raise ConfigError("PITCHJUDGE_REPLICA_ID must be at most 200 characters, without spaces.")
     return Settings(
         database_url=_database_url(env, data_dir_raw.rstrip("/")),
         data_dir=data_dir,
@@ -317,4 +340,6 @@ def load_settings(
         trusted_proxies=_trusted_proxies(env),
         smtp=smtp,
         mail_from=_mail_from(env, smtp),
+        log_level=log_level,
+        replica_id=replica_id,
     )

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
-from pitchjudge import results_version
+from pitchjudge import ops, results_version
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Arbitrary advisory-lock key: replicas starting together migrate once.
@@ -97,10 +97,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+def session_scope(
+    engine: Engine, *, read_only: bool = False, count_failures: bool = True
+) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back on an exception.
 
     `read_only=True` is for blocks that only read: on SQLite they do not take the write lock.
+    A block that fails on a rule (a refused write) or on the database is counted
+    (`pitchjudge.ops`), unless `count_failures=False` (the counters' own report).
     """
     bind = engine.execution_options(pitchjudge_read_only=True) if read_only else engine
     lock = None if read_only else _SQLITE_WRITE_LOCKS.get(engine)
@@ -108,8 +112,10 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as error:
             session.rollback()
+            if count_failures:
+                ops.count_failure(error, write=not read_only)
             raise
 
 

@@ -1,0 +1,140 @@
+"""Organiser: the app's health — every replica (up, healthy, last seen) and the counters of
+saves and errors summed over all of them, from the database."""
+
+import pandas as pd
+import streamlit as st
+
+from pitchjudge import ops
+from pitchjudge.formatting import format_datetime_short, format_number
+from pitchjudge.models import utcnow
+from pitchjudge.ui import state
+
+_ = state.gettext()
+ngettext = state.ngettext()
+lang = state.language()
+state.require_organiser()
+st.title(_("Health"))
+contest = state.current_contest()
+timezone = contest.timezone if contest else state.get_settings().timezone
+
+SAVE_LABELS = {
+    ops.MARK: _("Marks saved"),
+    ops.COMMENT: _("Comments and notes saved"),
+    ops.SCORECARD: _("Scorecards submitted"),
+    ops.APPLICATION: _("Applications"),
+    ops.VOTE: _("Audience votes"),
+}
+ERROR_LABELS = {
+    ops.SCRIPT_ERROR: _("Unexpected errors"),
+    ops.REFUSED_WRITE: _("Refused writes"),
+    ops.DATABASE_ERROR: _("Database errors"),
+}
+
+
+def metrics_row(labels: dict[str, str], totals: dict[str, int]) -> None:
+    for column, (kind, label) in zip(st.columns(len(labels)), labels.items(), strict=True):
+        column.metric(label, format_number(totals.get(kind, 0), language=lang))
+
+
+@st.fragment(run_every="5s")
+def live_health() -> None:
+    """Refreshes by itself: replicas report every few seconds."""
+    now = utcnow()
+    with state.db_session(read_only=True) as session:
+        replicas = ops.replica_statuses(session=session, now=now)
+        totals = ops.counter_totals(session=session)
+    down_after = int(ops.DOWN_AFTER.total_seconds())
+    st.caption(
+        _(
+            "Each app process (replica) reports here every few seconds. One not heard from "
+            "for {seconds} seconds is shown as down. Counters add up every replica since the "
+            "first start."
+        ).format(seconds=down_after)
+    )
+    if not replicas:
+        st.info(
+            _(
+                "No replica has reported yet. The app reports once it is served by its "
+                "entry point (make run, or streamlit run pitchjudge/ui/asgi.py)."
+            ),
+            icon=":material/hourglass_empty:",
+        )
+        return
+    up = [r for r in replicas if r.up]
+    failing = [r for r in up if not r.healthy]
+    if len(up) < len(replicas):
+        st.warning(
+            ngettext(
+                "{down} of {total} replica is down (not heard from lately).",
+                "{down} of {total} replicas are down (not heard from lately).",
+                len(replicas),
+            ).format(down=len(replicas) - len(up), total=len(replicas)),
+            icon=":material/cloud_off:",
+        )
+    if failing:
+        st.error(
+            ngettext(
+                "{count} replica fails its health check: {names}.",
+                "{count} replicas fail their health check: {names}.",
+                len(failing),
+            ).format(count=len(failing), names=", ".join(r.replica_id for r in failing)),
+            icon=":material/error:",
+        )
+    if len(up) == len(replicas) and not failing:
+        st.success(
+            ngettext(
+                "{count} replica up and healthy.",
+                "All {count} replicas up and healthy.",
+                len(replicas),
+            ).format(count=len(replicas)),
+            icon=":material/check_circle:",
+        )
+
+    st.subheader(_("Saves"))
+    metrics_row(SAVE_LABELS, totals)
+    st.subheader(_("Errors"))
+    metrics_row(ERROR_LABELS, totals)
+
+    st.subheader(_("Replicas"))
+
+    def seen(replica: ops.ReplicaStatus) -> str:
+        seconds = max(0, int((now - replica.seen_at).total_seconds()))
+        return ngettext("{n} second ago", "{n} seconds ago", seconds).format(
+            n=format_number(seconds, language=lang)
+        )
+
+    def health(replica: ops.ReplicaStatus) -> str:
+        if not replica.up:
+            return _("Down")
+        return (
+            _("Healthy")
+            if replica.healthy
+            else _("Failing: {problem}").format(problem=replica.problem)
+        )
+
+    st.dataframe(
+        pd.DataFrame(
+            {
+                _("Replica"): [r.replica_id for r in replicas],
+                _("State"): [health(r) for r in replicas],
+                _("Last seen"): [seen(r) for r in replicas],
+                _("Started"): [
+                    format_datetime_short(r.started_at, timezone=timezone, language=lang)
+                    for r in replicas
+                ],
+                _("Saves"): [sum(r.counters.get(k, 0) for k in ops.SAVES) for r in replicas],
+                _("Errors"): [sum(r.counters.get(k, 0) for k in ops.ERRORS) for r in replicas],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        _(
+            "Each replica also answers /healthz (for the proxy) and /metrics (Prometheus "
+            "text format, its own counters only)."
+        )
+    )
+
+
+live_health()

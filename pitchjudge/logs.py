@@ -126,8 +126,6 @@ def configure(level: str | None = None, *, stream=None) -> None:
         handler.setFormatter(JsonFormatter())
         handler._pitchjudge_json = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
-    # Streamlit configures only its own loggers; ours must not also reach the root's.
-    logger.propagate = False
 
 
 def event(logger: logging.Logger, name: str, message: str, **fields) -> None:

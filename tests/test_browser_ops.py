@@ -4,9 +4,7 @@ token anywhere in the server's console."""
 
 from __future__ import annotations
 
-import json
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -22,6 +20,7 @@ from pitchjudge.services.judges import judge_link
 from tests.browser_support import LONG_MS, SHORT_MS, _require_chromium, app_settings, serve
 from tests.factories import make_judging
 from tests.test_browser import wait_for_app
+from tests.test_ops_http import log_lines, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -63,21 +62,6 @@ def saves(url: str) -> dict[str, float]:
     }
 
 
-def log_lines(app) -> list[dict]:
-    text = app.stderr_path.read_text(errors="replace")
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-
-
-def eventually(predicate, what: str, timeout_s: float = 60.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_a_judges_mark_is_counted_reported_and_logged_under_the_sessions_id(
     judging: dict, page: Page
 ) -> None:
@@ -94,7 +78,7 @@ def test_a_judges_mark_is_counted_reported_and_logged_under_the_sessions_id(
     expect(button).to_be_checked(timeout=SHORT_MS)
 
     # This replica's /metrics counts it once stored.
-    eventually(lambda: saves(app.url).get("mark", 0) == before + 1, "the mark on /metrics")
+    wait_for(lambda: saves(app.url).get("mark", 0) == before + 1, what="the mark on /metrics")
 
     # The database has it, under this replica's id, after its next report (every 5 s).
     def reported() -> bool:
@@ -102,24 +86,24 @@ def test_a_judges_mark_is_counted_reported_and_logged_under_the_sessions_id(
             row = session.get(ReplicaCounter, (REPLICA, "mark"))
             return bool(row and row.value == before + 1)
 
-    eventually(reported, "the replica's report")
+    wait_for(reported, what="the replica's report")
 
     # The save's line carries the request id of the websocket that opened the session.
-    (saved,) = eventually(
+    (saved,) = wait_for(
         lambda: [line for line in log_lines(app) if line.get("event") == "mark"],
-        "the mark's log line",
+        what="the mark's log line",
     )
     assert saved["replica"] == REPLICA
     assert saved["criterion_id"] == judging["criteria"][0]
     assert re.fullmatch(r"[0-9a-f]{16}", saved["request_id"] or "")
     page.close()  # ends the websocket session: its own line, with the same id
-    (session_line,) = eventually(
+    (session_line,) = wait_for(
         lambda: [
             line
             for line in log_lines(app)
             if line.get("event") == "websocket" and line["request_id"] == saved["request_id"]
         ],
-        "the websocket's log line",
+        what="the websocket's log line",
     )
     assert session_line["path"] == "/_stcore/stream"
     assert token not in app.stderr_path.read_text(errors="replace")

@@ -140,7 +140,7 @@ def test_a_replica_silent_for_more_than_30_s_is_down(engine):
 def test_a_report_the_database_refuses_keeps_its_counts_for_the_next(engine):
     counts = ops.Counts()
     counts.add(ops.MARK, 5)
-    broken = make_engine(f"postgresql+psycopg://nobody:x@127.0.0.1:{_closed_port()}/none")
+    broken = make_engine(f"postgresql+psycopg://nobody:x@127.0.0.1:{closed_port()}/none")
     working = {"engine": broken}
     reporter = ops.Reporter(
         engine=lambda: working["engine"], replica_id="r1", checker=None, counts=counts
@@ -159,7 +159,7 @@ def test_a_report_the_database_refuses_keeps_its_counts_for_the_next(engine):
 # --- health ---------------------------------------------------------------------------------
 
 
-def _closed_port() -> int:
+def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -187,7 +187,7 @@ def test_health_is_ok_on_postgresql(tmp_path, postgres_engine):
 
 
 def test_an_unreachable_database_fails_the_check_quickly(tmp_path):
-    url = f"postgresql+psycopg://pitch:secret-pw@127.0.0.1:{_closed_port()}/pitchjudge"
+    url = f"postgresql+psycopg://pitch:secret-pw@127.0.0.1:{closed_port()}/pitchjudge"
     started = time.monotonic()
     health = ops.HealthChecker(_settings(tmp_path, url), timeout_s=1).check()
     assert time.monotonic() - started < 5

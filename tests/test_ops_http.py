@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from pitchjudge.models import ReplicaCounter, ReplicaHeartbeat, VoteMode
 from pitchjudge.services import votes
 from tests.browser_support import app_settings, serve
 from tests.factories import make_judging
+from tests.test_ops import closed_port
 
 REPLICA = "replica-under-test"
 
@@ -181,17 +181,11 @@ def test_a_vote_logs_its_event_under_the_posts_request_id(server):
     assert events[-1]["pitch_id"] == server["pitches"][1]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_healthz_says_503_when_the_database_is_unreachable(tmp_path):
     values, port = app_settings(
         tmp_path,
         PITCHJUDGE_DATABASE_URL=(
-            f"postgresql+psycopg://pitch:db-password-x@127.0.0.1:{_closed_port()}/pitchjudge"
+            f"postgresql+psycopg://pitch:db-password-x@127.0.0.1:{closed_port()}/pitchjudge"
         ),
     )
     with serve(tmp_path, values, port) as app:

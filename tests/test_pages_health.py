@@ -8,7 +8,7 @@ from datetime import timedelta
 from pitchjudge import ops
 from pitchjudge.db import session_scope
 from pitchjudge.models import utcnow
-from tests.apptest_support import run_page, texts
+from tests.apptest_support import run_page, send_pending_marks, texts
 from tests.factories import make_judging
 
 PAGE = "pages/health.py"
@@ -51,16 +51,7 @@ def test_a_judges_mark_moves_the_counter_the_organiser_reads(app_env):
     before = ops.COUNTS.totals().get(ops.MARK, 0)
     # The judge's page saves a mark, as the rubric component sends it.
     judge = run_page(params={"judge": w["tokens"][0], "pitch": str(w["pitches"][0])})
-    storage_key = f"pj:{w['judges'][0]}:{w['round_id']}:{w['pitches'][0]}:marks"
-    judge.session_state[f"marks_{w['round_id']}_{w['pitches'][0]}"] = {
-        "pending": {
-            "storage_key": storage_key,
-            "marks": {str(w["criteria"][0]): 4.0},
-            "mount": "m1",
-            "seq": 1,
-        }
-    }
-    judge.run()
+    send_pending_marks(judge, w, {w["criteria"][0]: 4.0})
     assert not judge.exception
     assert ops.COUNTS.totals().get(ops.MARK, 0) == before + 1
     # This process reports as a replica does every few seconds.

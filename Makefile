@@ -64,6 +64,7 @@ bench: setup
 	.venv/bin/python bench/bench_push.py
 	.venv/bin/python bench/bench_mail.py
 	.venv/bin/python bench/bench_vote.py
+	.venv/bin/python bench/bench_health.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

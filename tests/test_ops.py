@@ -299,3 +299,30 @@ def test_a_log_line_is_one_json_object_with_replica_request_and_event(engine, se
     assert saved[0]["request_id"] == "req-7" and saved[0]["replica"] == "test-replica:1"
     assert saved[0]["judge_id"] == w["judges"][0] and saved[0]["msg"] == "mark saved"
     assert w["tokens"][0] not in stream.getvalue()
+
+
+def test_a_check_stuck_on_a_hung_store_never_holds_up_the_next_poll(tmp_path, sqlite_template):
+    import threading
+
+    entered, release = threading.Event(), threading.Event()
+
+    def hung_store(_settings) -> str:
+        entered.set()
+        release.wait(30)  # a network filesystem that stopped answering
+        return "ok"
+
+    checker = ops.HealthChecker(
+        _settings(tmp_path, f"sqlite:///{sqlite_template}"),
+        timeout_s=0.5,
+        deck_store_ok=hung_store,
+    )
+    stuck = threading.Thread(target=checker.check)
+    stuck.start()
+    assert entered.wait(30)  # the first poll is now inside the hung check
+    started = time.monotonic()
+    health = checker.check()
+    assert time.monotonic() - started < 2
+    assert not health.ok
+    assert health.checks == {"database": "no answer (a previous check is still waiting)"}
+    release.set()
+    stuck.join()

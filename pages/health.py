@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge import ops
-from pitchjudge.formatting import format_datetime_short, format_number
+from pitchjudge.formatting import format_datetime_short, format_number, localized_style
 from pitchjudge.models import utcnow
 from pitchjudge.ui import state
 
@@ -31,9 +31,14 @@ ERROR_LABELS = {
 }
 
 
-def metrics_row(labels: dict[str, str], totals: dict[str, int]) -> None:
-    for column, (kind, label) in zip(st.columns(len(labels)), labels.items(), strict=True):
-        column.metric(label, format_number(totals.get(kind, 0), language=lang))
+def metrics_rows(labels: dict[str, str], totals: dict[str, int], per_row: int = 3) -> None:
+    """The counters as metrics, a few per row (wider, their labels are not cut short)."""
+    items = list(labels.items())
+    for start in range(0, len(items), per_row):
+        row = items[start : start + per_row]
+        # The last row's empty columns keep every metric the same width.
+        for column, (kind, label) in zip(st.columns(per_row)[: len(row)], row, strict=True):
+            column.metric(label, format_number(totals.get(kind, 0), language=lang))
 
 
 @st.fragment(run_every="5s")
@@ -91,9 +96,9 @@ def live_health() -> None:
         )
 
     st.subheader(_("Saves"))
-    metrics_row(SAVE_LABELS, totals)
+    metrics_rows(SAVE_LABELS, totals)
     st.subheader(_("Errors"))
-    metrics_row(ERROR_LABELS, totals)
+    metrics_rows(ERROR_LABELS, totals)
 
     st.subheader(_("Replicas"))
 
@@ -113,18 +118,22 @@ def live_health() -> None:
         )
 
     st.dataframe(
-        pd.DataFrame(
-            {
-                _("Replica"): [r.replica_id for r in replicas],
-                _("State"): [health(r) for r in replicas],
-                _("Last seen"): [seen(r) for r in replicas],
-                _("Started"): [
-                    format_datetime_short(r.started_at, timezone=timezone, language=lang)
-                    for r in replicas
-                ],
-                _("Saves"): [sum(r.counters.get(k, 0) for k in ops.SAVES) for r in replicas],
-                _("Errors"): [sum(r.counters.get(k, 0) for k in ops.ERRORS) for r in replicas],
-            }
+        localized_style(
+            pd.DataFrame(
+                {
+                    _("Replica"): [r.replica_id for r in replicas],
+                    _("State"): [health(r) for r in replicas],
+                    _("Last seen"): [seen(r) for r in replicas],
+                    _("Started"): [
+                        format_datetime_short(r.started_at, timezone=timezone, language=lang)
+                        for r in replicas
+                    ],
+                    _("Saves"): [sum(r.counters.get(k, 0) for k in ops.SAVES) for r in replicas],
+                    _("Errors"): [sum(r.counters.get(k, 0) for k in ops.ERRORS) for r in replicas],
+                }
+            ),
+            language=lang,
+            digits=0,
         ),
         hide_index=True,
         width="stretch",

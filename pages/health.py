@@ -5,7 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from pitchjudge import ops
-from pitchjudge.formatting import format_datetime_short, format_number, localized_style
+from pitchjudge.formatting import (
+    format_datetime_short,
+    format_number,
+    localized_style,
+    time_ago,
+)
 from pitchjudge.models import utcnow
 from pitchjudge.ui import state
 
@@ -56,7 +61,9 @@ def live_health() -> None:
             "first start."
         ).format(seconds=down_after)
     )
-    if not replicas:
+    everyone = replicas
+    replicas = [r for r in everyone if now - r.seen_at <= ops.LISTED_FOR]
+    if not replicas and not everyone:
         st.info(
             _(
                 "No replica has reported yet. The app reports once it is served by its "
@@ -65,8 +72,14 @@ def live_health() -> None:
             icon=":material/hourglass_empty:",
         )
         return
+    hours = int(ops.LISTED_FOR.total_seconds() // 3600)
     up = [r for r in replicas if r.up]
     failing = [r for r in up if not r.healthy]
+    if not replicas:
+        st.warning(
+            _("No replica has reported for more than {hours} hours.").format(hours=hours),
+            icon=":material/cloud_off:",
+        )
     if len(up) < len(replicas):
         st.warning(
             ngettext(
@@ -85,7 +98,7 @@ def live_health() -> None:
             ).format(count=len(failing), names=", ".join(r.replica_id for r in failing)),
             icon=":material/error:",
         )
-    if len(up) == len(replicas) and not failing:
+    if replicas and len(up) == len(replicas) and not failing:
         st.success(
             ngettext(
                 "{count} replica up and healthy.",
@@ -100,13 +113,29 @@ def live_health() -> None:
     st.subheader(_("Errors"))
     metrics_rows(ERROR_LABELS, totals)
 
-    st.subheader(_("Replicas"))
-
-    def seen(replica: ops.ReplicaStatus) -> str:
-        seconds = max(0, int((now - replica.seen_at).total_seconds()))
-        return ngettext("{n} second ago", "{n} seconds ago", seconds).format(
-            n=format_number(seconds, language=lang)
+    if replicas:
+        replicas_table(replicas, now)
+    if len(everyone) > len(replicas):
+        st.caption(
+            ngettext(
+                "{count} replica not heard from for more than {hours} hours is not listed; "
+                "its counts are in the totals.",
+                "{count} replicas not heard from for more than {hours} hours are not listed; "
+                "their counts are in the totals.",
+                len(everyone) - len(replicas),
+            ).format(count=len(everyone) - len(replicas), hours=hours)
         )
+    st.caption(
+        _(
+            "Each replica also answers /healthz (for the proxy) and /metrics (Prometheus "
+            "text format, its own counters only)."
+        )
+    )
+
+
+def replicas_table(replicas: list[ops.ReplicaStatus], now) -> None:
+    """One row per replica: state, last heard from, started, its own saves and errors."""
+    st.subheader(_("Replicas"))
 
     def health(replica: ops.ReplicaStatus) -> str:
         if not replica.up:
@@ -123,7 +152,7 @@ def live_health() -> None:
                 {
                     _("Replica"): [r.replica_id for r in replicas],
                     _("State"): [health(r) for r in replicas],
-                    _("Last seen"): [seen(r) for r in replicas],
+                    _("Last seen"): [time_ago(r.seen_at, language=lang, now=now) for r in replicas],
                     _("Started"): [
                         format_datetime_short(r.started_at, timezone=timezone, language=lang)
                         for r in replicas
@@ -137,12 +166,6 @@ def live_health() -> None:
         ),
         hide_index=True,
         width="stretch",
-    )
-    st.caption(
-        _(
-            "Each replica also answers /healthz (for the proxy) and /metrics (Prometheus "
-            "text format, its own counters only)."
-        )
     )
 
 

@@ -24,7 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import Session as ModelSession
+from sqlmodel import col, select
 
 from pitchjudge import logs
 from pitchjudge.errors import PitchJudgeError
@@ -49,6 +50,9 @@ ERRORS = (SCRIPT_ERROR, REFUSED_WRITE, DATABASE_ERROR)
 REPORT_EVERY_S = 5.0
 #: A replica not seen for longer than this is shown as down.
 DOWN_AFTER = timedelta(seconds=30)
+#: ...and no longer listed after this (replaced by a later deployment); its counts stay in
+#: the totals.
+LISTED_FOR = timedelta(hours=24)
 #: Longest the health check waits for the database (connect, then query).
 HEALTH_TIMEOUT_S = 2.0
 #: Polls closer together than this get the same answer (the proxy polls every 2 s).
@@ -238,7 +242,7 @@ class HealthChecker:
             "",
             ":memory:",
         )
-        if on_disk and not Path(parsed.database).is_file():
+        if on_disk and not Path(parsed.database or "").is_file():
             return "database file not found", "unknown"
         if self._engine is None:
             self._engine = _health_engine(url, self.timeout_s)
@@ -308,7 +312,7 @@ def report(
 ) -> None:
     """Add `counts` to this replica's counters and record that it is alive (and healthy)."""
     now = now or utcnow()
-    table = ReplicaCounter.__table__
+    table = ReplicaCounter.__table__  # type: ignore[attr-defined]
     for name, n in sorted(counts.items()):
         if n:
             _upsert(
@@ -408,14 +412,16 @@ class ReplicaStatus:
     counters: dict[str, int]
 
 
-def replica_statuses(*, session: Session, now: datetime | None = None) -> list[ReplicaStatus]:
+def replica_statuses(*, session: ModelSession, now: datetime | None = None) -> list[ReplicaStatus]:
     """Every replica that ever reported, most recently seen first; `up` when seen within
     DOWN_AFTER."""
     now = now or utcnow()
     counters: dict[str, dict[str, int]] = {}
     for row in session.exec(select(ReplicaCounter)).all():
         counters.setdefault(row.replica_id, {})[row.name] = int(row.value)
-    beats = session.exec(select(ReplicaHeartbeat).order_by(ReplicaHeartbeat.seen_at.desc())).all()
+    beats = session.exec(
+        select(ReplicaHeartbeat).order_by(col(ReplicaHeartbeat.seen_at).desc())
+    ).all()
     return [
         ReplicaStatus(
             replica_id=beat.replica_id,
@@ -430,7 +436,7 @@ def replica_statuses(*, session: Session, now: datetime | None = None) -> list[R
     ]
 
 
-def counter_totals(*, session: Session) -> dict[str, int]:
+def counter_totals(*, session: ModelSession) -> dict[str, int]:
     """Every counter summed over all replicas (0 for a kind never counted)."""
     rows = session.exec(
         select(ReplicaCounter.name, func.sum(ReplicaCounter.value)).group_by(ReplicaCounter.name)

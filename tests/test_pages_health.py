@@ -99,3 +99,28 @@ def test_the_page_in_french_writes_numbers_the_french_way(app_env):
     assert shown["Notes enregistrées"].replace("\u202f", " ").replace("\xa0", " ") == "1 234"
     assert shown["Votes du public"] == "5"
     assert [s.value for s in at.success] == ["1 réplique en service et en bonne santé."]
+
+
+def test_a_replica_gone_for_a_day_is_not_listed_but_still_counted(app_env):
+    engine, _settings = app_env
+    report(engine, "old-deployment:8501", {ops.MARK: 40}, age_s=25 * 3600)
+    report(engine, "a:8501", {ops.MARK: 2})
+    at = run_page(PAGE, organiser=True)
+    assert metrics(at)["Marks saved"] == "42"
+    table = at.dataframe[0].value
+    assert list(table["Replica"]) == ["a:8501"]
+    assert table["Last seen"].iloc[0].endswith("ago")
+    assert (
+        "1 replica not heard from for more than 24 hours is not listed; its counts are in the "
+        "totals." in texts(at)
+    )
+    assert [s.value for s in at.success] == ["1 replica up and healthy."]
+
+
+def test_when_every_replica_is_a_day_old_the_page_says_none_reported(app_env):
+    engine, _settings = app_env
+    report(engine, "old-deployment:8501", {ops.VOTE: 7}, age_s=25 * 3600)
+    at = run_page(PAGE, organiser=True)
+    assert "No replica has reported for more than 24 hours." in [w.value for w in at.warning]
+    assert not at.success and not at.dataframe
+    assert metrics(at)["Audience votes"] == "7"

@@ -158,7 +158,7 @@ class RequestLog:
             scope = {**scope, "headers": headers}
         token = logs.request_id_var.set(request_id)
         started = time.perf_counter()
-        status = {"code": None}
+        status: dict[str, int | None] = {"code": None}
 
         async def sending(message) -> None:
             if message["type"] == "http.response.start":

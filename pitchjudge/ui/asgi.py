@@ -120,8 +120,9 @@ async def lifespan(_app) -> AsyncIterator[None]:
     sends no one to a replica still importing. Opened during the warm-up, a page would only
     have waited for the same imports.
     """
-    ops_http.start()  # JSON logs, this replica's id, its counters reported to the database
+    ops_http.start_logging()  # JSON lines with this replica's id, from the first one
     await asyncio.to_thread(warm_up)
+    ops_http.start_reporting()  # counters and heartbeat to the database, every few seconds
     threading.Thread(target=warm_up_later, name="pitchjudge-warm-up", daemon=True).start()
     yield
     await asyncio.to_thread(ops_http.stop)

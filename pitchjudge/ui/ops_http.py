@@ -220,9 +220,9 @@ def script_request_id() -> str | None:
 _reporter: list[ops.Reporter] = []
 
 
-def start(level: str | None = None) -> None:
-    """At start-up: JSON logs at the configured level, this replica's id in every line, and
-    its counters reported to the database every few seconds."""
+def start_logging(level: str | None = None) -> None:
+    """At start-up, first: JSON logs at the configured level, this replica's id in every
+    line."""
     try:
         settings = _settings()
     except ConfigError:  # the pages say what is wrong; log anyway
@@ -230,7 +230,17 @@ def start(level: str | None = None) -> None:
     logs.configure(level or (settings.log_level if settings else "INFO"))
     logs.set_replica_id(replica_id())
     logs.set_request_id_provider(script_request_id)
-    if settings is None or _reporter:
+
+
+def start_reporting() -> None:
+    """Once the database is migrated (after the warm-up; a check before would find no
+    schema, and polls share a check for a second): this replica's counters and heartbeat
+    reported every few seconds."""
+    try:
+        _settings()
+    except ConfigError:
+        return
+    if _reporter:
         return
     from pitchjudge.ui import state
 

@@ -66,6 +66,7 @@ bench: setup
 	.venv/bin/python bench/bench_vote.py
 	.venv/bin/python bench/bench_backup.py
 	.venv/bin/python bench/bench_sqlite_sync.py
+	.venv/bin/python bench/bench_health.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

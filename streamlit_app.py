@@ -159,6 +159,12 @@ elif state.is_organiser():
             st.Page(
                 PAGES / "emails.py", title=_("Emails"), icon=":material/mail:", url_path="emails"
             ),
+            st.Page(
+                PAGES / "health.py",
+                title=_("Health"),
+                icon=":material/ecg_heart:",
+                url_path="health",
+            ),
             apply_page,
             my_application,
             palmares_page,
@@ -211,6 +217,7 @@ else:
             "prizes",
             "analytics",
             "emails",
+            "health",
         )
     ]
     pages = {"": [apply_page, my_application, sign_in, palmares_page, *guarded]}

@@ -17,6 +17,7 @@ from pitchjudge.deck_store import S3Settings, parse_store_url
 from pitchjudge.decks import DeckLimits
 from pitchjudge.errors import ConfigError
 from pitchjudge.i18n import LANGUAGES
+from pitchjudge.logs import LEVELS as LOG_LEVELS
 from pitchjudge.validation import EMAIL_PATTERN as _MAIL_ADDRESS
 
 #: Every setting: name → (default, one-line description). The README's table is checked against it.
@@ -75,6 +76,15 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
         "(none)",
         "Sender of the app's e-mails, e.g. Prix Lyon <jury@example.org>; needed with SMTP.",
     ),
+    "PITCHJUDGE_LOG_LEVEL": (
+        "INFO",
+        "Least important log lines written (DEBUG, INFO, WARNING or ERROR); DEBUG adds a "
+        "line per health check and static file.",
+    ),
+    "PITCHJUDGE_REPLICA_ID": (
+        "(host:port)",
+        "This app process's name in logs, /metrics and the Health page; unique per replica.",
+    ),
 }
 
 
@@ -116,6 +126,9 @@ class Settings:
     deck_store_url: str = "file://data/decks"
     #: How to reach S3 when deck_store_url is s3://… (endpoint, region, credentials).
     s3: S3Settings | None = None
+    log_level: str = "INFO"
+    #: PITCHJUDGE_REPLICA_ID; empty: the server's host name and port (`ui.ops_http`).
+    replica_id: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -356,6 +369,16 @@ def load_settings(
         raise ConfigError("PITCHJUDGE_ADMIN_PASSWORD must be at least 8 characters long.")
     smtp = _smtp(env)
     deck_store_url, s3 = _deck_store(env, data_dir_raw.rstrip("/"))
+    log_level = env.get("PITCHJUDGE_LOG_LEVEL", "").strip().upper() or "INFO"
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(
+            "PITCHJUDGE_LOG_LEVEL must be one of {choices}, not {value!r}.",
+            choices=", ".join(LOG_LEVELS),
+            value=log_level,
+        )
+    replica_id = env.get("PITCHJUDGE_REPLICA_ID", "").strip()
+    if len(replica_id) > 200 or any(c.isspace() for c in replica_id):
+        raise ConfigError("PITCHJUDGE_REPLICA_ID must be at most 200 characters, without spaces.")
     return Settings(
         database_url=_database_url(env, data_dir_raw.rstrip("/")),
         data_dir=data_dir,
@@ -375,4 +398,6 @@ def load_settings(
         mail_from=_mail_from(env, smtp),
         deck_store_url=deck_store_url,
         s3=s3,
+        log_level=log_level,
+        replica_id=replica_id,
     )

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
-from pitchjudge import results_version
+from pitchjudge import ops, results_version
 from pitchjudge.errors import CONNECTION_LOST, DatabaseOutage
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -144,13 +144,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+def session_scope(
+    engine: Engine, *, read_only: bool = False, count_failures: bool = True
+) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back on an exception.
 
     When the database cannot be reached (see `is_outage`) the error is `DatabaseOutage`,
     which the pages treat as a state to wait through, not a failure.
 
     `read_only=True` is for blocks that only read: on SQLite they do not take the write lock.
+    A block that fails on a rule (a refused write) or on the database is counted
+    (`pitchjudge.ops`), unless `count_failures=False` (the counters' own report).
     """
     bind = engine.execution_options(pitchjudge_read_only=True) if read_only else engine
     lock = None if read_only else _SQLITE_WRITE_LOCKS.get(engine)
@@ -159,6 +163,8 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
             yield session
             session.commit()
         except BaseException as error:
+            if count_failures:
+                ops.count_failure(error, write=not read_only)
             if not is_outage(error):
                 session.rollback()
                 raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -68,6 +68,13 @@ def time_left(deadline: datetime, *, language: str, now: datetime | None = None)
     return format_timedelta(
         delta, granularity="minute", threshold=1.5, add_direction=True, locale=language
     )
+
+
+def time_ago(moment: datetime, *, language: str, now: datetime | None = None) -> str:
+    """'34 seconds ago' / 'il y a 2 minutes' since `moment` (at least a second: "in 0
+    seconds" would read as the future)."""
+    ago = max(timedelta(seconds=1), (now or utcnow()) - moment)
+    return format_timedelta(-ago, add_direction=True, locale=language)
 
 
 def format_size(size_bytes: int | None) -> str:

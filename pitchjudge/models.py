@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
@@ -677,3 +678,28 @@ class Palmares(SQLModel, table=True):
     #: The public results page (`/palmares`), off by default.
     public: bool = False
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ReplicaHeartbeat(SQLModel, table=True):
+    """One app process (replica) of this database: when it last reported, and whether its own
+    health check passed then (`pitchjudge.ops`); the organisers' Health page reads it."""
+
+    __tablename__ = "replica_heartbeats"
+
+    replica_id: str = Field(primary_key=True, max_length=200)
+    started_at: datetime = Field(sa_column=_ts())
+    seen_at: datetime = Field(sa_column=_ts())
+    healthy: bool = True
+    #: What failed at the last check ("" when healthy), for people (no secret in it).
+    problem: str = Field(default="", max_length=500)
+
+
+class ReplicaCounter(SQLModel, table=True):
+    """A counter of one replica (saves, errors), added to by each flush of its process's
+    counts since the last one: a restart adds on, never resets the total."""
+
+    __tablename__ = "replica_counters"
+
+    replica_id: str = Field(primary_key=True, max_length=200)
+    name: str = Field(primary_key=True, max_length=60)
+    value: int = Field(default=0, sa_type=BigInteger)

@@ -84,3 +84,19 @@ def texts(at: AppTest) -> str:
 def html_texts(at: AppTest) -> str:
     """The HTML the page draws with st.html (room screens), joined."""
     return "\n".join(element.proto.body for element in at.get("html"))
+
+
+def send_pending_marks(at: AppTest, w: dict, marks: dict[int, float], *, judge: int = 0) -> None:
+    """Give the judge's page the marks its rubric component would send for the first pitch
+    of `w` (a `make_judging` world), as a click or a reconnecting browser does (AppTest
+    cannot click inside the component), and run the page."""
+    round_id, pitch_id = w["round_id"], w["pitches"][0]
+    at.session_state[f"marks_{round_id}_{pitch_id}"] = {
+        "pending": {
+            "storage_key": f"pj:{w['judges'][judge]}:{round_id}:{pitch_id}:marks",
+            "marks": {str(criterion): value for criterion, value in marks.items()},
+            "mount": "m1",
+            "seq": 1,
+        }
+    }
+    at.run()

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from pitchjudge.db import session_scope
 from pitchjudge.models import Conflict, Judge, Mark
 from pitchjudge.services import contests, judges, scoring
-from tests.apptest_support import run_page, texts
+from tests.apptest_support import run_page, send_pending_marks, texts
 from tests.factories import make_judging
 
 
@@ -126,18 +126,7 @@ def test_judge_page_lists_pitches_and_saves_a_mark(app_env):
     assert at.query_params["pitch"] == [str(w["pitches"][0])] or at.query_params["pitch"] == str(
         w["pitches"][0]
     )
-    # AppTest cannot click inside the rubric component: give it the browser's pending marks,
-    # as a click (or a reconnecting browser) does.
-    storage_key = f"pj:{w['judges'][0]}:{w['round_id']}:{w['pitches'][0]}:marks"
-    at.session_state[f"marks_{w['round_id']}_{w['pitches'][0]}"] = {
-        "pending": {
-            "storage_key": storage_key,
-            "marks": {str(w["criteria"][0]): 4.0},
-            "mount": "m1",
-            "seq": 1,
-        }
-    }
-    at.run()
+    send_pending_marks(at, w, {w["criteria"][0]: 4.0})
     assert not at.exception
     with session_scope(engine, read_only=True) as session:
         marks = session.exec(select(Mark)).all()

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, func, select
 
-from pitchjudge import decks
+from pitchjudge import decks, ops
 from pitchjudge.config import Settings
 from pitchjudge.db import session_scope
 from pitchjudge.deck_store import DeckStore
@@ -300,6 +300,14 @@ def submit_application(
             pitch=pitch,
             token=token,
             pages=facts.page_count,
+        )
+        ops.count_on_commit(
+            session,
+            ops.APPLICATION,
+            "application submitted",
+            contest_id=contest_id,
+            pitch_id=pitch.id,
+            deck_pages=facts.page_count,
         )
     return Submitted(pitch=pitch, deck=deck_row, token=token)
 

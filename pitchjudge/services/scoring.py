@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from pitchjudge import ops
 from pitchjudge.db import round_gate
 from pitchjudge.errors import (
     EDIT_CONFLICT,
@@ -287,6 +288,15 @@ def save_mark(
         new=number,
     )
     session.flush()
+    ops.count_on_commit(
+        session,
+        ops.MARK,
+        "mark saved",
+        round_id=round_id,
+        judge_id=judge_id,
+        pitch_id=pitch_id,
+        criterion_id=criterion_id,
+    )
     return mark
 
 
@@ -347,6 +357,16 @@ def save_text(
             new=text_value,
         )
         session.flush()
+        ops.count_on_commit(
+            session,
+            ops.COMMENT,
+            "comment saved",
+            round_id=round_id,
+            judge_id=judge_id,
+            pitch_id=pitch_id,
+            field=field,
+            length=len(text_value),
+        )
     return card
 
 
@@ -384,7 +404,16 @@ def submit_scorecard(
             names=", ".join(c.name for c in missing),
             criterion_ids=tuple(c.id for c in missing),
         )
-    return _set_status(session, round_, judge, card, ScorecardStatus.SUBMITTED, now)
+    submitted = _set_status(session, round_, judge, card, ScorecardStatus.SUBMITTED, now)
+    ops.count_on_commit(
+        session,
+        ops.SCORECARD,
+        "scorecard submitted",
+        round_id=round_id,
+        judge_id=judge_id,
+        pitch_id=pitch_id,
+    )
+    return submitted
 
 
 def reopen_scorecard(

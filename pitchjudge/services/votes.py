@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from pitchjudge import ops
 from pitchjudge.errors import (
     N_,
     AccessDenied,
@@ -566,6 +567,7 @@ def cast_vote(
         select(Vote.pitch_id).where(Vote.window_id == window.id, Vote.voter == voter)
     ).first()
     _upsert_vote(session, window.id, voter, ticket_id, pitch.id, now)
+    ops.count_on_commit(session, ops.VOTE, "vote cast", round_id=window.round_id, pitch_id=pitch.id)
     return Cast(pitch.id, pitch.startup_name, changed=before is not None and before != pitch.id)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
+from pitchjudge.ui import ops_http
 from pitchjudge.ui.error_boundary import on_script_error
 from pitchjudge.ui.proxies import trust_configured_proxies
 from pitchjudge.ui.upload_guard import UploadGuard
@@ -119,9 +120,12 @@ async def lifespan(_app) -> AsyncIterator[None]:
     sends no one to a replica still importing. Opened during the warm-up, a page would only
     have waited for the same imports.
     """
+    ops_http.start_logging()  # JSON lines with this replica's id, from the first one
     await asyncio.to_thread(warm_up)
+    ops_http.start_reporting()  # counters and heartbeat to the database, every few seconds
     threading.Thread(target=warm_up_later, name="pitchjudge-warm-up", daemon=True).start()
     yield
+    await asyncio.to_thread(ops_http.stop)
 
 
 def warm_up_later() -> None:
@@ -167,8 +171,9 @@ app = st.App(
     str(ENTRY_SCRIPT),
     # The audience's phone page: plain HTTP beside the app (st.App's routes are experimental
     # in Streamlit 1.67, pinned in uv.lock; tests/test_vote_http.py serves it through here).
-    routes=vote_routes() + push_routes(),
+    routes=vote_routes() + push_routes() + ops_http.app_routes(),
     lifespan=lifespan,
-    middleware=[Middleware(UploadGuard)],
+    # RequestLog first: its request id and log line cover whatever the others answer.
+    middleware=[Middleware(ops_http.RequestLog), Middleware(UploadGuard)],
     on_script_error=on_script_error,
 )

@@ -13,17 +13,15 @@ import secrets
 
 import streamlit as st
 
+from pitchjudge import logs, ops
 from pitchjudge.db import is_outage
 from pitchjudge.errors import DatabaseOutage
 from pitchjudge.i18n import get_gettext
 
 _LOGGER = logging.getLogger("pitchjudge.errors")
-if not _LOGGER.handlers and not logging.getLogger().handlers:
-    # Streamlit configures its own loggers only: without this, the server's console would
-    # get the message without a time.
-    _handler = logging.StreamHandler()
-    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    _LOGGER.addHandler(_handler)
+# Streamlit configures its own loggers only: without this, the server's console would get the
+# message without a time (the ASGI entry sets the level from PITCHJUDGE_LOG_LEVEL).
+logs.configure()
 
 
 def new_error_id() -> str:
@@ -44,11 +42,13 @@ def _language() -> str:
 def show_unexpected_error(error: BaseException) -> str:
     """Log `error` with a new id and tell the visitor, in their language; returns the id."""
     error_id = new_error_id()
+    ops.count(ops.SCRIPT_ERROR)
     _LOGGER.error(
         "Unexpected error %s: %s",
         error_id,
         error,
         exc_info=(type(error), error, error.__traceback__),
+        extra={"event": ops.SCRIPT_ERROR, "error_id": error_id, "error": type(error).__name__},
     )
     _ = get_gettext(_language())
     try:

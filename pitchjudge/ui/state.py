@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from pitchjudge import ops
 from pitchjudge.cli import prepare_database
 from pitchjudge.config import Settings, load_settings
 from pitchjudge.db import DatabaseUnavailable, session_scope
@@ -104,7 +105,8 @@ def get_engine() -> Engine:
     try:
         return _engine(get_settings().database_url)
     except DatabaseUnavailable as error:
-        logging.getLogger(__name__).error("%s", error)
+        ops.count(ops.DATABASE_ERROR)
+        logging.getLogger(__name__).error("%s", error, extra={"event": ops.DATABASE_ERROR})
         _ = get_gettext(language())
         st.title("PitchJudge")
         st.error(

@@ -178,6 +178,23 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, object]:
     return pd.factorize(values, sort=False)
 
 
+def _arrow_codes(column: pd.Series, names: list) -> np.ndarray | None:
+    """Each mark's criterion as its row in `names`, in one Arrow pass, when the column is Arrow
+    text (pandas' default string storage) and every label is present and listed; else None."""
+    if getattr(column.dtype, "storage", None) != "pyarrow" or not all(
+        isinstance(name, str) for name in names
+    ):
+        return None
+    import pyarrow as pa  # present: the column is stored in it
+    import pyarrow.compute as pc
+
+    arrow = column.array.__arrow_array__()
+    found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
+    if found.null_count:  # a missing label, or one not in `names`: named by the long way
+        return None
+    return found.to_numpy().astype(np.int64, copy=False)
+
+
 def _canonical(codes: np.ndarray, uniques) -> tuple[np.ndarray, pd.Index]:
     """`canonical_codes` from a `pd.factorize` result (codes ≥ 0)."""
     if uniques.dtype.kind in "iuf":  # numbers (ids): numpy sorts them as Python would
@@ -204,14 +221,17 @@ def prepare(
     marks = _require(marks, "marks", ("pitch", "judge", "criterion", "value"))
     criteria = _require(criteria, "criteria", ("criterion", "weight"))
     # One pass per label column (integer ids: a table, no hashing); a missing label is −1.
-    factorized = {c: _factorize(marks[c]) for c in ("pitch", "judge", "criterion")}
+    factorized = {c: _factorize(marks[c]) for c in ("pitch", "judge")}
+    names = criteria["criterion"].tolist()
+    criterion_code = _arrow_codes(marks["criterion"], names)
+    if criterion_code is None:  # not Arrow text, or a label missing or unknown: the long way
+        factorized["criterion"] = _factorize(marks["criterion"])
     for column, (codes, _) in factorized.items():
         if (codes < 0).any():
             raise ScoringError(f"marks: {column} is missing in rows {_rows(marks, codes < 0)}.")
     _no_missing_labels(criteria, ("criterion",), "criteria")
     values = _numbers(marks, "value", "marks")
 
-    names = criteria["criterion"].tolist()
     if len(set(names)) < len(names):
         duplicated_criteria = criteria["criterion"].duplicated(keep=False).to_numpy()
         raise ScoringError(
@@ -224,9 +244,10 @@ def prepare(
         )
     criterion_index = pd.Index(names)
 
-    # Factorise first (one hash pass), then look the few distinct names up in the table.
-    named, distinct = factorized["criterion"]
-    criterion_code = criterion_index.get_indexer(distinct)[named]
+    if criterion_code is None:
+        # Factorise first (one hash pass), then look the few distinct names up in the table.
+        named, distinct = factorized["criterion"]
+        criterion_code = criterion_index.get_indexer(distinct)[named]
     unknown = criterion_code < 0
     if unknown.any():
         names = sorted({str(v) for v in marks["criterion"][unknown]})
@@ -240,7 +261,7 @@ def prepare(
     group = pitch_code * n_c + criterion_code
     order = _value_order(values, group, len(pitches) * n_c)
     sorted_values = values[order] + 0.0  # + 0.0: no negative zero
-    _check_bounds(marks, criteria, values, criterion_code, group[order], sorted_values, n_c)
+    _check_bounds(marks, criteria, values, criterion_code)
     cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code
     ordered_cells = np.sort(cell, kind="stable")  # timsort: fast on marks read in order
     if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
@@ -267,35 +288,23 @@ def prepare(
 
 
 def _check_bounds(
-    marks: pd.DataFrame,
-    criteria: pd.DataFrame,
-    values: np.ndarray,
-    criterion_code: np.ndarray,
-    sorted_group: np.ndarray,
-    sorted_values: np.ndarray,
-    n_criteria: int,
+    marks: pd.DataFrame, criteria: pd.DataFrame, values: np.ndarray, criterion_code: np.ndarray
 ) -> None:
-    """Every mark within its criterion's min and max (NaN limits: no limit).
-
-    Marks sorted by value within each (pitch, criterion) group: only each group's lowest and
-    highest mark are compared; the rows are looked for only when one is out of bounds.
-    """
+    """Every mark within its criterion's min and max (NaN limits: no limit)."""
     if not len(values):
         return
-    first = np.ones(len(sorted_group), dtype=bool)
-    first[1:] = sorted_group[1:] != sorted_group[:-1]
-    last = np.roll(first, -1)
-    ends = {"min": (np.less, first), "max": (np.greater, last)}
-    for bound, (outside, end) in ends.items():
+    for bound, outside in (("min", np.less), ("max", np.greater)):
         if bound not in criteria.columns:
             continue
         limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
-        group_criterion = sorted_group[end] % max(n_criteria, 1)
-        if not outside(sorted_values[end], limit[group_criterion]).any():  # NaN: False
+        if np.isnan(limit).all():
             continue
-        off = outside(values, limit[criterion_code])
-        where = "below the minimum" if bound == "min" else "above the maximum"
-        raise ScoringError(f"marks: values {where} of their criterion in rows {_rows(marks, off)}.")
+        off = outside(values, limit[criterion_code])  # NaN limit: False
+        if off.any():
+            where = "below the minimum" if bound == "min" else "above the maximum"
+            raise ScoringError(
+                f"marks: values {where} of their criterion in rows {_rows(marks, off)}."
+            )
 
 
 def _add_adjustments(prepared: Prepared, adjustments: pd.DataFrame) -> None:

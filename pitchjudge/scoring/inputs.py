@@ -173,8 +173,11 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, object]:
         array = values.to_numpy()
         low, high = int(array.min()), int(array.max())
         if high - low <= 4 * len(array) + (1 << 20):
-            present, codes = distinct(array.astype(np.int64) - low, high - low + 1)
-            return codes, (present + low).astype(array.dtype)
+            # Small non-negative ids (database keys) index the table as they are.
+            base = 0 if low >= 0 and high <= 4 * len(array) + (1 << 20) else low
+            key = array.astype(np.int64, copy=False)
+            present, codes = distinct(key - base if base else key, high - base + 1)
+            return codes, (present + base).astype(array.dtype, copy=False)
     return pd.factorize(values, sort=False)
 
 
@@ -229,7 +232,8 @@ def prepare(
     for column, (codes, _) in factorized.items():
         if (codes < 0).any():
             raise ScoringError(f"marks: {column} is missing in rows {_rows(marks, codes < 0)}.")
-    _no_missing_labels(criteria, ("criterion",), "criteria")
+    if pd.isna(np.asarray(names, dtype=object)).any():
+        _no_missing_labels(criteria, ("criterion",), "criteria")
     values = _numbers(marks, "value", "marks")
 
     if len(set(names)) < len(names):
@@ -262,9 +266,10 @@ def prepare(
     order = _value_order(values, group, len(pitches) * n_c)
     sorted_values = values[order] + 0.0  # + 0.0: no negative zero
     _check_bounds(marks, criteria, values, criterion_code)
-    cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code
-    ordered_cells = np.sort(cell, kind="stable")  # timsort: fast on marks read in order
-    if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
+    scorecard = pitch_code * max(len(judges), 1) + judge_code
+    repeated, table = _repeats(scorecard, criterion_code, len(pitches) * max(len(judges), 1), n_c)
+    if repeated:
+        cell = scorecard * n_c + criterion_code
         duplicated = pd.Series(cell).duplicated(keep=False).to_numpy()
         raise ScoringError(
             f"marks: a judge marked the same criterion of the same pitch twice "
@@ -280,11 +285,33 @@ def prepare(
         criterion=criterion_code[order].astype(np.int64, copy=False),
         value=sorted_values,
         adjustments=np.zeros((len(pitches), 0)),
+        _table=(scorecard[order], table) if table is not None else None,
     )
     if adjustments is not None:
         _add_adjustments(prepared, adjustments)
     _check_names(prepared)
     return prepared
+
+
+def _repeats(
+    scorecard: np.ndarray, criterion: np.ndarray, space: int, n_criteria: int
+) -> tuple[bool, np.ndarray | None]:
+    """(whether a judge marked a criterion of a pitch twice, marks per scorecard or None).
+
+    `scorecard` numbers each (pitch, judge) pair in [0, space). When that table is small,
+    each scorecard sums 2^criterion over its marks: distinct criteria add without a carry, so
+    the sum has one bit per mark; a repeat carries and leaves fewer bits than marks (exact in
+    floating point: at most `n_criteria` ≤ 40 marks of value < 2^40). Otherwise, a sort.
+    """
+    if n_criteria <= 40 and space <= 4 * len(scorecard) + (1 << 20):
+        count = np.bincount(scorecard, minlength=space)
+        if (count > n_criteria).any():
+            return True, count
+        powers = np.exp2(np.arange(n_criteria))[criterion]
+        bits = np.bincount(scorecard, weights=powers, minlength=space)
+        return bool((np.bitwise_count(bits.astype(np.int64)) != count).any()), count
+    cell = np.sort(scorecard * n_criteria + criterion, kind="stable")
+    return bool(len(cell) > 1 and (cell[1:] == cell[:-1]).any()), None
 
 
 def _check_bounds(
@@ -293,11 +320,16 @@ def _check_bounds(
     """Every mark within its criterion's min and max (NaN limits: no limit)."""
     if not len(values):
         return
-    for bound, outside in (("min", np.less), ("max", np.greater)):
+    lowest, highest = float(values.min()), float(values.max())
+    for bound, outside, extreme in (("min", np.less, lowest), ("max", np.greater, highest)):
         if bound not in criteria.columns:
             continue
-        limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(limit).all():
+        column = criteria[bound]
+        if column.dtype.kind in "fiu":  # numbers already: no conversion pass
+            limit = column.to_numpy(dtype=float)
+        else:
+            limit = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        if not outside(extreme, limit).any():  # every mark within every criterion's limit
             continue
         off = outside(values, limit[criterion_code])  # NaN limit: False
         if off.any():

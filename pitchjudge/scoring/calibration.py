@@ -100,6 +100,8 @@ class AdditiveFit:
 
 #: Designs with at most this many pitch × judge cells are handled as dense arrays.
 _DENSE_CELLS = 0
+#: Up to this many pitch × judge cells, Nᵀ diag(1/n_p) N is a sparse × dense product.
+_PRODUCT_CELLS = 1_000_000
 
 
 def connected_groups(
@@ -187,9 +189,18 @@ def fit_additive(
     inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
     incidence = _incidence(pitch, judge, n_pitches, n_judges)
     # Nᵀ diag(1/n_p) N; its sparse pattern gives the groups (graph search on a sparse matrix).
-    cross = _judge_cross(incidence, inverse_n, dense=False)
-    n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges, cross)
-    cross = cross.toarray() if sparse.issparse(cross) else cross
+    if sparse.issparse(incidence) and n_pitches * n_judges <= _PRODUCT_CELLS:
+        # Nᵀ (diag(1/n_p) N) as sparse × dense: one pass, and the J × J result is dense.
+        weighted = np.zeros((n_pitches, n_judges))
+        weighted[pitch, judge] = inverse_n[pitch]
+        cross = np.asarray(incidence.T @ weighted)
+        n_groups, labels = connected_groups(
+            pitch, judge, n_pitches, n_judges, sparse.csr_matrix(cross)
+        )
+    else:
+        cross = _judge_cross(incidence, inverse_n, dense=False)
+        n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges, cross)
+        cross = cross.toarray() if sparse.issparse(cross) else cross
     if n_groups > 1 and not allow_disconnected:
         raise DisconnectedDesign(
             _describe_groups(labels, n_groups, n_pitches, pitch_labels, judge_labels),

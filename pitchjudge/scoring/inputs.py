@@ -191,8 +191,11 @@ def _arrow_codes(column: pd.Series, names: list) -> np.ndarray | None:
     import pyarrow as pa  # present: the column is stored in it
     import pyarrow.compute as pc
 
-    arrow = column.array.__arrow_array__()
-    found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
+    try:
+        arrow = column.array.__arrow_array__()
+        found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
+    except (pa.ArrowException, TypeError, ValueError, AttributeError):
+        return None  # another Arrow type (dictionary, binary …): the long way
     if found.null_count:  # a missing label, or one not in `names`: named by the long way
         return None
     return found.to_numpy().astype(np.int64, copy=False)

@@ -386,6 +386,19 @@ def test_page_renders_every_section_with_data(app_env):
     assert marks["Team"].tolist() == [4, 1, 4, 5]
 
 
+def test_results_page_names_every_judge_statistic_in_french(app_env):
+    engine, settings = app_env
+    scored_round(engine, settings)
+    at = run_page("pages/results.py", organiser=True, lang="fr")
+    assert not at.exception
+    judges_table = next(f.value for f in at.dataframe if "Seuil d'indulgence (|z|)" in f.value)
+    assert "Seuil d'accord (−z)" in judges_table.columns
+    agreement_table = next(f.value for f in at.dataframe if "Alpha de Krippendorff" in f.value)
+    for table in (judges_table, agreement_table):
+        raw = [c for c in table.columns if re.fullmatch(r"[a-z_0-9]+", str(c))]
+        assert not raw  # no engine column name left untranslated
+
+
 def test_page_says_no_judge_is_flagged_with_three_judges(app_env):
     engine, settings = app_env
     w = make_judging(engine, settings, judges=3, pitches=3)

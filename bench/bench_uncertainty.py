@@ -11,8 +11,9 @@
    and pair-weighted mean |claimed − observed| over bins of 0.1 with ≥ 50 pairs), and the
    share of pitches too close to call at the winner and podium lines. Then P(beats next)
    pooled over all settings, bin by bin.
-3. Judge flags: share of contests without an outlier judge that flag anyone, and how often a
-   judge planted 3 marks more lenient is flagged.
+3. Judge flags: in 1,000 contests per setting (complete panels of 6 and 8 judges, 5 of 12
+   and 5 of 20 per pitch), the share without an outlier judge that flag anyone, and how often
+   a judge planted 3 marks more lenient is flagged, each with its simulation standard error.
 
 Reproducible: every figure comes from fixed seeds (timings aside).
 Run: .venv/bin/python bench/bench_uncertainty.py [SEEDS] [speed] [coverage] [flags]  (default:
@@ -46,6 +47,11 @@ from pitchjudge.scoring.simulation import (  # noqa: E402
     coverage_records,
     coverage_settings,
     simulate_contest,
+)
+from pitchjudge.scoring.statistics import (  # noqa: E402
+    FAMILY_ERROR,
+    LENIENCY_SHARE,
+    judge_thresholds,
 )
 
 N_CRITERIA = 8
@@ -209,27 +215,54 @@ def coverage(seeds: int) -> None:
         )
 
 
+#: Judge-flag settings: (judges, judges per pitch), 30 pitches, leniency sd 0.5 mark.
+FLAG_SETTINGS = ((6, 6), (8, 8), (12, 5), (20, 5))
+FLAG_CONTESTS = 1000
+
+
+def flag_rates(
+    n_judges: int, per_pitch: int, seeds: range, shift: float = 3.0
+) -> tuple[float, float]:
+    """(share of contests without an outlier that flag some judge, share of contests where a
+    judge planted `shift` marks more lenient, clipped to the scale, is flagged)."""
+    honest = planted = 0
+    for seed in seeds:
+        contest = simulate_contest(
+            seed, n_pitches=30, n_judges=n_judges, judges_per_pitch=per_pitch, leniency_sd=0.5
+        )
+        honest += bool(judge_statistics(contest.marks, contest.criteria)["outlier"].any())
+        marks = contest.marks.copy()
+        chosen = marks["judge"] == "J01"
+        marks.loc[chosen, "value"] = np.clip(marks.loc[chosen, "value"] + shift, 1, 10)
+        flagged = judge_statistics(marks, contest.criteria).set_index("judge")["outlier"]
+        planted += bool(flagged["J01"])
+    return honest / len(seeds), planted / len(seeds)
+
+
 def judge_flags(contests: int) -> None:
-    print(f"\nJudge flags over {contests} simulated contests (30 pitches, leniency sd 0.5)")
-    for n_judges, per_pitch in ((6, 6), (8, 8), (12, 5), (20, 5)):
-        honest = planted = 0
-        for seed in range(contests):
-            contest = simulate_contest(
-                seed,
-                n_pitches=30,
-                n_judges=n_judges,
-                judges_per_pitch=per_pitch,
-                leniency_sd=0.5,
-            )
-            honest += bool(judge_statistics(contest.marks, contest.criteria)["outlier"].any())
-            marks = contest.marks.copy()
-            chosen = marks["judge"] == "J01"
-            marks.loc[chosen, "value"] = np.clip(marks.loc[chosen, "value"] + 3, 1, 10)
-            flagged = judge_statistics(marks, contest.criteria).set_index("judge")["outlier"]
-            planted += bool(flagged["J01"])
+    print(
+        f"\nJudge flags over {contests} simulated contests per setting (seeds 0–{contests - 1}; "
+        f"30 pitches, 4 criteria on 1–10, leniency sd 0.5, noise sd 0.8)"
+    )
+    print(
+        f"  rule: leniency |t| > t(n−2) at {FAMILY_ERROR * LENIENCY_SHARE:.2%}/(2n), agreement "
+        f"−t > t(n−2) at {FAMILY_ERROR * (1 - LENIENCY_SHARE):.2%}/n (family {FAMILY_ERROR:.0%})"
+    )
+    print(
+        f"  {'setting':<22}{'thresholds':>14}{'false positive':>20}{'planted flagged':>20}"
+        "\n  (false positive: contests without an outlier judge that flag anyone; planted: a "
+        "judge 3 marks more lenient, clipped; ± one simulation standard error)"
+    )
+    for n_judges, per_pitch in FLAG_SETTINGS:
+        false_positive, power = flag_rates(n_judges, per_pitch, range(contests))
+        leniency, agreement = judge_thresholds(n_judges, n_judges)
+        se_fp = np.sqrt(false_positive * (1 - false_positive) / contests)
+        se_power = np.sqrt(power * (1 - power) / contests)
+        name = f"{per_pitch} of {n_judges} judges"
         print(
-            f"  {per_pitch} of {n_judges} judges: contests without an outlier that flag anyone "
-            f"{honest / contests:.3f}; planted outlier flagged {planted / contests:.2f}"
+            f"  {name:<22}{leniency:>7.2f} {agreement:>6.2f}"
+            f"{false_positive:>13.3f} ± {se_fp:.3f}{power:>13.3f} ± {se_power:.3f}",
+            flush=True,
         )
 
 
@@ -243,7 +276,7 @@ def main(seeds: int, parts: tuple[str, ...] = PARTS) -> None:
     if "coverage" in parts:
         coverage(seeds)
     if "flags" in parts:
-        judge_flags(200)
+        judge_flags(FLAG_CONTESTS)
     print(f"\n({time.perf_counter() - started:.0f} s)")
 
 

@@ -10,11 +10,13 @@ from pitchjudge.formatting import (
     decimal_separator,
     format_datetime_short,
     format_fixed,
+    format_number,
     format_number_text,
     localized_style,
     plotly_separators,
 )
 from pitchjudge.scoring import ScoringError
+from pitchjudge.scoring.statistics import FAMILY_ERROR, LENIENCY_SHARE
 from pitchjudge.services import analytics, contests, results
 from pitchjudge.ui import state
 from pitchjudge.ui.widgets import inert, round_picker, show_notice, weak_design_warning
@@ -84,6 +86,25 @@ def figure_or_dash(value: float) -> str:
     if value is None or not math.isfinite(value):
         return "—"
     return format_fixed(value, language=lang)
+
+
+def judge_flag_rule(statistics: pd.DataFrame) -> str:
+    """The rule that makes a judge stand out, with this round's thresholds."""
+    leniency = float(statistics["outlier_threshold"].iloc[0])
+    agreement = float(statistics["agreement_threshold"].iloc[0])
+    if not (math.isfinite(leniency) and math.isfinite(agreement)):
+        return _("With fewer than 4 judges, no judge is flagged: there are too few to compare.")
+    return _(
+        "A judge stands out when their leniency z is beyond ±{leniency} or their agreement z "
+        "is below −{agreement}: thresholds for this round's number of judges, set so that in "
+        "contests without an outlier judge at most {family} flag anyone ({share} for leniency, "
+        "the rest for agreement; Bonferroni correction over the judges)."
+    ).format(
+        leniency=format_fixed(leniency, language=lang),
+        agreement=format_fixed(agreement, language=lang),
+        family=format_number(FAMILY_ERROR * 100, language=lang) + " %",
+        share=format_number(FAMILY_ERROR * LENIENCY_SHARE * 100, language=lang) + " %",
+    )
 
 
 tabs = st.tabs(
@@ -186,10 +207,11 @@ with tabs[1]:
                     "compared with the panel, once the quality of the applications they saw is "
                     "taken into account. Agreement: correlation between the judge's totals and "
                     "the other judges' mean (1 = same order). Leniency z and agreement z compare "
-                    "each judge with the other judges (studentised deleted residuals); a judge "
-                    "stands out beyond a threshold set so that, among honest judges, at most "
-                    "5 % of contests flag anyone."
+                    "each judge with the other judges only (studentised deleted residuals, as in "
+                    "Grubbs' outlier test)."
                 )
+                + " "
+                + judge_flag_rule(statistics)
             )
         if not lenient.agreement.empty:
             st.subheader(_("How much the panel agrees"))

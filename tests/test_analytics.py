@@ -14,6 +14,7 @@ from pitchjudge.db import session_scope
 from pitchjudge.formatting import escape_markdown
 from pitchjudge.models import Adjustment, Criterion, Judge, Pitch, Round
 from pitchjudge.scoring.deviations import mark_outliers, total_deviations
+from pitchjudge.scoring.statistics import judge_thresholds
 from pitchjudge.services import analytics, judges, scoring
 from tests.apptest_support import run_page, texts
 from tests.factories import make_judging
@@ -372,12 +373,42 @@ def test_page_renders_every_section_with_data(app_env):
     assert len(at.get("plotly_chart")) == 3  # heatmap, leniency, rank ranges
     assert "Krippendorff" in texts(at)
     assert any("Judge 2" in str(frame.value.to_dict()) for frame in at.dataframe)
+    # The flag's rule, with this round's thresholds (4 judges) and the promised error.
+    leniency, agreement = judge_thresholds(4, 4)
+    rule = next(t for t in texts(at).split("\n") if "A judge stands out when" in t)
+    assert f"beyond ±{leniency:.2f}" in rule and f"below −{agreement:.2f}" in rule
+    assert "at most 4 % flag anyone (3.75 % for leniency" in rule
     assert at.selectbox(key="analytics_pitch").value == w["pitches"][0]  # "Startup 1"
     at.selectbox(key="analytics_pitch").set_value(w["pitches"][1])
     at.run()
     assert not at.exception
     marks = next(f.value for f in at.dataframe if "Weighted total" in f.value.columns)
     assert marks["Team"].tolist() == [4, 1, 4, 5]
+
+
+def test_results_page_names_every_judge_statistic_in_french(app_env):
+    engine, settings = app_env
+    scored_round(engine, settings)
+    at = run_page("pages/results.py", organiser=True, lang="fr")
+    assert not at.exception
+    judges_table = next(f.value for f in at.dataframe if "Seuil d'indulgence (|z|)" in f.value)
+    assert "Seuil d'accord (−z)" in judges_table.columns
+    agreement_table = next(f.value for f in at.dataframe if "Alpha de Krippendorff" in f.value)
+    for table in (judges_table, agreement_table):
+        raw = [c for c in table.columns if re.fullmatch(r"[a-z_0-9]+", str(c))]
+        assert not raw  # no engine column name left untranslated
+
+
+def test_page_says_no_judge_is_flagged_with_three_judges(app_env):
+    engine, settings = app_env
+    w = make_judging(engine, settings, judges=3, pitches=3)
+    for judge_index in range(3):
+        for pitch_index, value in enumerate((2, 3, 4)):
+            give(engine, w, judge_index, pitch_index, value + (judge_index == 2))
+    at = page()
+    assert not at.exception
+    assert "With fewer than 4 judges, no judge is flagged" in texts(at)
+    assert "A judge stands out when" not in texts(at)
 
 
 def test_page_says_when_there_are_no_marks(app_env):

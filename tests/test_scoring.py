@@ -480,6 +480,35 @@ def test_absurd_values_are_refused_with_or_without_a_scale(value, scale):
         leaderboard(frame([("A", "J1", "Team", 3)]), CRITERIA.assign(weight=[1e13, 1]))
 
 
+@pytest.mark.parametrize("n_criteria", [3, 12, 45])
+def test_a_mark_given_twice_is_refused_however_the_scorecard_looks(n_criteria):
+    """A repeat is found when it hides in a scorecard of the right size (a criterion twice,
+    another missing) and when none is repeated nothing is refused; 45 criteria take the
+    sorting path, fewer the scorecard-sum one."""
+    rng = np.random.default_rng(n_criteria)
+    names = [f"C{c}" for c in range(n_criteria)]
+    criteria = pd.DataFrame({"criterion": names, "weight": 1.0})
+    for trial in range(40):
+        rows = [
+            (f"P{p}", f"J{j}", name, 5.0)
+            for p in range(3)
+            for j in range(3)
+            for name in names
+            if rng.random() < 0.8
+        ]
+        if trial % 2:  # one criterion given twice in place of another of the same scorecard
+            k = int(rng.integers(1, len(rows)))
+            pitch, judge, _, _ = rows[k]
+            same = [r for r in rows if r[:2] == (pitch, judge) and r is not rows[k]]
+            if not same:
+                continue
+            rows[k] = (pitch, judge, same[0][2], 6.0)
+            with pytest.raises(ScoringError, match="marked the same criterion"):
+                leaderboard(frame(rows), criteria)
+        else:
+            assert len(leaderboard(frame(rows), criteria)) == 3
+
+
 @pytest.mark.parametrize(
     ("marks", "criteria", "adjustments", "message"),
     [

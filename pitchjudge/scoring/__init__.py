@@ -74,8 +74,8 @@ Separate functions, so the leaderboard stays fast:
   and `too_close_to_call` at decision lines (winner, podium, promotion cut). One error model,
   `pitchjudge.scoring.precision`, documented and cited there.
 - `judge_statistics(...)`: per judge the leniency offset, leave-one-out agreement with the
-  rest of the panel, and an outlier flag (studentised deleted residuals with a Bonferroni
-  threshold: ≤ 5 % of contests without an outlier flag anyone).
+  rest of the panel, and an outlier flag (studentised deleted residuals, Grubbs' test, with a
+  Bonferroni threshold: ≤ 4 % of contests without an outlier flag anyone).
 - `agreement(...)`: for the total and each criterion, Krippendorff's alpha (interval, missing
   marks allowed), and where the panel is complete ICC(2,1), ICC(2,k) (absolute agreement),
   ICC(3,1), ICC(3,k) (consistency: what a complete panel's ranking depends on; Shrout &

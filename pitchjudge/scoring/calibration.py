@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, sparse
+from scipy import sparse
 from scipy.sparse import csgraph
 
 from pitchjudge.scoring.errors import DisconnectedDesign
@@ -100,6 +100,8 @@ class AdditiveFit:
 
 #: Designs with at most this many pitch × judge cells are handled as dense arrays.
 _DENSE_CELLS = 0
+#: Up to this many pitch × judge cells, Nᵀ diag(1/n_p) N is a sparse × dense product.
+_PRODUCT_CELLS = 1_000_000
 
 
 def connected_groups(
@@ -115,9 +117,13 @@ def connected_groups(
     """
     if cross is None:
         cross = _judge_cross(_incidence(pitch, judge, n_pitches, n_judges))
-    _, judge_group = csgraph.connected_components(cross, directed=False)
+    n_found, judge_group = csgraph.connected_components(cross, directed=False)
     used_j = np.zeros(n_judges, dtype=bool)
     used_j[judge] = True
+    if n_found == 1:  # one group, every judge in it (the usual case)
+        pitch_group = np.full(n_pitches, -1)
+        pitch_group[pitch] = 0
+        return 1, np.concatenate([pitch_group, np.zeros(n_judges, dtype=judge_group.dtype)])
     # Renumber the groups of judges with marks 0, 1, … in order of their first judge.
     kept, judge_group = np.unique(np.where(used_j, judge_group, -1), return_inverse=True)
     judge_group = judge_group - (kept[0] == -1 if len(kept) else 0)
@@ -132,7 +138,19 @@ def _incidence(pitch, judge, n_pitches, n_judges):
         dense = np.zeros((n_pitches, n_judges))
         dense[pitch, judge] = 1.0
         return dense
+    if _cells_in_order(pitch, judge, n_judges):  # already CSR's layout: no conversion
+        indptr = np.zeros(n_pitches + 1, dtype=np.int64)
+        np.cumsum(np.bincount(pitch, minlength=n_pitches), out=indptr[1:])
+        return sparse.csr_matrix(
+            (np.ones(len(pitch)), judge, indptr), shape=(n_pitches, n_judges), copy=False
+        )
     return sparse.csr_matrix((np.ones(len(pitch)), (pitch, judge)), shape=(n_pitches, n_judges))
+
+
+def _cells_in_order(pitch: np.ndarray, judge: np.ndarray, n_judges: int) -> bool:
+    """Whether the (pitch, judge) cells are distinct and sorted (as judges' totals are)."""
+    cells = np.asarray(pitch) * max(n_judges, 1) + np.asarray(judge)
+    return bool(len(cells) < 2 or (cells[1:] > cells[:-1]).all())
 
 
 def _judge_cross(incidence, weights: np.ndarray | None = None, *, dense: bool = True):
@@ -171,9 +189,18 @@ def fit_additive(
     inverse_n = np.where(used_p, 1.0 / np.maximum(n_p, 1.0), 0.0)
     incidence = _incidence(pitch, judge, n_pitches, n_judges)
     # Nᵀ diag(1/n_p) N; its sparse pattern gives the groups (graph search on a sparse matrix).
-    cross = _judge_cross(incidence, inverse_n, dense=False)
-    n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges, cross)
-    cross = cross.toarray() if sparse.issparse(cross) else cross
+    if sparse.issparse(incidence) and n_pitches * n_judges <= _PRODUCT_CELLS:
+        # Nᵀ (diag(1/n_p) N) as sparse × dense: one pass, and the J × J result is dense.
+        weighted = np.zeros((n_pitches, n_judges))
+        weighted[pitch, judge] = inverse_n[pitch]
+        cross = np.asarray(incidence.T @ weighted)
+        n_groups, labels = connected_groups(
+            pitch, judge, n_pitches, n_judges, sparse.csr_matrix(cross)
+        )
+    else:
+        cross = _judge_cross(incidence, inverse_n, dense=False)
+        n_groups, labels = connected_groups(pitch, judge, n_pitches, n_judges, cross)
+        cross = cross.toarray() if sparse.issparse(cross) else cross
     if n_groups > 1 and not allow_disconnected:
         raise DisconnectedDesign(
             _describe_groups(labels, n_groups, n_pitches, pitch_labels, judge_labels),
@@ -196,7 +223,7 @@ def fit_additive(
     ridge_inverse = None
     if shrinkage > 0:
         system = c_matrix + shrinkage * np.eye(len(judges))
-        ridge_inverse = linalg.inv(system, check_finite=False)
+        ridge_inverse = np.linalg.inv(system)
         solved = ridge_inverse @ rhs
         judge_block = ridge_inverse @ c_matrix @ ridge_inverse  # Var(o) / σ² under the ridge
     else:
@@ -207,7 +234,7 @@ def fit_additive(
         system[: len(judges), : len(judges)] = c_matrix
         system[: len(judges), len(judges) :] = membership
         system[len(judges) :, : len(judges)] = membership.T
-        judge_block = linalg.inv(system, check_finite=False)[: len(judges), : len(judges)]
+        judge_block = np.linalg.inv(system)[: len(judges), : len(judges)]
         solved = judge_block @ rhs  # the block is a generalised inverse G of C: Var(o) = σ² G
 
     offset = np.full((n_judges, y.shape[1]), np.nan)

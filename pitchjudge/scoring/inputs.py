@@ -173,9 +173,32 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, object]:
         array = values.to_numpy()
         low, high = int(array.min()), int(array.max())
         if high - low <= 4 * len(array) + (1 << 20):
-            present, codes = distinct(array.astype(np.int64) - low, high - low + 1)
-            return codes, (present + low).astype(array.dtype)
+            # Small non-negative ids (database keys) index the table as they are.
+            base = 0 if low >= 0 and high <= 4 * len(array) + (1 << 20) else low
+            key = array.astype(np.int64, copy=False)
+            present, codes = distinct(key - base if base else key, high - base + 1)
+            return codes, (present + base).astype(array.dtype, copy=False)
     return pd.factorize(values, sort=False)
+
+
+def _arrow_codes(column: pd.Series, names: list) -> np.ndarray | None:
+    """Each mark's criterion as its row in `names`, in one Arrow pass, when the column is Arrow
+    text (pandas' default string storage) and every label is present and listed; else None."""
+    if getattr(column.dtype, "storage", None) != "pyarrow" or not all(
+        isinstance(name, str) for name in names
+    ):
+        return None
+    import pyarrow as pa  # present: the column is stored in it
+    import pyarrow.compute as pc
+
+    try:
+        arrow = column.array.__arrow_array__()
+        found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
+    except (pa.ArrowException, TypeError, ValueError, AttributeError):
+        return None  # another Arrow type (dictionary, binary …): the long way
+    if found.null_count:  # a missing label, or one not in `names`: named by the long way
+        return None
+    return found.to_numpy().astype(np.int64, copy=False)
 
 
 def _canonical(codes: np.ndarray, uniques) -> tuple[np.ndarray, pd.Index]:
@@ -204,14 +227,18 @@ def prepare(
     marks = _require(marks, "marks", ("pitch", "judge", "criterion", "value"))
     criteria = _require(criteria, "criteria", ("criterion", "weight"))
     # One pass per label column (integer ids: a table, no hashing); a missing label is −1.
-    factorized = {c: _factorize(marks[c]) for c in ("pitch", "judge", "criterion")}
+    factorized = {c: _factorize(marks[c]) for c in ("pitch", "judge")}
+    names = criteria["criterion"].tolist()
+    criterion_code = _arrow_codes(marks["criterion"], names)
+    if criterion_code is None:  # not Arrow text, or a label missing or unknown: the long way
+        factorized["criterion"] = _factorize(marks["criterion"])
     for column, (codes, _) in factorized.items():
         if (codes < 0).any():
             raise ScoringError(f"marks: {column} is missing in rows {_rows(marks, codes < 0)}.")
-    _no_missing_labels(criteria, ("criterion",), "criteria")
+    if pd.isna(np.asarray(names, dtype=object)).any():
+        _no_missing_labels(criteria, ("criterion",), "criteria")
     values = _numbers(marks, "value", "marks")
 
-    names = criteria["criterion"].tolist()
     if len(set(names)) < len(names):
         duplicated_criteria = criteria["criterion"].duplicated(keep=False).to_numpy()
         raise ScoringError(
@@ -224,9 +251,10 @@ def prepare(
         )
     criterion_index = pd.Index(names)
 
-    # Factorise first (one hash pass), then look the few distinct names up in the table.
-    named, distinct = factorized["criterion"]
-    criterion_code = criterion_index.get_indexer(distinct)[named]
+    if criterion_code is None:
+        # Factorise first (one hash pass), then look the few distinct names up in the table.
+        named, distinct = factorized["criterion"]
+        criterion_code = criterion_index.get_indexer(distinct)[named]
     unknown = criterion_code < 0
     if unknown.any():
         names = sorted({str(v) for v in marks["criterion"][unknown]})
@@ -240,10 +268,11 @@ def prepare(
     group = pitch_code * n_c + criterion_code
     order = _value_order(values, group, len(pitches) * n_c)
     sorted_values = values[order] + 0.0  # + 0.0: no negative zero
-    _check_bounds(marks, criteria, values, criterion_code, group[order], sorted_values, n_c)
-    cell = (pitch_code * max(len(judges), 1) + judge_code) * n_c + criterion_code
-    ordered_cells = np.sort(cell, kind="stable")  # timsort: fast on marks read in order
-    if len(cell) > 1 and (ordered_cells[1:] == ordered_cells[:-1]).any():
+    _check_bounds(marks, criteria, values, criterion_code)
+    scorecard = pitch_code * max(len(judges), 1) + judge_code
+    repeated, table = _repeats(scorecard, criterion_code, len(pitches) * max(len(judges), 1), n_c)
+    if repeated:
+        cell = scorecard * n_c + criterion_code
         duplicated = pd.Series(cell).duplicated(keep=False).to_numpy()
         raise ScoringError(
             f"marks: a judge marked the same criterion of the same pitch twice "
@@ -259,6 +288,7 @@ def prepare(
         criterion=criterion_code[order].astype(np.int64, copy=False),
         value=sorted_values,
         adjustments=np.zeros((len(pitches), 0)),
+        _table=(scorecard[order], table) if table is not None else None,
     )
     if adjustments is not None:
         _add_adjustments(prepared, adjustments)
@@ -266,36 +296,50 @@ def prepare(
     return prepared
 
 
-def _check_bounds(
-    marks: pd.DataFrame,
-    criteria: pd.DataFrame,
-    values: np.ndarray,
-    criterion_code: np.ndarray,
-    sorted_group: np.ndarray,
-    sorted_values: np.ndarray,
-    n_criteria: int,
-) -> None:
-    """Every mark within its criterion's min and max (NaN limits: no limit).
+def _repeats(
+    scorecard: np.ndarray, criterion: np.ndarray, space: int, n_criteria: int
+) -> tuple[bool, np.ndarray | None]:
+    """(whether a judge marked a criterion of a pitch twice, marks per scorecard or None).
 
-    Marks sorted by value within each (pitch, criterion) group: only each group's lowest and
-    highest mark are compared; the rows are looked for only when one is out of bounds.
+    `scorecard` numbers each (pitch, judge) pair in [0, space). When that table is small,
+    each scorecard sums 2^criterion over its marks: distinct criteria add without a carry, so
+    the sum has one bit per mark; a repeat carries and leaves fewer bits than marks (exact in
+    floating point: at most `n_criteria` ≤ 40 marks of value < 2^40). Otherwise, a sort.
     """
+    if n_criteria <= 40 and space <= 4 * len(scorecard) + (1 << 20):
+        count = np.bincount(scorecard, minlength=space)
+        if (count > n_criteria).any():
+            return True, count
+        powers = np.exp2(np.arange(n_criteria))[criterion]
+        bits = np.bincount(scorecard, weights=powers, minlength=space)
+        return bool((np.bitwise_count(bits.astype(np.int64)) != count).any()), count
+    cell = np.sort(scorecard * n_criteria + criterion, kind="stable")
+    return bool(len(cell) > 1 and (cell[1:] == cell[:-1]).any()), None
+
+
+def _check_bounds(
+    marks: pd.DataFrame, criteria: pd.DataFrame, values: np.ndarray, criterion_code: np.ndarray
+) -> None:
+    """Every mark within its criterion's min and max (NaN limits: no limit)."""
     if not len(values):
         return
-    first = np.ones(len(sorted_group), dtype=bool)
-    first[1:] = sorted_group[1:] != sorted_group[:-1]
-    last = np.roll(first, -1)
-    ends = {"min": (np.less, first), "max": (np.greater, last)}
-    for bound, (outside, end) in ends.items():
+    lowest, highest = float(values.min()), float(values.max())
+    for bound, outside, extreme in (("min", np.less, lowest), ("max", np.greater, highest)):
         if bound not in criteria.columns:
             continue
-        limit = pd.to_numeric(criteria[bound], errors="coerce").to_numpy(dtype=float)
-        group_criterion = sorted_group[end] % max(n_criteria, 1)
-        if not outside(sorted_values[end], limit[group_criterion]).any():  # NaN: False
+        column = criteria[bound]
+        if column.dtype.kind in "fiu":  # numbers already: no conversion pass
+            limit = column.to_numpy(dtype=float)
+        else:
+            limit = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        if not outside(extreme, limit).any():  # every mark within every criterion's limit
             continue
-        off = outside(values, limit[criterion_code])
-        where = "below the minimum" if bound == "min" else "above the maximum"
-        raise ScoringError(f"marks: values {where} of their criterion in rows {_rows(marks, off)}.")
+        off = outside(values, limit[criterion_code])  # NaN limit: False
+        if off.any():
+            where = "below the minimum" if bound == "min" else "above the maximum"
+            raise ScoringError(
+                f"marks: values {where} of their criterion in rows {_rows(marks, off)}."
+            )
 
 
 def _add_adjustments(prepared: Prepared, adjustments: pd.DataFrame) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,15 @@ FLAG_INCOMPLETE = "incomplete"
 FLAG_STATISTICAL_TIE = "statistical_tie"
 
 
+class JudgeTotals(NamedTuple):
+    """Each judge's weighted total of each pitch they marked on every criterion, as arrays
+    (pitch and judge codes; the leaderboard's own pass needs no DataFrame)."""
+
+    pitch: np.ndarray
+    judge: np.ndarray
+    total: np.ndarray
+
+
 @dataclass
 class Scored:
     """Everything `leaderboard` computes, as arrays in pitch-code order."""
@@ -40,7 +50,7 @@ class Scored:
     adjustments: np.ndarray  # (pitches,)
     total: np.ndarray  # (pitches,)
     n_judges: np.ndarray  # (pitches,)
-    judge_totals: pd.DataFrame  # pitch, judge, total (complete scorecards, method units)
+    judge_totals: JudgeTotals  # complete scorecards, in the method's units
     order: np.ndarray  # pitch codes, best first
     rank: np.ndarray  # (pitches,) float, NaN when unranked
 
@@ -107,7 +117,7 @@ def score(
         _recompute_exactly(prepared, rule, np.flatnonzero(ambiguous), panel, judged, total)
 
     n_judges = _judges_per_pitch(prepared)
-    judge_totals = judge_weighted_totals(prepared, panels.adjusted)
+    judge_totals = judge_total_arrays(prepared, panels.adjusted)
     order, rank = _rank(prepared, rule, panel, judged, total, judge_totals)
     return Scored(
         prepared=prepared,
@@ -179,7 +189,14 @@ def _judges_per_pitch(prepared: Prepared) -> np.ndarray:
 
 
 def judge_weighted_totals(prepared: Prepared, adjusted: np.ndarray) -> pd.DataFrame:
-    """Each judge's weighted total of each pitch they marked on every criterion."""
+    """Each judge's weighted total of each pitch they marked on every criterion (columns
+    pitch, judge, total: codes and points; `judge_total_arrays` as a DataFrame)."""
+    return pd.DataFrame(judge_total_arrays(prepared, adjusted)._asdict(), copy=False)
+
+
+def judge_total_arrays(prepared: Prepared, adjusted: np.ndarray) -> JudgeTotals:
+    """Each judge's weighted total t_pj = Σ_c w_c x_pjc of each pitch they marked on every
+    criterion, in (pitch, judge) code order."""
     n_c = prepared.n_criteria
     weighted = adjusted * prepared.weights[prepared.criterion]
     table = prepared.cell_table()
@@ -192,13 +209,8 @@ def judge_weighted_totals(prepared: Prepared, adjusted: np.ndarray) -> pd.DataFr
         complete = np.bincount(inverse, minlength=len(cells)) == n_c
         totals = np.bincount(inverse, weights=weighted, minlength=len(cells))[complete]
         cells = cells[complete]
-    return pd.DataFrame(
-        {
-            "pitch": cells // max(prepared.n_judges, 1),
-            "judge": cells % max(prepared.n_judges, 1),
-            "total": totals,
-        }
-    )
+    n_judges = max(prepared.n_judges, 1)
+    return JudgeTotals(cells // n_judges, cells % n_judges, totals)
 
 
 def resolve_tie_break(key: str, prepared: Prepared) -> tuple[str, int | None]:
@@ -235,7 +247,7 @@ def _tie_break_keys(
     rule: AggregationRule,
     panel: np.ndarray,
     judged: np.ndarray,
-    judge_totals: pd.DataFrame,
+    judge_totals: JudgeTotals,
 ) -> list[np.ndarray]:
     keys = []
     for key in rule.tie_break:
@@ -253,9 +265,9 @@ def _tie_break_keys(
         elif kind == JUDGED_TOTAL:
             keys.append(judged)
         else:
-            raw = judge_weighted_totals(prepared, prepared.value)
+            raw = judge_total_arrays(prepared, prepared.value)
             best = np.full(prepared.n_pitches, -np.inf)
-            np.maximum.at(best, raw["pitch"].to_numpy(), raw["total"].to_numpy())
+            np.maximum.at(best, raw.pitch, raw.total)
             keys.append(best)
     return keys
 
@@ -266,7 +278,7 @@ def _rank(
     panel: np.ndarray,
     judged: np.ndarray,
     total: np.ndarray,
-    judge_totals: pd.DataFrame,
+    judge_totals: JudgeTotals,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Order best first (total, then each tie-break, higher first) and shared ranks."""
     keys = [total, *_tie_break_keys(prepared, rule, panel, judged, judge_totals)]

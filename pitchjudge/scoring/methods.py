@@ -35,11 +35,16 @@ class Panels:
 class Groups:
     """The (pitch, criterion) groups of the sorted marks."""
 
-    id: np.ndarray  # (marks,) group number of each mark
     start: np.ndarray  # (groups,) first row
     size: np.ndarray  # (groups,)
     pitch: np.ndarray  # (groups,)
     criterion: np.ndarray  # (groups,)
+    n_marks: int
+
+    @property
+    def id(self) -> np.ndarray:
+        """(marks,) group number of each mark (made when a method needs it)."""
+        return np.repeat(np.arange(len(self.start)), self.size)
 
     @classmethod
     def of(cls, prepared: Prepared) -> Groups:
@@ -49,11 +54,11 @@ class Groups:
         start = np.flatnonzero(first)
         size = np.diff(np.append(start, len(key)))
         return cls(
-            id=np.cumsum(first) - 1,
             start=start,
             size=size,
             pitch=prepared.pitch[start],
             criterion=prepared.criterion[start],
+            n_marks=len(key),
         )
 
     @classmethod
@@ -62,16 +67,16 @@ class Groups:
         start = np.arange(n_groups) * size
         zeros = np.zeros(n_groups, dtype=np.int64)
         return cls(
-            id=np.repeat(np.arange(n_groups), size),
             start=start,
             size=np.full(n_groups, size),
             pitch=zeros,
             criterion=zeros,
+            n_marks=n_groups * size,
         )
 
     def position(self) -> np.ndarray:
         """Rank of each mark within its group (0 = lowest)."""
-        return np.arange(len(self.id)) - self.start[self.id]
+        return np.arange(self.n_marks) - np.repeat(self.start, self.size)
 
 
 def mean_panel(values: np.ndarray, groups: Groups) -> np.ndarray:
@@ -104,8 +109,9 @@ def trimmed_panel(
     """
     applies = groups.size >= min_judges if trim > 0 else np.zeros(len(groups.size), bool)
     position = groups.position()
-    size = groups.size[groups.id]
-    keep = ~applies[groups.id] | ((position >= trim) & (position < size - trim))
+    ids = groups.id
+    size = groups.size[ids]
+    keep = ~applies[ids] | ((position >= trim) & (position < size - trim))
     kept_sum = np.add.reduceat(np.where(keep, values, 0.0), groups.start)
     kept = np.add.reduceat(keep.astype(np.int64), groups.start)
     return kept_sum / kept, (trim > 0) & ~applies

@@ -99,7 +99,7 @@ def precision(scored: Scored) -> Precision:
     prepared, rule = scored.prepared, scored.rule
     totals = scored.judge_totals
     n_pitches = prepared.n_pitches
-    n = np.bincount(totals["pitch"], minlength=n_pitches).astype(float)
+    n = np.bincount(totals.pitch, minlength=n_pitches).astype(float)
     empty = Precision(
         se=np.full(n_pitches, np.nan),
         dof=0,
@@ -112,14 +112,12 @@ def precision(scored: Scored) -> Precision:
         fit=None,
         calibrated=rule.method == "calibrated",
     )
-    if not len(totals):
+    if not len(totals.pitch):
         return empty
-    pitch = totals["pitch"].to_numpy()
-    judge = totals["judge"].to_numpy()
     fit = fit_additive(
-        pitch,
-        judge,
-        totals["total"].to_numpy(),
+        totals.pitch,
+        totals.judge,
+        totals.total,
         n_pitches,
         prepared.n_judges,
         shrinkage=rule.shrinkage if rule.method == "calibrated" else 0.0,

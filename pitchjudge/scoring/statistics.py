@@ -15,25 +15,42 @@ from pitchjudge.scoring.leaderboard import judge_weighted_totals
 
 #: Modified z-score beyond which a mark is flagged (Iglewicz & Hoaglin 1993).
 OUTLIER_Z = 3.5
-#: Share of contests without an outlier judge in which some judge may be flagged anyway.
-FAMILY_ERROR = 0.05
+#: Share of contests without an outlier judge in which some judge may be flagged anyway
+#: (below the 5 % the product promises, so that the promise holds beyond sampling noise).
+FAMILY_ERROR = 0.04
+#: Part of that share spent on the leniency check; the rest goes to the agreement check (a
+#: judge who marks against the panel stands out by far, so it needs little of it).
+LENIENCY_SHARE = 15 / 16
 
 
-def judge_threshold(n_judges: int, family_error: float = FAMILY_ERROR) -> float:
-    """The |t| beyond which a judge is flagged, so that ≤ `family_error` of honest panels flag.
+def judge_threshold(n_judges: int, error: float) -> float:
+    """The |t| beyond which one of n judges is flagged by a check with family error `error`.
 
     Each judge's statistic is a studentised deleted residual t_j = (x_j − x̄₋ⱼ) /
     (s₋ⱼ √(1 + 1/(n−1))), which for n honest (normal) judges follows Student's t with n − 2
-    degrees of freedom (the judge is compared with the others only, so an outlier does not
-    hide itself by inflating the spread). Two checks (offset, two-sided; agreement, lower
-    tail) over n judges share the error with Bonferroni's correction: each judge and check
-    gets `family_error` / (2n), so some judge is flagged in at most `family_error` of
-    contests without an outlier (Bonferroni 1936; Cook & Weisberg 1982, "Residuals and
-    Influence in Regression", ch. 2).
+    degrees of freedom: the judge is compared with the others only, so an outlier does not
+    hide itself by inflating the spread. The largest |t_j| is Grubbs' statistic, the
+    likelihood-ratio test for one outlier (Grubbs 1950, Ann. Math. Stat. 21; Cook & Weisberg
+    1982, "Residuals and Influence in Regression", ch. 2). Its level is set by Bonferroni
+    over the n judges, two-sided: each gets `error` / (2n). For this statistic that bound is
+    practically exact, not conservative (two honest judges can hardly both pass the
+    threshold): the simulation in `bench/bench_uncertainty.py` measures it.
     """
     if n_judges < 4:
         return float("inf")
-    return float(stats.t.ppf(1 - family_error / (4 * n_judges), n_judges - 2))
+    return float(stats.t.ppf(1 - error / (2 * n_judges), n_judges - 2))
+
+
+def judge_thresholds(
+    n_leniency: int, n_agreement: int, family_error: float = FAMILY_ERROR
+) -> tuple[float, float]:
+    """(leniency |t|, agreement −t) thresholds: in contests without an outlier judge, some
+    judge is flagged in at most `family_error` of them (the two checks share it: Bonferroni,
+    `LENIENCY_SHARE` to leniency, one-sided for agreement)."""
+    leniency = judge_threshold(n_leniency, family_error * LENIENCY_SHARE)
+    # One-sided: only too little agreement flags; error/(2n) per side ⇔ 2·error two-sided.
+    agreement = judge_threshold(n_agreement, 2 * family_error * (1 - LENIENCY_SHARE))
+    return leniency, agreement
 
 
 def _deleted_t(values: np.ndarray) -> np.ndarray:
@@ -72,10 +89,11 @@ def judge_statistics(
       psychometrics); needs 3 shared pitches.
     - `offset_z`, `agreement_z`: each judge against the other judges, as a studentised deleted
       residual (`judge_threshold`), the agreement taken through Fisher's z = atanh(r) first
-      so that honest judges' values are near normal; `outlier` when |offset_z| or
-      −agreement_z exceeds `outlier_threshold` = `judge_threshold(n)`: among n honest judges
-      at most 5 % of contests flag anyone (Bonferroni). `outlier_reason` says which check.
-      Pass `outlier_z` to use a fixed threshold instead.
+      so that honest judges' values are near normal; `outlier` when |offset_z| exceeds
+      `outlier_threshold` or −agreement_z exceeds `agreement_threshold`
+      (`judge_thresholds`): in contests without an outlier judge, at most `FAMILY_ERROR`
+      (4 %) flag anyone. `outlier_reason` says which check. Pass `outlier_z` to use one
+      fixed threshold for both instead.
     """
     prepared = prepare(marks, criteria)
     totals = judge_weighted_totals(prepared, prepared.value)
@@ -96,7 +114,11 @@ def judge_statistics(
     with np.errstate(invalid="ignore", divide="ignore"):
         agreement_z = _deleted_t(np.arctanh(np.clip(agreement, -0.999, 0.999)))
     if outlier_z is None:
-        outlier_z = judge_threshold(int(np.isfinite(offset).sum()))
+        outlier_z, agreement_limit = judge_thresholds(
+            int(np.isfinite(offset).sum()), int(np.isfinite(agreement).sum())
+        )
+    else:
+        agreement_limit = outlier_z
     reasons = []
     for k in range(n_judges):
         found = []
@@ -104,7 +126,7 @@ def judge_statistics(
             found.append("lenient")
         if np.isfinite(offset_z[k]) and offset_z[k] < -outlier_z:
             found.append("harsh")
-        if np.isfinite(agreement_z[k]) and agreement_z[k] < -outlier_z:
+        if np.isfinite(agreement_z[k]) and agreement_z[k] < -agreement_limit:
             found.append("disagrees with the panel")
         reasons.append(", ".join(found))
     n_marks = np.bincount(prepared.judge, minlength=n_judges)
@@ -126,6 +148,7 @@ def judge_statistics(
             "outlier": [bool(reason) for reason in reasons],
             "outlier_reason": reasons,
             "outlier_threshold": outlier_z,
+            "agreement_threshold": agreement_limit,
             "group": group,
         }
     )
@@ -146,7 +169,7 @@ def _leave_one_out(pitch, judge, value, prepared: Prepared) -> np.ndarray:
         rest = (sums[pitch[rows]][usable] - mine) / others[usable]
         if np.ptp(mine) == 0 or np.ptp(rest) == 0:
             continue
-        result[k] = stats.pearsonr(mine, rest).statistic
+        result[k] = np.corrcoef(mine, rest)[0, 1]  # Pearson's r
     return result
 
 

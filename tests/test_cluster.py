@@ -13,15 +13,18 @@ CI requires them (PITCHJUDGE_REQUIRE_POSTGRES / PITCHJUDGE_REQUIRE_BROWSER).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -30,7 +33,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from pitchjudge import cluster as cluster_module
-from pitchjudge.cluster import Cluster, ClusterConfig, free_port, render_haproxy_config
+from pitchjudge.cluster import free_port, render_haproxy_config
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest
@@ -87,12 +90,95 @@ def test_the_health_path_must_be_a_path() -> None:
         render_haproxy_config(listen=":1", replicas=[("r1", "x:1")], health_path="healthz")
 
 
+# --- the docker compose deployment (Docker is not run here: its files are checked) -------
+
+DEPLOY = Path(cluster_module.__file__).resolve().parent / "deploy"
+
+
+def test_the_compose_file_runs_one_sender_and_replicas_that_share_their_secrets() -> None:
+    yaml = pytest.importorskip("yaml")  # a dev dependency: always there with `make setup`
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    apps = sorted(name for name in services if re.fullmatch(r"app\d+", name))
+    assert apps == ["app1", "app2"]
+    senders = [s for s in services.values() if "send-mail" in (s.get("command") or [])]
+    assert len(senders) == 1 and senders[0]["command"][-1] == "--loop"
+    shared = ("PITCHJUDGE_DATABASE_URL", "PITCHJUDGE_SECRET_KEY", "STREAMLIT_SERVER_COOKIE_SECRET")
+    for name in [*apps, "mail", "migrate"]:
+        env = services[name]["environment"]
+        for key in shared:
+            assert env[key] == services["app1"]["environment"][key], (name, key)
+        assert "decks:/data" in services[name]["volumes"]
+        assert env["PITCHJUDGE_DATA_DIR"] == "/data"
+    assert services["migrate"]["command"] == ["pitchjudge", "init"]
+    for name in apps:
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    # HAProxy's fixed address is the only proxy the replicas believe.
+    proxy_ip = services["haproxy"]["networks"]["default"]["ipv4_address"]
+    assert services["app1"]["environment"]["PITCHJUDGE_TRUSTED_PROXIES"] == proxy_ip
+    assert (
+        "./haproxy-compose.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro"
+        in (services["haproxy"]["volumes"])
+    )
+
+
+def test_the_compose_haproxy_config_is_generated_from_the_template(tmp_path: Path) -> None:
+    _require_haproxy()
+    committed = (DEPLOY / "haproxy-compose.cfg").read_text()
+    assert committed == cluster_module.compose_haproxy_config(2), (
+        "run `python -m pitchjudge.cluster compose-config 2`"
+    )
+    # Valid for HAProxy (outside Docker the app hosts do not resolve: warnings, no error).
+    check = subprocess.run(
+        ["haproxy", "-c", "-f", str(DEPLOY / "haproxy-compose.cfg")],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "server r2 app2:8501 cookie r2" in committed
+
+
 # --- a running cluster ------------------------------------------------------------------
 
 
 @dataclass
+class Launched:
+    """`pitchjudge cluster` running in a subprocess, as an organiser starts it."""
+
+    process: subprocess.Popen
+    url: str
+    run_dir: Path
+    pids: dict[str, int]  # "r1", "r2", "haproxy", "send-mail" → pid (the latest)
+    output: list[str]
+    every_pid: set[int] = field(default_factory=set)  # restarted ones included
+
+    def read(self, line: str) -> None:
+        """One line of the launcher's console: it announces every process it (re)starts."""
+        line = line.rstrip()
+        self.output.append(line)
+        found = PID_LINE.match(line)
+        if found:
+            name = found.group(1) or ("haproxy" if found.group(2) else "send-mail")
+            self.pids[name] = int(found.group(4))
+            self.every_pid.add(int(found.group(4)))
+
+    @property
+    def stats_socket(self) -> Path:
+        return self.run_dir / "haproxy.sock"
+
+    def log_tail(self) -> str:
+        logs = [
+            "\n".join(path.read_text(errors="replace").splitlines()[-40:])
+            for path in sorted(self.run_dir.glob("*.log"))
+        ]
+        return "\n".join(["--- pitchjudge cluster ---", *self.output, *logs])
+
+
+@dataclass
 class Running:
-    cluster: Cluster
+    cluster: Launched
     database_url: str
     round_id: int
     judges: list[int]
@@ -134,6 +220,57 @@ def _cluster_database() -> str:
     return cluster_url
 
 
+PID_LINE = re.compile(r"^(?:Replica (r\d+)|(HAProxy)|(Mail sender)):.*pid (\d+)\)?$")
+
+
+def _launch(values: dict[str, str], port: int, run_dir: Path) -> Launched:
+    """`pitchjudge cluster` with `values` as its environment; returns once it says ready."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
+    env.update(values)
+    # Other work in the tree must not reload modules under running replicas.
+    env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
+    command = [
+        str(Path(sys.executable).with_name("pitchjudge")),
+        "cluster",
+        "--replicas",
+        "2",
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--run-dir",
+        str(run_dir),
+    ]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    launched = Launched(process, f"http://127.0.0.1:{port}", run_dir, {}, [])
+    assert process.stdout is not None
+    for line in process.stdout:  # ends when the launcher exits
+        launched.read(line)
+        if line.startswith("PitchJudge cluster ready"):
+            threading.Thread(target=_drain, args=(process, launched), daemon=True).start()
+            return launched
+    raise RuntimeError(f"pitchjudge cluster did not start:\n{launched.log_tail()}")
+
+
+def _drain(process: subprocess.Popen, launched: Launched) -> None:
+    for line in process.stdout or ():
+        launched.read(line)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by its parent) is gone for our purpose.
+    with contextlib.suppress(OSError):
+        if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            return False
+    return True
+
+
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     _require_haproxy()
@@ -160,17 +297,10 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         ]
     engine.dispose()
     assert len(names) == len(MARKS), names
-    config = ClusterConfig(
-        env=values,
-        run_dir=root / "run",
-        replicas=2,
-        port=port,
-        host="127.0.0.1",
-        streamlit_args=["--server.fileWatcherType", "none"],
-    )
-    with Cluster(config) as started:
+    launched = _launch(values, port, root / "run")
+    try:
         yield Running(
-            cluster=started,
+            cluster=launched,
             database_url=database_url,
             round_id=seeded["round_id"],
             judges=seeded["judges"],
@@ -179,10 +309,16 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             criteria=seeded["criteria"],
             criterion_names=names,
         )
-
-
-def _logs(running: Running) -> str:
-    return "\n".join(child.log_tail() for child in running.cluster._children)
+    finally:
+        if launched.process.poll() is None:
+            launched.process.send_signal(signal.SIGINT)
+            try:
+                launched.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                launched.process.kill()
+        for pid in launched.every_pid:  # never leave one behind, whatever happened
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture(autouse=True)
@@ -190,7 +326,9 @@ def _cluster_log_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed and "running" in request.fixturenames:
-        report.sections.append(("cluster logs", _logs(request.getfixturevalue("running"))))
+        report.sections.append(
+            ("cluster logs", request.getfixturevalue("running").cluster.log_tail())
+        )
 
 
 def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str]]:
@@ -219,8 +357,9 @@ def test_the_proxy_sticks_a_browser_to_one_replica_and_tags_each_request(
     request = urllib.request.Request(health, headers={"X-Request-ID": "outer-proxy-42"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.headers["X-Request-ID"] == "outer-proxy-42"
-    # One mail sender for the whole cluster.
-    assert running.cluster.sender is not None and running.cluster.sender.alive()
+    # One mail sender for the whole cluster, and the processes the launcher announced.
+    assert sorted(running.cluster.pids) == ["haproxy", "r1", "r2", "send-mail"]
+    assert all(_alive(pid) for pid in running.cluster.pids.values())
 
 
 def _stored_marks(running: Running, pitch: int) -> scoring.ScorecardView:
@@ -246,6 +385,16 @@ def _sessions(running: Running) -> dict[str, int]:
         if len(cells) > 4 and cells[0] == "replicas" and cells[1] in ("r1", "r2"):
             counts[cells[1]] = int(cells[4] or 0)
     return counts
+
+
+def _states(running: Running) -> dict[str, str]:
+    """HAProxy's view of each replica of the main backend: {"r1": "UP", "r2": "DOWN"}."""
+    answer = cluster_module.haproxy_command(running.cluster.stats_socket, "show stat")
+    return {
+        cells[1]: cells[17].split(" ")[0]
+        for cells in (line.split(",") for line in answer.splitlines())
+        if len(cells) > 17 and cells[0] == "replicas" and cells[1] in ("r1", "r2")
+    }
 
 
 def test_kill_9_of_the_judges_replica_mid_scoring_loses_nothing(
@@ -279,7 +428,8 @@ def test_kill_9_of_the_judges_replica_mid_scoring_loses_nothing(
 
         # kill -9 of that replica; the judge goes on as if nothing happened.
         killed_at = time.monotonic()
-        os.kill(running.cluster.replica(victim).child.pid, signal.SIGKILL)
+        killed_pid = running.cluster.pids[victim]
+        os.kill(killed_pid, signal.SIGKILL)
         for name, value in zip(names[BEFORE_KILL:], MARKS[BEFORE_KILL:], strict=True):
             mark_button(page, name, value).click()
         box.press_sequentially(TYPED_AFTER, delay=15)
@@ -321,3 +471,48 @@ def test_kill_9_of_the_judges_replica_mid_scoring_loses_nothing(
         assert _stored_marks(running, pitch).status == "submitted"
     finally:
         context.close()
+
+    # The launcher started the killed replica again, and HAProxy takes it back.
+    dead_pid = killed_pid
+    deadline = time.monotonic() + LONG_MS / 1000
+    while time.monotonic() < deadline and not (
+        running.cluster.pids[victim] != dead_pid and _states(running).get(victim) == "UP"
+    ):
+        time.sleep(0.5)
+    assert running.cluster.pids[victim] != dead_pid, running.cluster.output[-5:]
+    assert _states(running)[victim] == "UP"
+    back_s = time.monotonic() - killed_at
+    print(f"replica {victim} restarted, back in HAProxy {back_s:.1f} s after the kill")
+
+
+def test_ctrl_c_stops_every_process_of_the_cluster(running: Running) -> None:
+    """Last in this file: the launcher, interrupted as by Ctrl+C, stops what it started."""
+    launched = running.cluster
+    assert all(_alive(pid) for pid in launched.pids.values())  # the killed one restarted
+    launched.process.send_signal(signal.SIGINT)
+    assert launched.process.wait(timeout=60) == 0
+    assert [pid for pid in launched.every_pid if _alive(pid)] == []
+    assert "Stopping…" in launched.output
+
+
+def test_children_die_with_a_launcher_killed_by_sigkill(tmp_path: Path) -> None:
+    """Even kill -9 of the launcher leaves no child behind (the kernel's parent-death signal)."""
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from pitchjudge.cluster import Cluster, ClusterConfig\n"
+        f"cluster = Cluster(ClusterConfig(env={{}}, run_dir=Path({str(tmp_path)!r})))\n"
+        "child = cluster._spawn('sleeper', ['sleep', '600'], {})\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    launcher = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert launcher.stdout is not None
+    child = int(launcher.stdout.readline())
+    assert _alive(child)
+    launcher.kill()
+    launcher.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)

@@ -54,6 +54,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def find_haproxy(name: str = "haproxy") -> str | None:
+    """HAProxy's executable: on the PATH, else Debian's /usr/sbin (not on every user's PATH)."""
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin")
+
+
 def render_haproxy_config(
     *,
     listen: str,
@@ -256,7 +261,7 @@ class Cluster:
         config = self.config
         if config.replicas < 1:
             raise ClusterError("A cluster needs at least one replica.")
-        haproxy = shutil.which(config.haproxy)
+        haproxy = find_haproxy(config.haproxy)
         if haproxy is None:
             raise ClusterError(
                 f"HAProxy ({config.haproxy}) is not installed: apt-get install -y haproxy"
@@ -333,8 +338,9 @@ class Cluster:
             *self.config.streamlit_args,
         ]
 
-    def wait_healthy(self, replica: Replica, timeout_s: float = 180.0) -> None:
-        """Until the replica answers its health path (it answers once warmed up)."""
+    def wait_healthy(self, replica: Replica, timeout_s: float = 600.0) -> None:
+        """Until the replica answers its health path (it answers once warmed up: seconds on
+        an idle machine, minutes on 2 cores kept busy by other jobs)."""
         deadline = time.monotonic() + timeout_s
         assert replica.child is not None
         while time.monotonic() < deadline:

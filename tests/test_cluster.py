@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -54,7 +53,7 @@ SCREENSHOTS = Path("/tmp")
 
 
 def _require_haproxy() -> None:
-    if shutil.which("haproxy"):
+    if cluster_module.find_haproxy():
         return
     reason = "HAProxy is missing (apt-get install -y haproxy)"
     if REQUIRE_POSTGRES:  # CI: .ci/run installs it
@@ -80,7 +79,9 @@ def test_the_haproxy_config_is_valid_and_sticky(tmp_path: Path) -> None:
     assert "${" not in config.split("\nglobal", 1)[1]  # every field filled
     path = tmp_path / "haproxy.cfg"
     path.write_text(config)
-    check = subprocess.run(["haproxy", "-c", "-f", str(path)], capture_output=True, text=True)
+    check = subprocess.run(
+        [cluster_module.find_haproxy(), "-c", "-f", str(path)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
     assert "WARNING" not in check.stdout + check.stderr
 
@@ -132,7 +133,7 @@ def test_the_compose_haproxy_config_is_generated_from_the_template(tmp_path: Pat
     )
     # Valid for HAProxy (outside Docker the app hosts do not resolve: warnings, no error).
     check = subprocess.run(
-        ["haproxy", "-c", "-f", str(DEPLOY / "haproxy-compose.cfg")],
+        [cluster_module.find_haproxy(), "-c", "-f", str(DEPLOY / "haproxy-compose.cfg")],
         capture_output=True,
         text=True,
     )

@@ -137,11 +137,14 @@ class SaveWatcher(threading.Thread):
         self.engine, self.round_id, self.pitches = engine, round_id, pitches
         self.pending: dict[tuple[int, int, int], tuple[float, float]] = {}
         self.saved: list[float] = []
+        self.superseded = 0
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
     def expect(self, key: tuple[int, int, int], value: float, clicked: float) -> None:
         with self.lock:
+            if key in self.pending:  # clicked again before the first one showed: not timed
+                self.superseded += 1
             self.pending[key] = (value, clicked)
 
     def run(self) -> None:
@@ -239,7 +242,7 @@ async def probe_loop(projectors: list, w: dict, until: float) -> list[float]:
         )
         expected = await asyncio.to_thread(probe_total, engine, w, probe_pitch)
         waiting = set(range(len(projectors)))
-        deadline = saved + 60
+        deadline = saved + 120
         while waiting and time.monotonic() < deadline:
             for i in list(waiting):
                 shown = await shown_total(projectors[i], probe_pitch)
@@ -290,7 +293,7 @@ def vote_burst(workdir: Path, url: str, token: str, w: dict, phones: int) -> sub
             "-r",
             str(spawn),
             "-t",
-            f"{phones // spawn + 20}s",
+            f"{phones // spawn + 60}s",
             "--host",
             url,
             "--csv",
@@ -414,7 +417,8 @@ async def run(workdir: Path, args: dict[str, int]) -> None:
     print(f"  judges per replica (sticky cookie): {per_replica}; HAProxy saw {states}")
     print(
         f"  clicks {clicks} in {elapsed:.0f} s ({clicks / elapsed:.1f}/s), "
-        f"saved {len(watcher.saved)}"
+        f"saved {len(watcher.saved)} (and {watcher.superseded} changed again before the "
+        "first value was seen in the database)"
     )
     stats("save: click → mark in PostgreSQL", watcher.saved)
     shown = [d for d in delays if d != float("inf")]

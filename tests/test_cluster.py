@@ -30,12 +30,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import select
 
 from pitchjudge import cluster as cluster_module
 from pitchjudge.cluster import free_port, render_haproxy_config
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
-from pitchjudge.models import Contest
+from pitchjudge.models import Contest, SignInAttempt
 from pitchjudge.services import rubric, scoring
 from pitchjudge.services.judges import judge_link
 from tests.browser_support import LAPTOP_13, LONG_MS, SHORT_MS, _require_chromium
@@ -361,6 +362,35 @@ def test_the_proxy_sticks_a_browser_to_one_replica_and_tags_each_request(
     # One mail sender for the whole cluster, and the processes the launcher announced.
     assert sorted(running.cluster.pids) == ["haproxy", "r1", "r2", "send-mail"]
     assert all(_alive(pid) for pid in running.cluster.pids.values())
+
+
+def test_the_app_counts_sign_in_failures_under_the_address_the_proxy_forwards(
+    running: Running, browser: Browser
+) -> None:
+    """HAProxy adds X-Forwarded-For; the replicas believe it from HAProxy only (loopback here),
+    reading right to left: the sign-in throttle counts the client, not the proxy."""
+    context = browser.new_context(
+        viewport=LAPTOP_13, extra_http_headers={"X-Forwarded-For": "203.0.113.9"}
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{running.cluster.url}/sign_in")
+        wait_for_app(page)
+        page.get_by_label("Organiser password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        engine = make_engine(running.database_url)
+        try:
+            deadline = time.monotonic() + LONG_MS / 1000
+            clients: list[str] = []
+            while not clients and time.monotonic() < deadline:
+                time.sleep(0.2)
+                with session_scope(engine, read_only=True) as session:
+                    clients = list(session.exec(select(SignInAttempt.client)).all())
+        finally:
+            engine.dispose()
+        assert [c.split("|")[0] for c in clients] == ["203.0.113.9"]
+    finally:
+        context.close()
 
 
 def _stored_marks(running: Running, pitch: int) -> scoring.ScorecardView:

@@ -281,9 +281,14 @@ def _cmd_send_mail(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
     import os
 
+    from dotenv import dotenv_values
+
     from pitchjudge import cluster
 
-    env = {k: v for k, v in os.environ.items() if k.startswith("PITCHJUDGE_")}
+    # Every process gets the same settings, `.env`'s included (read here, where it was found).
+    found = dotenv_values(".env") if Path(".env").is_file() else {}
+    env = {k: v for k, v in found.items() if k.startswith("PITCHJUDGE_") and v is not None}
+    env.update({k: v for k, v in os.environ.items() if k.startswith("PITCHJUDGE_")})
     if settings.database_url.startswith("sqlite"):
         print(
             "Note: the replicas share a SQLite file; set PITCHJUDGE_DATABASE_URL to PostgreSQL "

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,7 @@ from pitchjudge.services.judges import judge_link  # noqa: E402
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://pitch:pitch@127.0.0.1:5432/pitchjudge_bench"
+LOGS = Path(tempfile.gettempdir()) / "pj_bench_cluster_logs"
 PITCHES = 12  # the last one is the probe's: no bench judge scores it
 # The room board (HTML): one row per startup, `<li data-pitch="<id>">…<span class="pj-total">`.
 BOARD_ROW = "li[data-pitch]"
@@ -413,8 +415,11 @@ async def run(workdir: Path, args: dict[str, int]) -> None:
                 error_boxes += await page.locator(ERROR_BOX).count()
             await browser.close()
         states = cluster.server_states()
+        exits = {r.name: r.child.process.poll() for r in cluster.replicas}
     lost = watcher.lost(older_than_s=0)
     print(f"  judges per replica (sticky cookie): {per_replica}; HAProxy saw {states}")
+    dead = {name: code for name, code in exits.items() if code is not None}
+    print(f"  replicas that died during the run: {dead or 'none'}")
     print(
         f"  clicks {clicks} in {elapsed:.0f} s ({clicks / elapsed:.1f}/s), "
         f"saved {len(watcher.saved)} (and {watcher.superseded} changed again before the "
@@ -466,7 +471,12 @@ def main() -> None:
         print(f"bench_cluster: skipped (PostgreSQL unreachable at {make_url(url)!r}: {error})")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(Path(tmp), args))
+        try:
+            asyncio.run(run(Path(tmp), args))
+        finally:  # the replicas' and HAProxy's logs outlive the run, for whoever reads it
+            if (Path(tmp) / "run").is_dir():
+                shutil.copytree(Path(tmp) / "run", LOGS, dirs_exist_ok=True)
+                print(f"  (logs of the replicas and HAProxy: {LOGS})")
 
 
 if __name__ == "__main__":

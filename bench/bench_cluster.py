@@ -15,7 +15,7 @@ of HAProxy and Chromium, since they share the 2 cores), with the load average.
 Run: .venv/bin/python bench/bench_cluster.py [--judges 30] [--projectors 10] [--seconds 120]
      [--phones 300]
 Database: PITCHJUDGE_BENCH_POSTGRES_URL (default
-postgresql+psycopg://pitch:pitch@127.0.0.1:5432/pitchjudge_bench, created when missing;
+postgresql+psycopg://pitch:pitch@127.0.0.1:5432/pitchjudge_bench_cluster, created when missing;
 emptied). Prints figures, asserts nothing; skipped with the reason when PostgreSQL, HAProxy or
 Chromium is missing.
 """
@@ -52,7 +52,7 @@ from pitchjudge.services import board  # noqa: E402
 from pitchjudge.services.judges import judge_link  # noqa: E402
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-DEFAULT_URL = "postgresql+psycopg://pitch:pitch@127.0.0.1:5432/pitchjudge_bench"
+DEFAULT_URL = "postgresql+psycopg://pitch:pitch@127.0.0.1:5432/pitchjudge_bench_cluster"
 LOGS = Path(tempfile.gettempdir()) / "pj_bench_cluster_logs"
 PITCHES = 12  # the last one is the probe's: no bench judge scores it
 # The room board (HTML): one row per startup, `<li data-pitch="<id>">…<span class="pj-total">`.
@@ -475,7 +475,12 @@ def main() -> None:
             asyncio.run(run(Path(tmp), args))
         finally:  # the replicas' and HAProxy's logs outlive the run, for whoever reads it
             if (Path(tmp) / "run").is_dir():
-                shutil.copytree(Path(tmp) / "run", LOGS, dirs_exist_ok=True)
+                shutil.copytree(
+                    Path(tmp) / "run",
+                    LOGS,
+                    dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*.sock"),
+                )
                 print(f"  (logs of the replicas and HAProxy: {LOGS})")
 
 

@@ -11,7 +11,7 @@ KEYWORDS := -k _ -k N_ -k pgettext:1c,2 -k PitchJudgeError -k ValidationError -k
 	-k ConfigError -k DuplicateApplication -k ConflictOfInterest -k NotAssigned \
 	-k IncompleteScorecard -k MarksImportError -k RateLimited
 
-.PHONY: run test setup demo lint format i18n bench clean
+.PHONY: run cluster test setup demo lint format i18n bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -25,6 +25,29 @@ run: setup
 	if [ "$(DEMO)" = "0" ]; then .venv/bin/pitchjudge init; else .venv/bin/pitchjudge demo --if-empty; fi
 	.venv/bin/pitchjudge send-mail --loop & sender=$$!; trap 'kill $$sender' EXIT; \
 	.venv/bin/streamlit run pitchjudge/ui/asgi.py --server.port $(PORT) --server.headless true
+
+## Replicas of `make cluster` (N=3 for three), and HAProxy's port, where browsers go
+N ?= 2
+CLUSTER_PORT ?= 8500
+CLUSTER_DB ?= postgresql+psycopg://pitch:pitch@127.0.0.1:5432/pitchjudge
+
+## N app replicas behind HAProxy on http://localhost:$(CLUSTER_PORT), one mail sender, on
+## PostgreSQL: PITCHJUDGE_DATABASE_URL if set, else the local cluster (started, and its
+## `pitch` role and `pitchjudge` database created when run as root). Ctrl+C stops everything.
+cluster: setup
+	@if [ -z "$$PITCHJUDGE_DATABASE_URL" ]; then \
+		pg_ctlcluster 15 main start 2>/dev/null || true; \
+		for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done; \
+		if [ "$$(id -u)" = 0 ]; then \
+			su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='pitch'\"" | grep -q 1 || \
+				su postgres -c "psql -qc \"CREATE ROLE pitch LOGIN PASSWORD 'pitch'\""; \
+			su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='pitchjudge'\"" | grep -q 1 || \
+				su postgres -c "createdb -O pitch pitchjudge"; \
+		fi; \
+	fi
+	export PITCHJUDGE_DATABASE_URL="$${PITCHJUDGE_DATABASE_URL:-$(CLUSTER_DB)}"; \
+	if [ "$(DEMO)" != "0" ]; then .venv/bin/pitchjudge demo --if-empty; fi; \
+	exec .venv/bin/pitchjudge cluster --replicas $(N) --port $(CLUSTER_PORT)
 
 ## Set up and run every test (PostgreSQL tests run when PITCHJUDGE_TEST_POSTGRES_URL is set)
 test: setup
@@ -67,6 +90,7 @@ bench: setup
 	.venv/bin/python bench/bench_backup.py
 	.venv/bin/python bench/bench_sqlite_sync.py
 	.venv/bin/python bench/bench_health.py
+	.venv/bin/python bench/bench_cluster.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -63,9 +63,10 @@ def stats(label: str, values: list[float], unit: str = "s") -> None:
     )
 
 
-def seed(workdir: Path, *, judges: int, pitches: int, marks: bool = True) -> dict:
-    """A live board of `pitches` × `judges` × the classic rubric (6 criteria), all scored."""
-    values, port = app_settings(workdir, PITCHJUDGE_SECRET_KEY=SECRET_KEY)
+def seed(workdir: Path, *, judges: int, pitches: int, marks: bool = True, **overrides: str) -> dict:
+    """A live board of `pitches` × `judges` × the classic rubric (6 criteria), all scored
+    (in `overrides`' PITCHJUDGE_DATABASE_URL when given, else a SQLite file in `workdir`)."""
+    values, port = app_settings(workdir, PITCHJUDGE_SECRET_KEY=SECRET_KEY, **overrides)
     settings = load_settings(values, env_file=None)
     engine = make_engine(settings.database_url)
     migrate(engine)

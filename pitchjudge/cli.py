@@ -365,6 +365,35 @@ def _cmd_send_mail(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+
+    from dotenv import dotenv_values
+
+    from pitchjudge import cluster
+
+    # Every process gets the same settings, `.env`'s included (read here, where it was found).
+    found = dotenv_values(".env") if Path(".env").is_file() else {}
+    env = {k: v for k, v in found.items() if k.startswith("PITCHJUDGE_") and v is not None}
+    env.update({k: v for k, v in os.environ.items() if k.startswith("PITCHJUDGE_")})
+    if settings.database_url.startswith("sqlite"):
+        print(
+            "Note: the replicas share a SQLite file; set PITCHJUDGE_DATABASE_URL to PostgreSQL "
+            "for a real deployment.",
+            file=sys.stderr,
+        )
+    config = cluster.ClusterConfig(
+        env=env,
+        run_dir=Path(args.run_dir or Path(settings.data_dir) / "cluster").resolve(),
+        replicas=args.replicas,
+        port=args.port,
+        host=args.host,
+        health_path=args.health_path or cluster.HEALTH_PATH,
+        mail_sender=not args.no_mail,
+    )
+    return cluster.run_foreground(config, start_pg=args.start_postgres)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pitchjudge",
@@ -467,6 +496,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--confirm-from-stdin", action="store_true", help="read the confirmation from stdin"
     )
     reset.set_defaults(run=_cmd_reset)
+    group_cluster = commands.add_parser(
+        "cluster",
+        help="serve the app from several replicas behind HAProxy, with one mail sender "
+        "(Ctrl+C stops everything)",
+    )
+    group_cluster.add_argument(
+        "--replicas", type=int, default=2, help="number of app processes (default 2)"
+    )
+    group_cluster.add_argument(
+        "--port", type=int, default=8500, help="HAProxy's port, where browsers go (default 8500)"
+    )
+    group_cluster.add_argument(
+        "--host", default="0.0.0.0", help="HAProxy's address (default 0.0.0.0)"
+    )
+    group_cluster.add_argument(
+        "--health-path",
+        default=None,
+        help="what HAProxy's health checks ask each replica (default /_stcore/health)",
+    )
+    group_cluster.add_argument(
+        "--run-dir", help="where the logs and haproxy.cfg go (default DATA_DIR/cluster)"
+    )
+    group_cluster.add_argument(
+        "--start-postgres",
+        action="store_true",
+        help="start Debian's PostgreSQL 15 cluster first (pg_ctlcluster 15 main start)",
+    )
+    group_cluster.add_argument("--no-mail", action="store_true", help="start no mail sender")
+    group_cluster.set_defaults(run=_cmd_cluster)
     check = commands.add_parser("check-deck", help="check a PDF deck as the Apply page would")
     check.add_argument("file")
     check.set_defaults(run=_cmd_check_deck)

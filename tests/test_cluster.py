@@ -36,8 +36,8 @@ from sqlmodel import select
 from pitchjudge import cluster as cluster_module
 from pitchjudge.cluster import free_port, render_haproxy_config
 from pitchjudge.config import load_settings
-from pitchjudge.deck_store import open_deck_store
 from pitchjudge.db import make_engine, migrate, session_scope
+from pitchjudge.deck_store import open_deck_store
 from pitchjudge.models import Contest, SignInAttempt
 from pitchjudge.services import rubric, scoring
 from pitchjudge.services.judges import judge_link

@@ -75,10 +75,13 @@ def test_the_haproxy_config_is_valid_and_sticky(tmp_path: Path) -> None:
         health_path="/healthz",
         stats_socket=tmp_path / "haproxy.sock",
     )
-    # Each replica appears in both backends with its cookie value; checks use the given path.
-    assert config.count("server r1 127.0.0.1:9001 cookie r1") == 2
-    assert config.count("server r2 127.0.0.1:9002 cookie r2") == 2
+    # Each replica appears in the three backends with its cookie value; the pages and events
+    # backends check the given path, the fallback one whether the process answers.
+    assert config.count("server r1 127.0.0.1:9001 cookie r1") == 3
+    assert config.count("server r2 127.0.0.1:9002 cookie r2") == 3
     assert config.count("option httpchk GET /healthz") == 2
+    assert config.count("option httpchk GET /_stcore/health") == 1
+    assert "use_backend replicas_alive if shared_parts_away" in config
     assert "${" not in config.split("\nglobal", 1)[1]  # every field filled
     path = tmp_path / "haproxy.cfg"
     path.write_text(config)

@@ -145,7 +145,7 @@ def test_judge_page_hides_a_conflicted_pitch_even_by_url(app_env):
         )
     at = app(params={"judge": w["tokens"][0], "pitch": str(w["pitches"][1])})
     assert "conflict of interest" in texts(at)
-    assert not at.get("imgs") and not at.get("bidi_component")
+    assert not at.get("image") and not at.get("bidi_component")
 
 
 def test_judge_page_after_close_says_no_round_is_open(app_env):

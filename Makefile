@@ -24,6 +24,7 @@ setup: $(UV)
 run: setup
 	if [ "$(DEMO)" = "0" ]; then .venv/bin/pitchjudge init; else .venv/bin/pitchjudge demo --if-empty; fi
 	.venv/bin/pitchjudge send-mail --loop & sender=$$!; trap 'kill $$sender' EXIT; \
+	FORWARDED_ALLOW_IPS="$$(.venv/bin/python -m pitchjudge.ui.proxies)" \
 	.venv/bin/streamlit run pitchjudge/ui/asgi.py --server.port $(PORT) --server.headless true
 
 ## Replicas of `make cluster` (N=3 for three), and HAProxy's port, where browsers go

@@ -230,6 +230,10 @@ class Cluster:
         )
         # The replicas see HAProxy's connections from loopback: believe its X-Forwarded-For.
         env.setdefault("PITCHJUDGE_TRUSTED_PROXIES", "127.0.0.1,::1")
+        # uvicorn reads its trusted proxies when Streamlit builds its config, before it imports
+        # the ASGI entry (whose `trust_configured_proxies` is then too late): set them here, so
+        # that nothing inherited from this process's environment decides instead.
+        env["FORWARDED_ALLOW_IPS"] = ",".join(load_settings(env, env_file=None).trusted_proxies)
         env["PYTHONUNBUFFERED"] = "1"
         return env
 

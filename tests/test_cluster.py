@@ -235,6 +235,9 @@ def _launch(values: dict[str, str], port: int, run_dir: Path) -> Launched:
     """`pitchjudge cluster` with `values` as its environment; returns once it says ready."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PITCHJUDGE_")}
     env.update(values)
+    # What a process that imported the ASGI entry leaves behind (trust no proxy): the launcher
+    # must give the replicas their own list, whatever it inherits (uvicorn reads it first).
+    env["FORWARDED_ALLOW_IPS"] = ""
     # Other work in the tree must not reload modules under running replicas.
     env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
     command = [

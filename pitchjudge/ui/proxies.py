@@ -21,3 +21,9 @@ def trust_configured_proxies(settings: Settings | None = None) -> str:
     value = ",".join((settings or load_settings()).trusted_proxies)
     os.environ["FORWARDED_ALLOW_IPS"] = value
     return value
+
+
+if __name__ == "__main__":
+    # `python -m pitchjudge.ui.proxies` prints the list for uvicorn's FORWARDED_ALLOW_IPS, which
+    # uvicorn reads before it imports the ASGI entry (`make run` sets it from this).
+    print(",".join(load_settings().trusted_proxies))

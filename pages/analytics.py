@@ -10,8 +10,8 @@ from pitchjudge.formatting import (
     decimal_separator,
     format_datetime_short,
     format_fixed,
-    format_number,
     format_number_text,
+    format_share,
     localized_style,
     plotly_separators,
 )
@@ -102,8 +102,8 @@ def judge_flag_rule(statistics: pd.DataFrame) -> str:
     ).format(
         leniency=format_fixed(leniency, language=lang),
         agreement=format_fixed(agreement, language=lang),
-        family=format_number(FAMILY_ERROR * 100, language=lang) + " %",
-        share=format_number(FAMILY_ERROR * LENIENCY_SHARE * 100, language=lang) + " %",
+        family=format_share(FAMILY_ERROR, language=lang),
+        share=format_share(FAMILY_ERROR * LENIENCY_SHARE, language=lang),
     )
 
 

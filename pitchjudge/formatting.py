@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from babel.dates import format_date, format_time, format_timedelta
 from babel.dates import format_datetime as _babel_datetime
-from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 from pitchjudge.models import utcnow
 
@@ -89,6 +89,11 @@ def format_size(size_bytes: int | None) -> str:
 def format_number(value: float, *, language: str = "en") -> str:
     """As few decimals as needed, as `language` writes them: 1.0 → '1', 0.5 → '0.5' ('0,5')."""
     return format_decimal(float(value), format="#,##0.######", locale=language)
+
+
+def format_share(share: float, *, language: str = "en") -> str:
+    """A share as a percentage, as `language` writes it: 0.0375 → '3.75%' ('3,75 %')."""
+    return format_percent(round(float(share), 6), locale=language, decimal_quantization=False)
 
 
 def format_fixed(value: float | None, *, digits: int = 2, language: str = "en") -> str:

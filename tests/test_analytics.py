@@ -377,7 +377,7 @@ def test_page_renders_every_section_with_data(app_env):
     leniency, agreement = judge_thresholds(4, 4)
     rule = next(t for t in texts(at).split("\n") if "A judge stands out when" in t)
     assert f"beyond ±{leniency:.2f}" in rule and f"below −{agreement:.2f}" in rule
-    assert "at most 4 % flag anyone (3.75 % for leniency" in rule
+    assert "at most 4% flag anyone (3.75% for leniency" in rule  # English: no space before %
     assert at.selectbox(key="analytics_pitch").value == w["pitches"][0]  # "Startup 1"
     at.selectbox(key="analytics_pitch").set_value(w["pitches"][1])
     at.run()
@@ -464,3 +464,11 @@ def test_page_keeps_hostile_names_inert(app_env):
         assert not re.search(pattern, shown), pattern
     frames = [frame.value for frame in at.dataframe]
     assert any(HOSTILE_STARTUP in str(frame.to_dict()) for frame in frames)
+
+
+def test_format_share_writes_percentages_as_each_language_does():
+    from pitchjudge.formatting import format_share
+
+    assert format_share(0.0375, language="en") == "3.75%"
+    assert format_share(0.0375, language="fr") == "3,75\xa0%"
+    assert format_share(0.04, language="fr") == "4\xa0%"

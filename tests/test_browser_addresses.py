@@ -21,15 +21,15 @@ from playwright.sync_api import Browser, Page, expect
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.services import board, judges
-from tests.browser_support import App, _require_chromium, app_settings, serve
+from tests.browser_support import LONG_MS, SHORT_MS, App, _require_chromium, app_settings, serve
 from tests.factories import make_contest
 from tests.pdf_samples import make_deck
 
 pytestmark = pytest.mark.browser
 
 ADMIN_PASSWORD = "organiser-secret"
-SHORT = 15_000  # ms: one rerun of a page, on a busy machine
-LONG = 30_000  # ms: a deck checked by the worker
+SHORT = SHORT_MS  # one rerun of a page, on a busy machine
+LONG = LONG_MS  # a first page load, a deck checked, on a busy machine
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 ORGANISER_PAGES = (

@@ -17,15 +17,15 @@ from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest, OutboxMessage, Pitch
 from pitchjudge.services import mail_sender
-from tests.browser_support import App, _require_chromium, app_settings, serve
+from tests.browser_support import LONG_MS, SHORT_MS, App, _require_chromium, app_settings, serve
 from tests.factories import make_contest
 from tests.pdf_samples import make_deck
 from tests.smtp_support import SmtpServer, parts
 
 pytestmark = pytest.mark.browser
 
-SHORT = 30_000
-LONG = 90_000
+SHORT = SHORT_MS  # one rerun of a page, on a busy machine
+LONG = LONG_MS  # a first page load, a deck checked, on a busy machine
 SCREENSHOTS = Path("/tmp")
 SAME_ANSWER = "If an application was made with this address, a message with its private link"
 

@@ -21,7 +21,7 @@ from pitchjudge.db import make_engine, migrate, session_scope
 from pitchjudge.models import Contest, Mark, Scorecard
 from pitchjudge.services import board, judges
 from pitchjudge.services.judges import judge_link
-from tests.browser_support import App, _require_chromium, app_settings, serve
+from tests.browser_support import LONG_MS, SHORT_MS, App, _require_chromium, app_settings, serve
 from tests.factories import make_judging
 from tests.pdf_samples import make_deck
 from tests.test_browser import script_run, wait_for_app
@@ -31,8 +31,8 @@ pytestmark = pytest.mark.browser
 
 ADMIN_PASSWORD = "organiser-secret"
 SECRET_KEY = "browser-security-secret-key-0123456789abcdef"
-SHORT = 15_000
-LONG = 30_000
+SHORT = SHORT_MS  # one rerun of a page, on a busy machine
+LONG = LONG_MS  # a first page load, a deck checked, on a busy machine
 #: Upload memory: what 20 uploads of 19 MB may add to the server's resident memory.
 RSS_BOUND_MB = 150
 

@@ -233,14 +233,14 @@ def server_memory(workdir: Path) -> None:
                 pages.append(page)
                 loads.append(time.monotonic() - started)
 
-            # One of each first: the first run of each page imports its modules (plotly…).
-            connect(display, ".js-plotly-plot")
+            # One of each first: the first run of each page imports its modules.
+            connect(display, "li[data-pitch]")
             connect(judge_links[0], "[data-testid='stApp'][data-test-script-state='notRunning']")
             time.sleep(5)
             warm = rss_kib(process.pid)
             print(f"  1 projector + 1 judge connected (warm)        {mib(warm)}")
             for _n in range(1, PROJECTORS):
-                connect(display, ".js-plotly-plot")
+                connect(display, "li[data-pitch]")
             for n in range(1, JUDGES):
                 connect(
                     judge_links[n], "[data-testid='stApp'][data-test-script-state='notRunning']"

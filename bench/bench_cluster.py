@@ -238,23 +238,19 @@ async def probe_loop(projectors: list, w: dict, until: float) -> list[float]:
     delays: list[float] = []
     await asyncio.sleep(5)
     while time.monotonic() < until:
-        before = [await shown_total(p, probe_pitch) for p in projectors]
         saved = await asyncio.to_thread(
             flip_mark, engine, w, probe_judge, probe_pitch, w["criteria"][0]
         )
+        # The total the board must now show (no judge but the probe's touches this pitch, and
+        # each flip moves it by several hundredths). Compared with the value shown, not with the
+        # value before: a read that timed out on a busy machine must not hide a projector.
         expected = await asyncio.to_thread(probe_total, engine, w, probe_pitch)
         waiting = set(range(len(projectors)))
         deadline = saved + 120
-        while waiting and time.monotonic() < deadline:
+        while waiting and expected is not None and time.monotonic() < deadline:
             for i in list(waiting):
                 shown = await shown_total(projectors[i], probe_pitch)
-                old = before[i]
-                if (
-                    shown is not None
-                    and old is not None
-                    and expected is not None
-                    and abs(shown - old) >= 0.5 * abs(expected - old) > 0
-                ):
+                if shown is not None and abs(shown - expected) < 0.005:
                     waiting.discard(i)
             await asyncio.sleep(0.05)
         delays.append(time.monotonic() - saved if not waiting else float("inf"))

@@ -2,7 +2,7 @@
 entry pitchjudge/ui/asgi.py) and Debian's Chromium:
 
 - inputs:  how long an overtime penalty, a declared conflict and a mark take to reach an open
-           projector (from the commit to the chart showing it);
+           projector (from the commit to the board showing it);
 - restart: a server restart until a projector reopened at once shows the board, with the
            ASGI entry's warm-up and, for comparison, `streamlit run streamlit_app.py`;
 - idle:    the server's CPU per refresh of idle projectors (nothing changes), 10 and 20
@@ -47,10 +47,13 @@ from tests.factories import make_judging  # noqa: E402
 
 SECRET_KEY = "bench-projector-secret-key-0123456789abcdef01"
 PROJECTOR = {"width": 1600, "height": 900}
-# The chart's data as Plotly holds it: any change of a total, a rank or a name shows here.
+# The room board (HTML, one `<li data-pitch>` per place): every place's pitch and total, in
+# order. Any change of a total, a rank or a name shows here.
+BOARD_ROW = "li[data-pitch]"
 CHART = """() => {
-    const plot = document.querySelector('.js-plotly-plot');
-    return plot && plot.data ? JSON.stringify(plot.data.map(t => [t.x, t.y, t.text])) : null;
+    const rows = document.querySelectorAll('li[data-pitch]');
+    if (!rows.length) return null;
+    return Array.from(rows, r => r.dataset.pitch + ':' + r.textContent).join('|');
 }"""
 
 
@@ -111,7 +114,7 @@ def seed(workdir: Path, *, judges: int, pitches: int, marks: bool = True, **over
 def open_projector(browser, link: str):
     page = browser.new_context(viewport=PROJECTOR).new_page()
     page.goto(link, wait_until="commit", timeout=120_000)
-    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    page.wait_for_selector(BOARD_ROW, timeout=120_000)
     return page
 
 
@@ -246,12 +249,12 @@ def restart(workdir: Path, playwright) -> None:
             with serve(workdir, w["values"], w["port"], script=script):
                 healthy = time.monotonic()
                 page = open_projector(browser, w["display"])
-                page.wait_for_selector(".js-plotly-plot .trace.bars", timeout=120_000)
+                page.wait_for_selector(BOARD_ROW, timeout=120_000)
                 shown = time.monotonic()
                 page.context.close()
                 again = time.monotonic()
                 page = open_projector(browser, w["display"])
-                page.wait_for_selector(".js-plotly-plot .trace.bars", timeout=120_000)
+                page.wait_for_selector(BOARD_ROW, timeout=120_000)
                 warm.append(time.monotonic() - again)
                 page.context.close()
             totals.append(shown - started)
@@ -271,7 +274,7 @@ def restart(workdir: Path, playwright) -> None:
     for n in range(3):
         with serve(workdir, w["values"], w["port"]):
             page = open_projector(browser, w["display"])
-            page.wait_for_selector(".js-plotly-plot .trace.bars", timeout=120_000)
+            page.wait_for_selector(BOARD_ROW, timeout=120_000)
             before = [page.evaluate(CHART)]
         engine = make_engine(w["settings"].database_url)
         with session_scope(engine, read_only=True) as session:

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,8 @@ from pitchjudge.cli import main as cli_main
 from pitchjudge.config import load_settings
 from pitchjudge.db import session_scope
 from pitchjudge.errors import ConfigError, FormInvalid, ValidationError
-from pitchjudge.models import Contest, Judge, MailStatus, OutboxMessage, Pitch, utcnow
+from pitchjudge.formatting import format_datetime
+from pitchjudge.models import Contest, Judge, MailStatus, OutboxMessage, Pitch, Round, utcnow
 from pitchjudge.services import applications, feedback, judges, mail_sender, ratelimit
 from pitchjudge.services import mail as outbox
 from tests.factories import make_contest, make_judging, run_in_own_loop, submit
@@ -506,6 +507,51 @@ def test_a_reissued_judge_link_is_emailed_and_the_old_one_is_not(engine, setting
     assert f"?judge={token}" in invitation.body_text
     assert data["tokens"][0] not in invitation.body_text
     assert invitation.inline_png
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("The rounds:", "The dates:", "Applications close", "The final on stage")),
+        ("fr", ("Les tours :", "Les dates :", "Clôture des candidatures", "La finale sur scène")),
+    ],
+)
+def test_a_judge_invitation_lists_the_rounds_and_the_dates(engine, settings, language, words):
+    """The judge learns which rounds there are and when to keep free, in the contest's
+    language and time zone (a date left unset is not listed)."""
+    data = make_judging(engine, settings, judges=1, pitches=1)
+    judge_id = data["judges"][0]
+    closes = datetime(2027, 3, 14, 22, 59, tzinfo=UTC)  # 23:59 in Paris
+    on_stage = datetime(2027, 4, 2, 17, 0, tzinfo=UTC)  # 19:00 in Paris (summer time)
+    with session_scope(engine) as session:
+        contest = session.get(Contest, data["contest"].id)
+        contest.language = language
+        contest.timezone = "Europe/Paris"
+        contest.applications_close_at = closes
+        contest.stage_starts_at = on_stage
+        session.get(Judge, judge_id).email = "judge@jury.example"
+    with session_scope(engine) as session:
+        outbox.queue_judge_invitation(session=session, settings=settings, judge_id=judge_id)
+        round_name = session.get(Round, data["round_id"]).name
+    [invitation] = rows(engine, kind=mail.JUDGE_INVITE)
+    for text in (invitation.body_text, invitation.body_html):
+        for word in words:
+            assert word in text
+        assert round_name in text
+        assert format_datetime(closes, timezone="Europe/Paris", language=language) in text
+        assert format_datetime(on_stage, timezone="Europe/Paris", language=language) in text
+    # Paris time, not UTC (22:59 and 17:00), as people of the language write it.
+    local = ("11:59", "7:00") if language == "en" else ("23:59", "19:00")
+    assert all(time in invitation.body_text for time in local)
+    # Without dates, no empty "dates" heading.
+    with session_scope(engine) as session:
+        contest = session.get(Contest, data["contest"].id)
+        contest.applications_close_at = contest.stage_starts_at = None
+    with session_scope(engine) as session:
+        outbox.queue_judge_invitation(session=session, settings=settings, judge_id=judge_id)
+    second = rows(engine, kind=mail.JUDGE_INVITE)[-1]
+    assert words[1] not in second.body_text
+    assert words[0] in second.body_text
 
 
 def test_inviting_all_judges_skips_those_without_an_address(engine, settings):

@@ -290,8 +290,28 @@ def _round_lines(session: Session, contest: Contest, language: str) -> list[tupl
     ]
 
 
+def _date_lines(contest: Contest, language: str) -> list[tuple[str, str]]:
+    """The contest's dates a judge plans around, in its time zone: (what, when)."""
+    _ = get_gettext(language)
+    dates = [
+        (_("Applications close"), contest.applications_close_at),
+        (_("The final on stage"), contest.stage_starts_at),
+    ]
+    return [
+        (label, format_datetime(when, timezone=contest.timezone, language=language))
+        for label, when in dates
+        if when is not None
+    ]
+
+
 def judge_invitation_draft(
-    *, contest: Contest, judge: Judge, link: str, rounds: Sequence[tuple[str, str]], language: str
+    *,
+    contest: Contest,
+    judge: Judge,
+    link: str,
+    rounds: Sequence[tuple[str, str]],
+    language: str,
+    dates: Sequence[tuple[str, str]] = (),
 ) -> Draft:
     _ = get_gettext(language)
     values = {"contest": contest.name, "name": judge.name}
@@ -302,6 +322,8 @@ def judge_invitation_draft(
     ]
     if rounds:
         blocks += [Block("p", _("The rounds:")), Block("list", items=list(rounds))]
+    if dates:
+        blocks += [Block("p", _("The dates:")), Block("list", items=list(dates))]
     blocks.append(
         Block(
             "p",
@@ -350,6 +372,7 @@ def queue_judge_invitation(*, session: Session, settings: Settings, judge_id: in
         link=_judge_link(settings, judge),
         rounds=_round_lines(session, contest, language),
         language=language,
+        dates=_date_lines(contest, language),
     )
     return queue(session=session, settings=settings, draft=draft, contest_id=contest.id)
 
@@ -746,6 +769,7 @@ def demo_previews(*, contest: Contest, settings: Settings, language: str) -> dic
             link=judge_url,
             rounds=[(round_name, get_gettext(language)("open"))],
             language=language,
+            dates=_date_lines(contest, language),
         ),
         mail.JUDGE_REMINDER: judge_reminder_draft(
             contest=contest,

@@ -5,8 +5,11 @@ entry pitchjudge/ui/asgi.py) and Debian's Chromium:
            projector (from the commit to the board showing it);
 - restart: a server restart until a projector reopened at once shows the board, with the
            ASGI entry's warm-up and, for comparison, `streamlit run streamlit_app.py`;
-- idle:    the server's CPU per refresh of idle projectors (nothing changes), 10 and 20
-           screens, and the in-process cost of the version check each refresh makes;
+- idle:    the server's CPU with 1, 10 and 20 idle projectors (nothing changes), with the
+           push channel live (as deployed: the screens poll every 30 s) and with it blocked
+           (polling every refresh_s); the refreshes are counted (the script runs each browser
+           asks for on its websocket), so "ms per refresh" divides by those that happened;
+           and the in-process cost of the version check each refresh makes;
 - big:     a round of 200 startups × 5 judges × 6 criteria (6,000 marks): the recompute
            cost of one mark change (server CPU, in process), and mark saved → board shows it,
            p50/p95, with 3 projectors open.
@@ -31,11 +34,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_board import cpu_seconds, percentile  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 
+from pitchjudge import push  # noqa: E402
 from pitchjudge.config import load_settings  # noqa: E402
 from pitchjudge.db import make_engine, migrate, session_scope  # noqa: E402
 from pitchjudge.models import Contest, Criterion, Mark, utcnow  # noqa: E402
 from pitchjudge.services import board, scoring, stage  # noqa: E402
+from pitchjudge.ui.push import LIVE_FALLBACK_S  # noqa: E402
 from tests.browser_support import (  # noqa: E402
     APP_ENTRY,
     CHROMIUM,
@@ -111,8 +117,43 @@ def seed(workdir: Path, *, judges: int, pitches: int, marks: bool = True, **over
     return w
 
 
-def open_projector(browser, link: str):
-    page = browser.new_context(viewport=PROJECTOR).new_page()
+class Runs:
+    """The script runs the projectors' browsers ask the server for (Streamlit's `rerun_script`
+    messages on each page's websocket): the refresh fragments' polls, and whole-page reruns
+    (a push event, the stream going live or down). Counted as Playwright delivers the frames:
+    wait with `page.wait_for_timeout`, not `time.sleep`."""
+
+    def __init__(self) -> None:
+        self.polls = 0
+        self.pages = 0
+
+    def watch(self, page) -> None:
+        page.on("websocket", lambda socket: socket.on("framesent", self._sent))
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = BackMsg.FromString(payload)
+        if message.WhichOneof("type") != "rerun_script":
+            return
+        if message.rerun_script.fragment_id:
+            self.polls += 1
+        else:
+            self.pages += 1
+
+    def total(self) -> int:
+        return self.polls + self.pages
+
+
+def open_projector(browser, link: str, *, runs: Runs | None = None, block_push: bool = False):
+    """A projector's tab on `link`; `runs` counts its script runs; `block_push` aborts the push
+    route (a proxy that drops it), so the screen polls at the refresh interval."""
+    context = browser.new_context(viewport=PROJECTOR)
+    if block_push:
+        context.route(f"**{push.PATH}**", lambda route: route.abort())
+    page = context.new_page()
+    if runs is not None:
+        runs.watch(page)
     page.goto(link, wait_until="commit", timeout=120_000)
     page.wait_for_selector(BOARD_ROW, timeout=120_000)
     return page
@@ -302,6 +343,12 @@ def restart(workdir: Path, playwright) -> None:
 # --- idle ------------------------------------------------------------------------------------
 
 
+def polling_every(page) -> str:
+    """How often the page's refresh fragments poll now: the push element's data-fallback
+    ("30.0s" while events arrive, else the refresh setting)."""
+    return page.locator("[data-fallback]").first.get_attribute("data-fallback", timeout=120_000)
+
+
 def idle(workdir: Path, playwright) -> None:
     w = seed(workdir, judges=10, pitches=12)
     engine, refresh = w["engine"], w["settings"].refresh_s
@@ -317,24 +364,59 @@ def idle(workdir: Path, playwright) -> None:
         timings.append(time.process_time() - started)
     print(f"\nIdle projectors (12 startups × 10 judges, nothing changes, refresh {refresh:g} s)")
     stats("the version check alone (in process, CPU)", timings, "ms")
+    print(
+        "  A refresh is one script run a screen asks for: each of the board page's two refresh\n"
+        "  fragments (board, palmarès) polls on its own, and a push event reruns the page;\n"
+        "  the runs are counted on the browsers' websockets."
+    )
+    live_every = f"{max(refresh, LIVE_FALLBACK_S)}s"
     with serve(workdir, w["values"], w["port"]) as server:
         pid = server.process.pid
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        pages = []
-        for screens in (1, 10, 20):
-            while len(pages) < screens:
-                pages.append(open_projector(browser, w["display"]))
-            time.sleep(3 * refresh)
-            before, started = cpu_seconds(pid), time.monotonic()
-            time.sleep(20)
-            seconds = time.monotonic() - started
-            cpu = cpu_seconds(pid) - before
-            refreshes = screens * seconds / refresh
-            print(
-                f"  {screens:>2} projectors: server CPU {cpu / seconds * 100:5.1f} % of a core, "
-                f"{cpu / refreshes * 1000:5.1f} ms per refresh"
-            )
+        for label, block_push, every, window in (
+            (f"push live (as deployed: polls every {live_every})", False, live_every, 90.0),
+            (f"push blocked (polling every {refresh:g} s)", True, f"{refresh}s", 30.0),
+        ):
+            print(f"  {label}, {window:g} s per figure:")
+            runs, pages = Runs(), []
+            for screens in (1, 10, 20):
+                while len(pages) < screens:
+                    pages.append(
+                        open_projector(browser, w["display"], runs=runs, block_push=block_push)
+                    )
+                # Every screen has settled on its polling interval (live: the stream is open).
+                deadline = time.monotonic() + 120
+                while any(polling_every(page) != every for page in pages):
+                    if time.monotonic() > deadline:
+                        shown = sorted({str(polling_every(page)) for page in pages})
+                        raise RuntimeError(f"the projectors poll every {shown}, not {every}")
+                    pages[0].wait_for_timeout(500)
+                pages[0].wait_for_timeout(3 * refresh * 1000)
+                counted, polls = runs.total(), runs.polls
+                before, started = cpu_seconds(pid), time.monotonic()
+                pages[0].wait_for_timeout(window * 1000)  # delivers the frames meanwhile
+                seconds = time.monotonic() - started
+                cpu = cpu_seconds(pid) - before
+                refreshes = runs.total() - counted
+                per_minute = refreshes / screens / seconds * 60
+                per_refresh = (
+                    f"{cpu / refreshes * 1000:6.1f} ms of server CPU per refresh"
+                    if refreshes
+                    else "no refresh counted"
+                )
+                print(
+                    f"    {screens:>2} projectors: server CPU {cpu / seconds * 100:5.1f} % of a "
+                    f"core; {refreshes:4d} refreshes ({runs.polls - polls} polls), "
+                    f"{per_minute:5.1f} per screen-minute; {per_refresh}"
+                )
+            for page in pages:
+                page.context.close()
         browser.close()
+    print(
+        "  With push live the server's CPU also keeps the streams (one digest read per contest\n"
+        f"  every {push.POLL_S:g} s, a heartbeat per screen every {push.HEARTBEAT_S:g} s): its ms "
+        "per refresh includes them.\n  The cost of one poll is the push-blocked figure."
+    )
     engine.dispose()
 
 

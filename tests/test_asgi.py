@@ -3,6 +3,11 @@ first projector after a restart does not compute it."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
+import pytest
+
 from pitchjudge.db import session_scope
 from pitchjudge.services import board
 from pitchjudge.ui import asgi, state
@@ -37,3 +42,18 @@ def test_warm_up_computes_every_board_before_the_first_screen(app_env):
 def test_the_entry_serves_the_app_script():
     assert asgi.ENTRY_SCRIPT.name == "streamlit_app.py" and asgi.ENTRY_SCRIPT.is_file()
     assert asgi.app.script_path == asgi.ENTRY_SCRIPT
+
+
+@pytest.mark.parametrize("page", ["board.py", "stage_screen.py"])
+def test_warm_up_imports_what_the_room_screens_import(page):
+    """A room screen's first load after a restart finds its modules imported."""
+    script = Path(asgi.ENTRY_SCRIPT).parent / "pages" / page
+    modules = set()
+    for node in ast.walk(ast.parse(script.read_text())):
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("pitchjudge"):
+            continue
+        if node.module in ("pitchjudge.ui", "pitchjudge.services"):  # names are modules
+            modules |= {f"{node.module}.{alias.name}" for alias in node.names}
+        else:
+            modules.add(node.module)
+    assert modules and modules <= set(asgi.FIRST_MODULES)

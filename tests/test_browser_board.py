@@ -43,7 +43,7 @@ PROJECTOR = {"width": 1600, "height": 900}  # a 16:9 projector
 
 REFRESH_S = 2.0  # pages/board.py: st.fragment(run_every="2s")
 # The acceptance is "within the refresh interval plus 1 s"; the test prints the delay it
-# measured, and bench/bench_board.py gives the figure. The assert only bounds it generously,
+# measured, and bench/bench_projector.py gives the figure. The assert only bounds it generously,
 # so that a busy machine (PITCHJUDGE_TEST_LOAD=1) cannot fail it: a board that stopped
 # refreshing would still miss it by far.
 ALLOWED_DELAY_S = 5 * REFRESH_S

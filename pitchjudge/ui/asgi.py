@@ -2,8 +2,9 @@
 at start-up, so the first projector or judge after a restart does not wait for it, bounds
 uploads (`UploadGuard`), and puts the error boundary on every script run and widget callback.
 
-The warm-up (imports, the migrated engine, the first board of every contest, a first chart)
-runs in the lifespan, before the server starts answering (see `lifespan`).
+The warm-up (imports, the migrated engine, every contest's board computed into the cache the
+projector's page reads and drawn once as the room board's HTML) runs in the lifespan, before
+the server starts answering (see `lifespan`).
 """
 
 from __future__ import annotations
@@ -34,26 +35,35 @@ ENTRY_SCRIPT = HERE.parents[1] / "streamlit_app.py"
 if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
     sys.path.pop(0)
 
-# What the projector and the judges' pages need: imported before the server answers.
+# What the room screens (pages/board.py, pages/stage_screen.py) and the judges' page need:
+# imported before the server answers. The projector draws HTML (`room_board`), no chart.
 FIRST_MODULES = (
     "pandas",
+    "pitchjudge.push",
+    "pitchjudge.services.board",
+    "pitchjudge.services.stage",
+    "pitchjudge.ui.navigation",
+    "pitchjudge.ui.state",
+    "pitchjudge.ui.widgets",
+    "pitchjudge.ui.room_board",
+    "pitchjudge.ui.palmares_screen",
+    "pitchjudge.ui.vote_screen",
+    "pitchjudge.ui.push",
+    "pitchjudge.ui.stage_screen",
+    "pitchjudge.ui.timer",
+    "pitchjudge.ui.confirm",
+    "pitchjudge.ui.autosave",
+    "pitchjudge.ui.autosave_marks",
+)
+# The organisers' other pages (Plotly charts, tables, statsmodels, the PDF and XLSX
+# writers…): imported right after, in the background, while the server already answers.
+LATER_MODULES = (
     "pyarrow",
     "plotly.graph_objects",
     "plotly.io",
-    "pitchjudge.charts",
-    "pitchjudge.services.board",
-    "pitchjudge.services.stage",
-    "pitchjudge.ui.state",
-    "pitchjudge.ui.timer",
-    "pitchjudge.ui.widgets",
-    "pitchjudge.ui.autosave",
-    "pitchjudge.ui.autosave_marks",
     "streamlit.elements.plotly_chart",
     "streamlit.elements.arrow",
-)
-# The organisers' other pages (statsmodels, the PDF and XLSX writers…): imported right after,
-# in the background, while the server already answers.
-LATER_MODULES = (
+    "pitchjudge.charts",
     "pitchjudge.analytics_charts",
     "pitchjudge.services.analytics",
     "pitchjudge.services.exports",
@@ -69,9 +79,11 @@ timings: dict[str, float] = {}
 
 
 def warm_up() -> dict[str, float]:
-    """Import what the live pages need, open the database, compute and draw every contest's
-    board once; returns the seconds each step took. Never raises: a failure is logged and
-    the pages report it."""
+    """Import what the room screens and the judges' page need, open the database, and
+    compute every contest's board into the cache the projector's page reads
+    (`state.board_view`), drawing it once as the page does (`room_board.board_html`);
+    returns the seconds each step took. Never raises: a failure is logged and the pages
+    report it."""
     started = time.perf_counter()
 
     def step(name: str) -> None:
@@ -86,21 +98,22 @@ def warm_up() -> dict[str, float]:
         step("imports")
         from sqlmodel import select
 
-        from pitchjudge.charts import leaderboard_figure
-        from pitchjudge.i18n import LANGUAGES, get_gettext
+        from pitchjudge.i18n import LANGUAGES, get_gettext, get_ngettext
         from pitchjudge.models import Contest
-        from pitchjudge.ui import state
+        from pitchjudge.ui import room_board, state
 
         for language in LANGUAGES:
             get_gettext(language)
         state.get_engine()  # migrated, cached for the whole process
         step("engine")
         with state.db_session(read_only=True) as session:
-            contest_ids = list(session.exec(select(Contest.id)).all())
-        for contest_id in contest_ids:
+            contests = list(session.exec(select(Contest.id, Contest.language)).all())
+        for contest_id, language in contests:
             view = state.board_view(contest_id, state.board_fingerprint(contest_id))
-            if view.rows:
-                leaderboard_figure(view.rows, x_max=view.x_max).to_json()
+            # The first drawing loads the language's number formats (Babel).
+            room_board.board_html(
+                view, _=get_gettext(language), ngettext=get_ngettext(language), lang=language
+            )
         step("boards")
     except Exception:  # the app must start; the page then shows the real error
         log.exception("warm-up failed")

@@ -4,6 +4,7 @@ AppTest."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from pitchjudge.board_layout import ROOM_TYPE, carry_movement, layout, movement,
 from pitchjudge.db import session_scope
 from pitchjudge.errors import ValidationError
 from pitchjudge.models import AuditEvent, BoardMode, Contest
-from pitchjudge.services import board
+from pitchjudge.services import board, contests, promotion, results, scoring
 from pitchjudge.services.board import BoardDisplay, BoardRow, BoardView
 from pitchjudge.ui import room_board
 from tests.apptest_support import run_page, texts
@@ -215,6 +216,64 @@ def test_the_room_screen_hides_streamlit_chrome_but_the_thumbnail_does_not():
     )
 
 
+def css_rules(css: str) -> dict[str, dict[str, str]]:
+    """Selector → {property: value} of a flat style sheet (keyframes' steps come out too)."""
+    rules: dict[str, dict[str, str]] = {}
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        declarations = (d.split(":", 1) for d in body.split(";") if ":" in d)
+        rules[" ".join(selector.split())] = {k.strip(): v.strip() for k, v in declarations}
+    return rules
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2.2 relative luminance of a #rrggbb colour (its grey level in greyscale)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2.2 contrast ratio: (L1 + 0.05) / (L2 + 0.05), the lighter one on top."""
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+ROW_KINDS = {  # the row kinds the palette tells apart, lightest first
+    "winner": [".pj-row.pj-p1"],
+    "second": [".pj-row.pj-p2"],
+    "third": [".pj-row.pj-p3"],
+    "other": [".pj-row", ".pj-row:nth-child(even)"],  # striped: two shades of one kind
+}
+GREYSCALE_STEP = 1.25  # the least contrast between two row kinds, as the palette claims
+
+
+def test_the_row_palette_reads_in_greyscale_and_its_text_at_seven_to_one():
+    rules = css_rules(room_board.CSS)
+    shades = {kind: [rules[s]["background"] for s in ss] for kind, ss in ROW_KINDS.items()}
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for cs in shades.values() for c in cs)
+    greys = [sorted(luminance(c) for c in cs) for cs in shades.values()]
+    assert all(a[0] > b[-1] for a, b in itertools.pairwise(greys))  # lightness order
+    for (kind, colours), (other, others) in itertools.combinations(shades.items(), 2):
+        for a, b in itertools.product(colours, others):
+            assert contrast(a, b) >= GREYSCALE_STEP, (kind, a, other, b, contrast(a, b))
+    # Text: the podium rows set their colour, the other rows take the board's; then every
+    # rule that sets both (chips, the reveal's screens).
+    board_text = rules[".pj-board"]["color"]
+    pairs = [
+        (rules[s]["background"], rules[s].get("color", board_text))
+        for selectors in ROW_KINDS.values()
+        for s in selectors
+    ]
+    pairs += [
+        (r["background"], r["color"]) for r in rules.values() if "color" in r and "background" in r
+    ]
+    assert {".pj-call", ".pj-up .pj-move", ".pj-spot.pj-winner"} <= {
+        s for s, r in rules.items() if "color" in r and "background" in r
+    }
+    for background, colour in pairs:
+        assert contrast(background, colour) >= 7, (background, colour)
+
+
 # --- the organiser's setting --------------------------------------------------------------------
 
 
@@ -277,6 +336,124 @@ def test_decision_line_calls_reach_the_board_rows(engine, settings):
     calls = [r.close_call for r in rows if r.close_call]
     assert calls and {c["line"] for c in calls} <= {"winner", "podium", "promotion"}
     assert all(0.0 <= c["p"] <= 1.0 for c in calls)
+
+
+# Judges A, B, C give each pitch one mark on every criterion; "+" adds 1 on one criterion
+# for judge A (a few points on a total of 100–500, far less than the judges' disagreement).
+# Totals: 1st ≈ 467, then 2nd and 3rd ≈ 337 and 333, then 4th and 5th ≈ 170 and 167.
+CUT_MARKS = {0: (5, 5, 4), 1: ("4+", 3, 3), 2: (3, 4, 3), 3: ("2+", 1, 2), 4: (1, 2, 2)}
+
+
+def mark_panel(engine, w, round_id, pitch_marks):
+    with session_scope(engine) as session:
+        for pitch_index, panel in pitch_marks.items():
+            for judge, mark in zip(w["judges"], panel, strict=True):
+                value = int(str(mark).rstrip("+"))
+                for number, criterion in enumerate(w["criteria"]):
+                    scoring.save_mark(
+                        session=session,
+                        round_id=round_id,
+                        judge_id=judge,
+                        pitch_id=w["pitches"][pitch_index],
+                        criterion_id=criterion,
+                        value=value + (number == 0 and str(mark).endswith("+")),
+                    )
+
+
+def test_the_promotion_cut_is_a_decision_line(engine, settings):
+    w = make_judging(engine, settings, judges=3, pitches=5)
+    mark_panel(engine, w, w["round_id"], CUT_MARKS)
+    p = w["pitches"]
+    contest_id, round_id = w["contest"].id, w["round_id"]
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=round_id, status="closed")
+        contests.create_round(session=session, contest_id=contest_id, name="Finale")
+        board.set_board(session=session, round_id=round_id, state="live")
+    cache = board.BoardCache()  # what the projectors read
+
+    def lines() -> dict[str, tuple[int, int, bool, float]]:
+        with session_scope(engine, read_only=True) as session:
+            table = results.round_decision_lines(session=session, round_id=round_id)
+        return {
+            r["line"]: (r["above"], r["below"], r["too_close"], r["p"])
+            for r in table.to_dict("records")
+        }
+
+    def calls() -> dict[int, dict]:
+        with session_scope(engine, read_only=True) as session:
+            rows = cache.view(session=session, contest_id=contest_id).rows
+        assert [r.pitch_id for r in rows] == p  # Startup 1 to 5 in this order
+        return {r.pitch_id: r.close_call for r in rows if r.close_call}
+
+    # No promotion yet: 4th and 5th are close, but no decision line runs between them.
+    before = lines()
+    assert set(before) == {"winner", "podium"}
+    assert before["winner"][:3] == (p[0], p[1], False)
+    assert before["podium"][:3] == (p[2], p[3], False)
+    assert calls() == {}
+
+    with session_scope(engine) as session:
+        promotion.promote(session=session, round_id=round_id, pitch_ids=p[:4])
+    after = lines()
+    assert set(after) == {"winner", "podium", "promotion"}
+    above, below, too_close, chance = after["promotion"]
+    assert (above, below, too_close) == (p[3], p[4], True)
+    assert 0.5 <= chance < 0.9  # a few points apart: about even, below the rule's 0.9
+    assert not after["winner"][2] and not after["podium"][2]
+    assert calls() == {p[3]: {"line": "promotion", "p": chance}}
+
+    with session_scope(engine, read_only=True) as session:
+        sure = results.round_uncertainty(session=session, round_id=round_id).set_index("pitch")
+        view = cache.view(session=session, contest_id=contest_id)
+    # 2nd and 3rd are just as close (a per-pitch tie) but straddle no line: not called.
+    assert sure.loc[p[1], "statistical_tie"] and sure.loc[p[2], "statistical_tie"]
+    assert list(sure["too_close_to_call"]) == [False, False, False, True, True]
+    # The 4th sits under the podium line and over the promotion cut.
+    assert list(sure["decision_line"]) == [
+        "winner",
+        "winner",
+        "podium",
+        "podium, promotion",
+        "promotion",
+    ]
+    html = room_board.board_html(view, _=english, ngettext=plural, lang="en")
+    marked = re.findall(
+        r'data-place="(\d)"[^<]*(?:<span[^>]*>[^<]*</span>)*?<span class="pj-chip pj-call"', html
+    )
+    assert marked == ["4", "5"]
+    assert re.search(
+        r"At the promotion cut: too close to call, [5-8] chances in 10 that Startup 4 stays "
+        r"ahead of Startup 5",
+        html,
+    )
+
+
+def test_a_promotion_from_a_later_round_reaches_the_projectors_at_once(engine, settings):
+    """A semi-final's startups are shortlisted already: promoting from it writes no row of
+    the semi-final, yet its board gains the promotion cut."""
+    w = make_judging(engine, settings, judges=3, pitches=5)
+    p, contest_id = w["pitches"], w["contest"].id
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=w["round_id"], status="closed")
+        semi = contests.create_round(session=session, contest_id=contest_id, name="Semi").id
+        promotion.promote(session=session, round_id=w["round_id"], pitch_ids=p)
+        contests.set_round_status(session=session, round_id=semi, status="open")
+    mark_panel(engine, w, semi, CUT_MARKS)
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=semi, status="closed")
+        contests.create_round(session=session, contest_id=contest_id, name="Finale")
+        board.set_board(session=session, round_id=semi, state="live")
+    cache = board.BoardCache()
+    with session_scope(engine, read_only=True) as session:
+        shown = cache.view(session=session, contest_id=contest_id)
+    assert shown.round_name == "Semi" and not any(r.close_call for r in shown.rows)
+    with session_scope(engine) as session:
+        promotion.promote(session=session, round_id=semi, pitch_ids=p[:4])
+    with session_scope(engine, read_only=True) as session:
+        shown = cache.view(session=session, contest_id=contest_id)
+        assert shown == board.board_view(session=session, contest_id=contest_id)
+    assert [r.pitch_id for r in shown.rows if r.close_call] == [p[3]]
+    assert shown.rows[3].close_call["line"] == "promotion"
 
 
 # --- the pages ----------------------------------------------------------------------------------

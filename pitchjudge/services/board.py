@@ -218,7 +218,8 @@ def fingerprint(*, session: Session, contest_id: int) -> tuple:
 
     The shown round's results version (`models.RoundVersion`, bumped by triggers on every
     write that changes its results), with the versions of the rounds it blends in (an
-    earlier round's change moves a blended board), and the contest's name and display link.
+    earlier round's change moves a blended board) and of the next round (a promotion into it
+    moves the promotion cut), and the contest's name and display link.
     Equal fingerprints mean an equal `board_view`.
     """
     rows = session.exec(
@@ -254,7 +255,11 @@ def fingerprint(*, session: Session, contest_id: int) -> tuple:
     while current is not None and current[2] not in dict(chain):
         chain.append((current[2], current[6]))
         current = rounds.get(current[5])
-    return (name, link, tuple(chain))
+    # The next round's promoted set draws the shown round's promotion cut (a decision line),
+    # and promoting from a later round changes no row of the shown round itself.
+    after = ordered.index(shown[-1]) + 1
+    following = (ordered[after][2], ordered[after][6]) if after < len(ordered) else None
+    return (name, link, tuple(chain), following)
 
 
 def _number(value) -> float | None:

@@ -41,8 +41,9 @@ WINNER_SECONDS = 9  # the winner's moment
 NAME_CHARACTERS = 60  # longer names are cut (the row also ends them with "…" if narrower)
 
 # One palette, ordered by lightness so that it reads in greyscale too: the winner's row is
-# the lightest, then second, then third; other rows are dark. Every text/background pair is
-# at least 7:1 (WCAG AAA for large text; AA needs 3:1).
+# the lightest, then second, then third; other rows are dark. Any two row kinds differ by a
+# luminance contrast of at least 1.25:1 (gold against silver is the closest, 1.31), and every
+# text/background pair is at least 7:1 (WCAG AAA for large text; AA needs 3:1).
 CSS = """
 .pj-screen { position: fixed; inset: 0; z-index: 999990; container-type: size;
   background: #0b1220; }
@@ -76,7 +77,7 @@ CSS = """
   text-overflow: ellipsis; }
 .pj-total { flex: 0 0 auto; font-weight: 700; font-variant-numeric: tabular-nums; }
 .pj-row.pj-p1 { background: #ffe08a; color: #111827; }
-.pj-row.pj-p2 { background: #c9d1dc; color: #111827; }
+.pj-row.pj-p2 { background: #c0c8d4; color: #111827; }
 .pj-row.pj-p3 { background: #d9a066; color: #111827; }
 .pj-row.pj-p1 .pj-place::after { content: " ★"; }
 .pj-bar { position: absolute; left: 1.4cqh; right: 1.4cqh; bottom: 0; height: 0.45cqh;

@@ -6,7 +6,8 @@ and a weak design (two halves of the jury linked by a single bridging scorecard)
 tau of "calibrated" minus that of "mean", over the same seeds. The default must lose at most
 0.01 to the mean without leniency and keep ≥ 90 % of the best gain under leniency.
 
-Run: .venv/bin/python bench/bench_shrinkage.py [SEEDS]   — prints figures, asserts nothing.
+Run: .venv/bin/python bench/bench_shrinkage.py [SEEDS]   — prints figures, asserts nothing
+(tests/test_scoring_simulation.py asserts both bounds on fewer contests).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from pitchjudge.scoring import AggregationRule, leaderboard  # noqa: E402
-from pitchjudge.scoring.simulation import Contest, simulate_contest  # noqa: E402
+from pitchjudge.scoring.simulation import (  # noqa: E402
+    Contest,
+    bridged_contest,
+    simulate_contest,
+)
 
 LAMBDAS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)
 SCENARIOS = {
@@ -35,31 +39,6 @@ SCENARIOS = {
     "weak design, no leniency": {"weak": True, "leniency_sd": 0.0},
     "weak design, leniency 1.0": {"weak": True, "leniency_sd": 1.0},
 }
-
-
-def weak_contest(seed: int, leniency_sd: float) -> Contest:
-    """Two halves of a 12-judge jury each judging their own 30 pitches (4 judges per pitch),
-    linked by one judge of the first half marking one pitch of the second."""
-    first = simulate_contest(
-        seed, n_pitches=60, n_judges=12, judges_per_pitch=4, leniency_sd=leniency_sd
-    )
-    marks = first.marks.copy()
-    pitch_no = marks["pitch"].str[1:].astype(int)
-    judge_no = marks["judge"].str[1:].astype(int)
-    half_pitch, half_judge = pitch_no >= 30, judge_no >= 6
-    keep = half_pitch == half_judge
-    # The bridge: J00 (first half) also marks one pitch of the second half.
-    target = marks.loc[keep & half_pitch, "pitch"].iloc[0]
-    bridge = marks[(marks["pitch"] == target) & keep].drop_duplicates("criterion").copy()
-    bridge["judge"] = "J00"
-    rng = np.random.default_rng(seed + 99)
-    quality = first.quality[target]
-    bridge["value"] = np.clip(
-        np.rint(quality + first.leniency["J00"] + rng.normal(0, 0.8, len(bridge))), 1, 10
-    )
-    marks = pd.concat([marks[keep], bridge], ignore_index=True)
-    marks = marks.drop_duplicates(["pitch", "judge", "criterion"])
-    return Contest(marks, first.criteria, first.quality, first.leniency)
 
 
 def tau(contest: Contest, rule: AggregationRule) -> float:
@@ -82,7 +61,7 @@ def main(seeds: int, only: str = "") -> None:
         base = []
         for seed in range(seeds):
             if weak:
-                contest = weak_contest(seed, settings["leniency_sd"])
+                contest = bridged_contest(seed, leniency_sd=settings["leniency_sd"])
             else:
                 contest = simulate_contest(seed, n_pitches=60, n_judges=12, **settings)
             mean_tau = tau(contest, AggregationRule(method="mean"))

@@ -12,7 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from pitchjudge.assignment import AssignmentPlan, _connect, is_connected, plan_assignments
+from pitchjudge.assignment import (
+    AssignmentPlan,
+    _connect,
+    connectivity,
+    is_connected,
+    plan_assignments,
+    weak_design,
+)
+from pitchjudge.scoring.precision import WEAK_CONNECTIVITY
 
 PROPERTY = settings(
     max_examples=150,
@@ -458,3 +466,51 @@ def test_judges_per_pitch_below_one_is_refused():
 )
 def test_is_connected_on_hand_made_graphs(pairs, expected):
     assert is_connected(pairs) is expected
+
+
+# --- weak designs: what the Assignments page warns about ------------------------------------------
+
+
+def _two_halves(*, bridges: int) -> set[tuple[int, int]]:
+    """Judges 0–5 plan pitches 0–29 and judges 6–11 pitches 30–59 (3 judges per pitch), then
+    `bridges` first-half judges also score one second-half pitch each."""
+    first = plan_assignments(judges=range(6), pitches=range(30), judges_per_pitch=3)
+    second = plan_assignments(judges=range(6, 12), pitches=range(30, 60), judges_per_pitch=3)
+    return set(first.pairs) | set(second.pairs) | {(j % 6, 30 + j) for j in range(bridges)}
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        {(j, p) for j in range(4) for p in range(6)},  # complete panel: connectivity 6
+        plan_assignments(judges=range(12), pitches=range(60), judges_per_pitch=3).pairs,
+        _two_halves(bridges=6),  # one bridge per first-half judge is enough
+    ],
+    ids=["complete", "planned 3 of 12", "halves with 6 bridges"],
+)
+def test_a_well_connected_plan_is_not_weak(pairs):
+    assert connectivity(pairs) >= WEAK_CONNECTIVITY
+    assert is_connected(pairs) and not weak_design(pairs)
+
+
+@pytest.mark.parametrize("bridges", [1, 2])
+def test_halves_joined_by_a_bridge_or_two_are_weak(bridges):
+    pairs = _two_halves(bridges=bridges)
+    assert is_connected(pairs)  # connected, so the page's "share no pitch" warning stays off
+    assert 0 < connectivity(pairs) < WEAK_CONNECTIVITY
+    assert weak_design(pairs)
+
+
+def test_split_halves_are_not_connected_rather_than_weak():
+    """A split design gets the stronger warning (no shared pitch at all), whatever the
+    eigenvalue solver's round-off (its λ₂ came out as 7e-16, not 0)."""
+    pairs = _two_halves(bridges=0)
+    assert not is_connected(pairs)
+    assert connectivity(pairs) == 0
+    assert not weak_design(pairs)
+
+
+@pytest.mark.parametrize("pairs", [set(), {(1, 10), (1, 11)}])
+def test_fewer_than_two_judges_have_no_weak_design(pairs):
+    assert math.isnan(connectivity(pairs))
+    assert not weak_design(pairs)

@@ -330,4 +330,5 @@ def connectivity(pitch: np.ndarray, judge: np.ndarray, n_pitches: int, n_judges:
     cross = np.asarray((incidence.T @ weighted).todense())
     laplacian = np.diag(np.asarray(incidence.sum(axis=0)).ravel()) - cross
     eigen = np.linalg.eigvalsh(laplacian)
-    return float(max(eigen[1], 0.0))
+    # A split design's λ₂ is 0 only up to round-off (about 1e-16 × the largest eigenvalue).
+    return float(eigen[1]) if eigen[1] > 1e-9 * max(eigen[-1], 1.0) else 0.0

@@ -89,6 +89,32 @@ def recovery(contest: Contest, rule: AggregationRule) -> tuple[float, bool]:
     return float(tau), bool(board.loc[best, "rank"] == 1)
 
 
+def bridged_contest(seed: int, *, leniency_sd: float) -> Contest:
+    """A weakly linked design: two halves of a 12-judge jury each marking their own 30 of 60
+    pitches (from `simulate_contest` with 4 judges per pitch), linked by one judge of the
+    first half (J00) also marking one pitch of the second half."""
+    first = simulate_contest(
+        seed, n_pitches=60, n_judges=12, judges_per_pitch=4, leniency_sd=leniency_sd
+    )
+    marks = first.marks.copy()
+    pitch_no = marks["pitch"].str[1:].astype(int)
+    judge_no = marks["judge"].str[1:].astype(int)
+    half_pitch, half_judge = pitch_no >= 30, judge_no >= 6
+    keep = half_pitch == half_judge
+    # The bridge: J00 (first half) also marks one pitch of the second half.
+    target = marks.loc[keep & half_pitch, "pitch"].iloc[0]
+    bridge = marks[(marks["pitch"] == target) & keep].drop_duplicates("criterion").copy()
+    bridge["judge"] = "J00"
+    rng = np.random.default_rng(seed + 99)
+    quality = first.quality[target]
+    bridge["value"] = np.clip(
+        np.rint(quality + first.leniency["J00"] + rng.normal(0, 0.8, len(bridge))), 1, 10
+    )
+    marks = pd.concat([marks[keep], bridge], ignore_index=True)
+    marks = marks.drop_duplicates(["pitch", "judge", "criterion"])
+    return Contest(marks, first.criteria, first.quality, first.leniency)
+
+
 @dataclass(frozen=True)
 class Setting:
     """A family of simulated rounds for the coverage study."""

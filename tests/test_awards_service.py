@@ -7,8 +7,9 @@ from sqlmodel import select
 
 from pitchjudge.db import session_scope
 from pitchjudge.errors import AccessDenied, ValidationError
-from pitchjudge.models import AuditEvent, Pitch, PrizeEligibility, PrizeSource
-from pitchjudge.services import auth, awards
+from pitchjudge.i18n import get_gettext
+from pitchjudge.models import AuditEvent, Pitch, Prize, PrizeEligibility, PrizeSource
+from pitchjudge.services import auth, awards, contests, promotion
 from pitchjudge.services.awards import AllocationFrozen, PrizeForm, TiesPending
 from tests.factories import category_ids, make_judging
 from tests.test_promotion import mark_all
@@ -326,3 +327,53 @@ def test_the_audience_source_goes_through_one_adapter(engine, scored, monkeypatc
     assert result.rows[0].winner_id == w["pitches"][3]
     # Startup 1: jury 1.0 → 0.5 + 0.5 × 0.3 = 0.65, the best of the others.
     assert result.rows[1].winner_id == w["pitches"][0]
+
+
+def test_a_finalists_only_prize_never_goes_to_a_startup_left_out_of_the_final(engine, scored):
+    """Startup 1 has the best jury score but is not promoted to the last round: the
+    "finalists only" prizes go to the finalists, best first, and none to Startup 1."""
+    w = scored
+    marks = {w["pitches"][i]: mark for i, mark in {0: 5, 1: 4, 2: 3, 3: 2}.items()}  # `scored`
+    finalists = [w["pitches"][3], w["pitches"][1]]
+    with session_scope(engine) as session:
+        contests.set_round_status(session=session, round_id=w["round_id"], status="closed")
+        contests.create_round(session=session, contest_id=w["contest"].id, name="Grand final")
+        promotion.promote(session=session, round_id=w["round_id"], pitch_ids=finalists)
+    for name in ("Finalists' prize", "Second finalists' prize", "Third finalists' prize"):
+        add(engine, w, name=name, round_id=w["round_id"], eligibility=PrizeEligibility.FINALISTS)
+    add(engine, w, name="Grand Prize", round_id=w["round_id"])  # open to all: Startup 1's
+    winners = [row.winner_id for row in rows(engine, w).rows]
+    best_finalists = sorted(finalists, key=marks.get, reverse=True)
+    assert winners == [*best_finalists, None, max(marks, key=marks.get)]
+
+
+@pytest.mark.parametrize(
+    ("weight", "jury", "audience"), [(0.7, 70, 30), (0.25, 25, 75), (1.0, 100, 0)]
+)
+def test_the_composite_formula_gives_its_shares_in_english_and_french(weight, jury, audience):
+    composite = Prize(name="Mix", source=PrizeSource.COMPOSITE, jury_weight=weight)
+    assert awards.formula(composite, get_gettext("en")) == (
+        f"{jury} % jury + {audience} % audience (jury total min–max normalised over the "
+        "eligible startups, audience share of their votes)"
+    )
+    assert awards.formula(composite, get_gettext("fr")) == (
+        f"{jury} % jury + {audience} % public (total du jury ramené entre 0 et 1 sur les "
+        "startups éligibles, part du public dans leurs votes)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "english", "french"),
+    [
+        (PrizeSource.JURY, "the jury ranking", "le classement du jury"),
+        (
+            PrizeSource.AUDIENCE,
+            "the audience vote (share of the votes)",
+            "le vote du public (part des votes)",
+        ),
+    ],
+)
+def test_the_formula_names_the_jury_or_the_audience_alone(source, english, french):
+    prize = Prize(name="P", source=source, jury_weight=0.7)
+    assert awards.formula(prize, get_gettext("en")) == english
+    assert awards.formula(prize, get_gettext("fr")) == french

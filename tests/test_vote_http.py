@@ -3,7 +3,10 @@ CSRF, escaping, language, votes refused and counted."""
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,9 @@ from sqlmodel import select
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
-from pitchjudge.models import Pitch, RateLimitHit, Vote, VoteMode
-from pitchjudge.services import auth, votes
+from pitchjudge.models import Pitch, RateLimitHit, Vote, VoteMode, utcnow
+from pitchjudge.services import auth, ratelimit, votes
+from pitchjudge.ui.vote_http import CSRF_COOKIE, DEVICE_COOKIE
 from tests.browser_support import app_settings, serve
 from tests.factories import make_judging
 
@@ -140,6 +144,66 @@ def test_a_phone_votes_changes_its_vote_and_is_refused_after_close(vote_open):
     assert refused.status_code == 409
     assert "The vote is closed" in refused.text
     assert tally(w) == {p1: 0, p2: 0, p3: 1}
+
+
+def test_a_forged_device_cookie_is_not_trusted(vote_open):
+    """A copied device id with a made-up signature (or a signature moved onto another id)
+    neither shows nor changes that phone's vote: the vote is refused and a new device
+    cookie handed out, with which the phone votes as a new voter."""
+    w = vote_open
+    p1, p2, p3 = w["pitches"]
+    english = {"Accept-Language": "en"}
+    phone = requests.Session()
+    phone.headers.update(english)
+    vote(phone, w, p2)
+    device_id, _dot, signature = phone.cookies[DEVICE_COOKIE].partition(".")
+    for forged in (f"{device_id}.{'0' * 32}", f"{device_id[::-1]}.{signature}", device_id):
+        page = requests.get(
+            page_url(w), cookies={DEVICE_COOKIE: forged}, headers=english, timeout=30
+        )
+        assert 'aria-pressed="true"' not in page.text  # not taken for the copied phone
+        fresh = page.cookies[DEVICE_COOKIE]
+        assert fresh.partition(".")[0] not in (device_id, forged.partition(".")[0])
+        refused = requests.post(
+            page_url(w),
+            data={"pitch": str(p3), "csrf": csrf_of(page.text)},
+            cookies={DEVICE_COOKIE: forged, CSRF_COOKIE: page.cookies[CSRF_COOKIE]},
+            headers=english,
+            timeout=30,
+        )
+        assert refused.status_code == 403
+        assert "Your browser refused the vote's cookie" in unescape(refused.text)
+        assert tally(w) == {p1: 0, p2: 1, p3: 0}
+    # The cookie handed out instead is genuine: with it, the phone votes as a voter of its own.
+    counted = requests.post(
+        page_url(w),
+        data={"pitch": str(p3), "csrf": csrf_of(page.text)},
+        cookies={DEVICE_COOKIE: fresh, CSRF_COOKIE: page.cookies[CSRF_COOKIE]},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert counted.status_code == 303
+    assert tally(w) == {p1: 0, p2: 1, p3: 1}  # and the copied phone's vote stays
+
+
+def test_one_network_is_refused_beyond_its_vote_limit(vote_open):
+    """Device mode: every vote from one network counts towards PER_ADDRESS; beyond it, the
+    phone is told why and when to come back, and nothing is stored."""
+    w = vote_open
+    p1, p2, p3 = w["pitches"]
+    limit = votes.PER_ADDRESS
+    earlier = utcnow() - timedelta(minutes=3)
+    network = ratelimit.bucket(limit, "127.0.0.1")  # the address this test's phones vote from
+    with session_scope(w["engine"]) as session:  # the room's votes so far, all but the last
+        session.add_all(RateLimitHit(bucket=network, at=earlier) for _ in range(limit.count - 1))
+    last, over = requests.Session(), requests.Session()
+    last.headers["Accept-Language"] = over.headers["Accept-Language"] = "en"
+    assert "Your vote for Startup 2 is counted." in vote(last, w, p2).text
+    refused = vote(over, w, p3)
+    assert refused.status_code == 429
+    minutes = math.ceil((limit.window - timedelta(minutes=3)).total_seconds() / 60)
+    assert f"Too many votes from this network. Try again in {minutes} minutes." in refused.text
+    assert tally(w) == {p1: 0, p2: 1, p3: 0}
 
 
 def test_the_page_speaks_the_phones_language(vote_open):

@@ -52,13 +52,16 @@ h1 {{ font-size: 16pt; }} .hint {{ color: #444; }}
 <div class="grid">{blocks}</div></body></html>"""
 
 
-def vote_tickets_csv(headers: Sequence[str], badges: Sequence[tuple[int, str, str]]) -> bytes:
-    """The ticket codes for a ticketing tool: number, code, vote link (UTF-8 with BOM)."""
+def vote_tickets_csv(
+    headers: Sequence[str], badges: Sequence[tuple[int, str, str]], *, separator: str = ","
+) -> bytes:
+    """The ticket codes for a ticketing tool: number, code, vote link (UTF-8 with BOM), cells
+    separated by `separator` (`;` for a French contest, as French Excel expects)."""
     import csv
     import io
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     writer.writerow(headers)
     writer.writerows(badges)
     return buffer.getvalue().encode("utf-8-sig")

@@ -6,12 +6,13 @@ import csv
 import io
 import re
 
+import pytest
 from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from pitchjudge.db import session_scope
 from pitchjudge.links import secret_key
-from pitchjudge.models import Pitch, VoteMode
+from pitchjudge.models import Contest, Pitch, VoteMode
 from pitchjudge.qr import qr_png, qr_svg_data_uri
 from pitchjudge.services import auth, board, votes
 from tests.apptest_support import html_texts, run_page, texts
@@ -127,12 +128,18 @@ def served(files: dict[str, bytes], url: str) -> bytes:
     return files[url.rsplit("/", 1)[-1].split(".")[0]]
 
 
-def test_the_badges_and_the_csv_hold_every_ticket_code_and_its_link(app_env, monkeypatch):
+@pytest.mark.parametrize(("language", "separator"), [("en", ","), ("fr", ";")])
+def test_the_badges_and_the_csv_hold_every_ticket_code_and_its_link(
+    app_env, monkeypatch, language, separator
+):
+    """… and the CSV separates its cells as the contest's spreadsheet expects (`;` in French)."""
     engine, settings = app_env
     base = "https://pitch.example/final"
     monkeypatch.setenv("PITCHJUDGE_BASE_URL", base)
     files = served_files(monkeypatch)
     w = make_judging(engine, settings, pitches=2)
+    with session_scope(engine) as session:
+        session.get(Contest, w["contest"].id).language = language
     at = run_page("pages/stage.py", organiser=True)
     at.radio(key=f"vote_mode_{w['round_id']}").set_value(VoteMode.TICKETS).run()
     at.number_input(key=f"vote_ticket_count_{w['round_id']}").set_value(7).run()
@@ -156,10 +163,11 @@ def test_the_badges_and_the_csv_hold_every_ticket_code_and_its_link(app_env, mon
         assert f'<p class="code">{printed[number]}</p>' in badge
         assert f'<img src="{qr_svg_data_uri(links[number])}"' in badge
     table = served(files, downloads["vote_codes_csv"])
-    rows = list(csv.reader(io.StringIO(table.decode("utf-8-sig"))))
-    assert rows == [["Number", "Code", "Vote link"]] + [
-        [str(number), printed[number], links[number]] for number in sorted(printed)
-    ]
+    text = table.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+    assert len(rows[0]) == 3  # the header: number, code, vote link (in the page's language)
+    assert rows[1:] == [[str(number), printed[number], links[number]] for number in sorted(printed)]
+    assert text.splitlines()[1] == separator.join(rows[1])
     assert not at.exception
 
 

@@ -15,6 +15,7 @@ from pitchjudge.models import Contest, Round, VoteMode, utcnow
 from pitchjudge.printing import vote_badges_sheet, vote_tickets_csv
 from pitchjudge.qr import qr_png
 from pitchjudge.services import votes
+from pitchjudge.services.exports import csv_dialect
 from pitchjudge.ui import confirm, state
 from pitchjudge.ui.widgets import run_and_reload, show_notice
 
@@ -252,7 +253,11 @@ def tickets_block(contest: Contest, round_: Round, vote: votes.VoteStatus, _: Ge
     )
     cols[1].download_button(
         _("Codes as CSV (ticketing tool)"),
-        data=vote_tickets_csv([_("Number"), _("Code"), _("Vote link")], badges),
+        data=vote_tickets_csv(
+            [_("Number"), _("Code"), _("Vote link")],
+            badges,
+            separator=csv_dialect(contest.language).separator,
+        ),
         file_name="vote-codes.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -198,7 +198,7 @@ def main(count: int = 1000) -> None:
         migrate(engine)
         started = utcnow()
         measure(label, engine, settings, count)
-        submit_overhead(label, engine, settings, runs=40)
+        submit_overhead(label, engine, settings, runs=200)
         print(f"[{label}] done in {(utcnow() - started).total_seconds():.0f} s")
         engine.dispose()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import smtplib
 import subprocess
 import time
 from dataclasses import replace
@@ -79,6 +80,47 @@ def test_an_application_and_its_receipt_are_stored_together(engine, settings):
     assert token == result.token
     with session_scope(engine, read_only=True) as session:
         assert applications.application_by_token(session=session, token=token).id == result.pitch.id
+
+
+def test_the_web_requests_that_cause_mail_never_talk_to_the_smtp_server(
+    sqlite_engine, settings, monkeypatch
+):
+    """With SMTP configured, submitting an application, asking for one's links again and
+    inviting a judge open no SMTP connection (a slow or hanging mail server cannot hold up a
+    page): they only write the outbox, and the sender, outside any request, delivers."""
+    engine = sqlite_engine
+    opened: list[str] = []
+    real_smtp_init = smtplib.SMTP.__init__
+
+    def recording_init(self, *args, **kwargs):
+        opened.append(type(self).__name__)
+        real_smtp_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "__init__", recording_init)  # SMTP_SSL inherits it
+    with smtp_server() as server:
+        configured = with_smtp(settings, server)
+        data = make_judging(engine, configured, judges=1, pitches=1)
+        contest_id = data["contest"].id
+        submit(engine, configured, contest_id)
+        with session_scope(engine) as session:
+            outbox.request_links(
+                session=session,
+                settings=configured,
+                contest_id=contest_id,
+                email="camille@kelvio.example",
+                client="10.0.0.9",
+                language="fr",
+            )
+            session.get(Judge, data["judges"][0]).email = "judge@jury.example"
+        with session_scope(engine) as session:
+            outbox.queue_judge_invitation(
+                session=session, settings=configured, judge_id=data["judges"][0]
+            )
+        assert opened == []  # the requests' work is done, and no connection was made
+        assert len(rows(engine, status=MailStatus.QUEUED)) == 3
+        report = mail_sender.deliver_due(engine, configured, holder="test")
+        assert opened  # the sender, and only it, connects
+        assert len(server.handler.messages()) == 3, report
 
 
 def test_no_application_without_its_receipt(engine, settings, monkeypatch):

@@ -1,6 +1,8 @@
 """E-mail journeys in Chromium, against a real SMTP server (aiosmtpd) and the real sender:
 apply, the receipt arrives, its link opens the application; "e-mail me my link" with a known
-address arrives, with an unknown one the page answers the same and nothing is sent."""
+address arrives, with an unknown one the page answers the same and nothing is sent; the judge
+invitation, the judge reminder, the feedback notice and a decision notice each open the page
+their reader expects."""
 
 from __future__ import annotations
 
@@ -15,10 +17,11 @@ from sqlmodel import select
 
 from pitchjudge.config import load_settings
 from pitchjudge.db import make_engine, migrate, session_scope
-from pitchjudge.models import Contest, OutboxMessage, Pitch
-from pitchjudge.services import mail_sender
+from pitchjudge.models import Contest, Judge, OutboxMessage, Pitch, PitchStatus
+from pitchjudge.services import feedback, mail_sender, rubric, scoring
+from pitchjudge.services import mail as outbox
 from tests.browser_support import LONG_MS, SHORT_MS, App, _require_chromium, app_settings, serve
-from tests.factories import make_contest
+from tests.factories import make_contest, make_judging
 from tests.pdf_samples import make_deck
 from tests.smtp_support import SmtpServer, parts
 
@@ -33,15 +36,18 @@ SAME_ANSWER = "If an application was made with this address, a message with its 
 class Mailroom:
     """The app, its SMTP server, and a sender delivering the app's outbox to it."""
 
-    def __init__(self, app: App, smtp: SmtpServer, engine) -> None:
-        self.app, self.smtp, self.engine = app, smtp, engine
+    def __init__(self, app: App, smtp: SmtpServer, engine, settings) -> None:
+        self.app, self.smtp, self.engine, self.settings = app, smtp, engine, settings
 
-    def wait_for_message(self, to: str, after: int, timeout_s: float = 60):
-        """The first message to `to` among those the server received after the `after`th."""
+    def wait_for_message(self, to: str, after: int, timeout_s: float = 60, subject: str = ""):
+        """The first message to `to` (whose subject holds `subject`) among those the server
+        received after the `after`th."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             for message in self.smtp.handler.messages()[after:]:
-                if any(a.addr_spec == to for a in message["To"].addresses):
+                if subject in message["Subject"] and any(
+                    a.addr_spec == to for a in message["To"].addresses
+                ):
                     return message
             time.sleep(0.2)
         raise AssertionError(f"no message to {to} within {timeout_s} s")
@@ -72,7 +78,7 @@ def mailroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mailroom]:
     thread, stop = mail_sender.start_thread(engine, settings, poll_s=0.3)
     try:
         with serve(root, values, port) as app:
-            yield Mailroom(app, smtp, engine)
+            yield Mailroom(app, smtp, engine, settings)
     finally:
         stop.set()
         thread.join(10)
@@ -88,7 +94,7 @@ def wait_for_app(page: Page) -> None:
 
 def link_in(message) -> str:
     text, html = parts(message)
-    link = re.search(r"http://localhost:\d+/\?token=[\w-]+", text).group(0)
+    link = re.search(r"http://localhost:\d+/\?(?:token|judge)=[\w-]+", text).group(0)
     assert link in html
     return link
 
@@ -234,3 +240,108 @@ def test_a_refused_message_is_visible_on_the_emails_page(mailroom: Mailroom, pag
     answer = page.get_by_text("550 5.1.1 <zoe@gone.example>: no such user", exact=False)
     expect(answer.filter(visible=True).first).to_be_visible(timeout=SHORT)
     page.screenshot(path=str(SCREENSHOTS / "pj_browser_mail_04_emails_page.png"), full_page=True)
+
+
+def _open_as_judge(page: Page, link: str, name: str, shot: str) -> None:
+    """The judge's link opens their own pitches, and the next scorecard with the rubric."""
+    judge = page.context.new_page()
+    judge.goto(link)
+    wait_for_app(judge)
+    expect(judge.get_by_role("heading", name="My pitches — Final", exact=True)).to_be_visible(
+        timeout=SHORT
+    )
+    expect(judge.get_by_text(f"Hello {name}, thank you for judging.")).to_be_visible()
+    expect(judge.get_by_text("not valid")).to_have_count(0)
+    judge.get_by_role("button", name="Score the next pitch").click()
+    expect(judge.get_by_role("button", name="Submit the scorecard")).to_be_visible(timeout=SHORT)
+    expect(judge.get_by_text("Team · ").first).to_be_visible()
+    judge.screenshot(path=str(SCREENSHOTS / shot))
+    judge.close()
+
+
+def _open_as_applicant(page: Page, link: str, startup: str) -> Page:
+    """The applicant's link opens "My application" for that startup."""
+    mine = page.context.new_page()
+    mine.goto(link)
+    wait_for_app(mine)
+    expect(mine.get_by_role("heading", name="My application", exact=True)).to_be_visible(
+        timeout=SHORT
+    )
+    expect(mine.get_by_role("heading", name=startup, exact=True)).to_be_visible(timeout=SHORT)
+    expect(mine.get_by_text("not valid")).to_have_count(0)
+    return mine
+
+
+def test_judge_feedback_and_decision_messages_open_their_readers_page(
+    mailroom: Mailroom, page: Page
+) -> None:
+    engine, settings = mailroom.engine, mailroom.settings
+    w = make_judging(engine, settings, judges=2, pitches=2)
+    with session_scope(engine) as session:
+        session.get(Contest, w["contest"].id).language = "en"
+        for number, judge_id in enumerate(w["judges"], start=1):
+            session.get(Judge, judge_id).email = f"judge{number}@jury.example"
+        for pitch_id, (name, address) in zip(
+            w["pitches"],
+            (("Luméa", "hello@lumea.example"), ("Brisa Énergie", "team@brisa.example")),
+            strict=True,
+        ):
+            pitch = session.get(Pitch, pitch_id)
+            pitch.startup_name, pitch.contact_email = name, address
+        session.get(Pitch, w["pitches"][1]).status = PitchStatus.SHORTLISTED
+        # Judge 1 scores Luméa, so that its feedback has figures and a comment to show.
+        ids = dict(round_id=w["round_id"], judge_id=w["judges"][0], pitch_id=w["pitches"][0])
+        for criterion in w["criteria"]:
+            scoring.save_mark(session=session, criterion_id=criterion, value=4, **ids)
+        scoring.save_text(session=session, field="comment", value="A clear, costed plan.", **ids)
+        names = [c.name for c in rubric.list_criteria(session=session, contest_id=w["contest"].id)]
+    assert "Team" in names, "the scorecard check below looks for the classic rubric's Team"
+
+    before = mailroom.count()
+    with session_scope(engine) as session:
+        outbox.queue_judge_invitation(session=session, settings=settings, judge_id=w["judges"][0])
+        outbox.queue_reminders(
+            session=session, settings=settings, round_id=w["round_id"], judge_ids=[w["judges"][1]]
+        )
+        feedback.set_feedback_released(
+            session=session, round_id=w["round_id"], released=True, settings=settings
+        )
+        outbox.queue_decisions(
+            session=session,
+            settings=settings,
+            contest_id=w["contest"].id,
+            kind="decision_shortlisted",
+            pitch_ids=[w["pitches"][1]],
+        )
+
+    # The judges: an invitation to Judge 1, a reminder to Judge 2, each opening their own page.
+    invitation = mailroom.wait_for_message("judge1@jury.example", before, subject="judge's link")
+    reminder = mailroom.wait_for_message("judge2@jury.example", before, subject="still to score")
+    for message, name, shot in (
+        (invitation, "Judge 1", "pj_browser_mail_05_judge_invitation.png"),
+        (reminder, "Judge 2", "pj_browser_mail_06_judge_reminder.png"),
+    ):
+        link = link_in(message)
+        assert link.startswith(f"{mailroom.app.url}/?judge="), link
+        _open_as_judge(page, link, name, shot)
+
+    # The applicants: Luméa's feedback notice opens its feedback; Brisa's decision its page.
+    notice = mailroom.wait_for_message("hello@lumea.example", before, subject="feedback on Luméa")
+    link = link_in(notice)
+    assert link.startswith(f"{mailroom.app.url}/?token="), link
+    mine = _open_as_applicant(page, link, "Luméa")
+    expect(mine.get_by_role("heading", name="Feedback from the jury", exact=True)).to_be_visible(
+        timeout=SHORT
+    )
+    expect(mine.get_by_text("A clear, costed plan.", exact=True)).to_be_visible()
+    expect(mine.get_by_role("button", name="Download my feedback (PDF)")).to_be_visible()
+    mine.screenshot(path=str(SCREENSHOTS / "pj_browser_mail_07_feedback.png"), full_page=True)
+
+    decision = mailroom.wait_for_message(
+        "team@brisa.example", before, subject="Brisa Énergie is shortlisted"
+    )
+    link = link_in(decision)
+    assert link.startswith(f"{mailroom.app.url}/?token="), link
+    mine = _open_as_applicant(page, link, "Brisa Énergie")
+    expect(mine.get_by_text("Shortlisted", exact=True)).to_be_visible()
+    mine.screenshot(path=str(SCREENSHOTS / "pj_browser_mail_08_decision.png"))

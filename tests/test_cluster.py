@@ -322,15 +322,20 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             environment=values,
         )
     finally:
-        if launched.process.poll() is None:
-            launched.process.send_signal(signal.SIGINT)
-            try:
-                launched.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                launched.process.kill()
-        for pid in launched.every_pid:  # never leave one behind, whatever happened
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        _stop(launched)
+
+
+def _stop(launched: Launched) -> None:
+    """Stop the launcher as Ctrl+C does, and kill anything of it still alive."""
+    if launched.process.poll() is None:
+        launched.process.send_signal(signal.SIGINT)
+        try:
+            launched.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            launched.process.kill()
+    for pid in launched.every_pid:  # never leave one behind, whatever happened
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,6 @@ restarted. The times are printed (the README quotes them), not asserted. Screens
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +41,7 @@ from tests.test_cluster import (
     _launch,
     _require_haproxy,
     _states,
+    _stop,
     _wait_for_states,
 )
 
@@ -113,15 +111,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
                 display=board.display_link(launched.url, token),
             )
         finally:
-            if launched.process.poll() is None:
-                launched.process.send_signal(signal.SIGINT)
-                try:
-                    launched.process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    launched.process.kill()
-            for pid in launched.every_pid:
-                if _alive(pid):
-                    os.kill(pid, signal.SIGKILL)
+            _stop(launched)
 
 
 @pytest.fixture(autouse=True)

@@ -78,7 +78,7 @@ def wait_healthy(app: App, timeout_s: float | None = None) -> None:
     on a busy machine that takes a while, hence the long timeout (longer still when every
     core is kept busy by another job, PITCHJUDGE_TEST_LOAD=1)."""
     if timeout_s is None:
-        timeout_s = 300.0 if os.environ.get("PITCHJUDGE_TEST_LOAD") == "1" else 120.0
+        timeout_s = 300.0 if UNDER_LOAD else 120.0
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if app.process.poll() is not None:
